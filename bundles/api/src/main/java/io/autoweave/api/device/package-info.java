@@ -1,0 +1,12 @@
+/**
+ * USB device identity, hot-plug events and the listener whiteboard.
+ *
+ * <p>Events are published on EventAdmin under {@link io.autoweave.api.device.UsbTopics} and delivered to every
+ * {@link io.autoweave.api.device.UsbEventListener} service whose owner may see the device.
+ */
+@Export
+@Version("1.0.0")
+package io.autoweave.api.device;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
