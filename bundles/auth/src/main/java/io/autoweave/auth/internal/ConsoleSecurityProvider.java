@@ -1,0 +1,56 @@
+package io.autoweave.auth.internal;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.util.Optional;
+
+import org.apache.felix.webconsole.spi.SecurityProvider;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import io.autoweave.auth.Authenticator;
+
+/**
+ * Web Console login through the AutoWeave credentials. The launcher makes the console require this provider
+ * ({@code felix.webconsole.security.providers=autoweave}), so the console is unreachable until it is present and
+ * its built-in admin/admin never applies.
+ */
+@Component(property = SecurityProvider.PROPERTY_ID + "=autoweave")
+public final class ConsoleSecurityProvider implements SecurityProvider {
+
+    private final Authenticator authenticator;
+
+    @Activate
+    public ConsoleSecurityProvider(@Reference Authenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    public Object authenticate(HttpServletRequest request, HttpServletResponse response) {
+        Optional<String> user = authenticator.authenticateBasic(request.getHeader("Authorization"));
+        if (user.isPresent()) {
+            return user.get();
+        }
+        response.setHeader("WWW-Authenticate", "Basic realm=\"AutoWeave\", charset=\"UTF-8\"");
+        response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+        response.setContentLength(0);
+        try {
+            response.flushBuffer();
+        } catch (java.io.IOException e) {
+            // the client went away; nothing more to tell it
+        }
+        return null;
+    }
+
+    @Override
+    public boolean authorize(Object user, String role) {
+        return user != null;
+    }
+
+    @Override
+    public void logout(HttpServletRequest request, HttpServletResponse response) {
+        // Basic authentication has no server-side session to end
+    }
+}

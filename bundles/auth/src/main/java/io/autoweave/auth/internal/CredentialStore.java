@@ -1,0 +1,82 @@
+package io.autoweave.auth.internal;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * Where the administrator's password hash comes from, in order: configuration; the environment variable
+ * {@code AUTOWEAVE_ADMIN_PASSWORD} (hashed and stored, replacing an earlier one); the stored hash
+ * ({@code DATA/security/admin.hash}); otherwise a fresh random password, printed once and stored as a hash.
+ */
+final class CredentialStore {
+    static final String ENV = "AUTOWEAVE_ADMIN_PASSWORD";
+
+    private final Path file;
+    private final SecureRandom random;
+    private final PrintStream operator;
+
+    CredentialStore(Path dataDir, SecureRandom random, PrintStream operator) {
+        this.file = dataDir.resolve("security").resolve("admin.hash");
+        this.random = random;
+        this.operator = operator;
+    }
+
+    PasswordHash resolve(String configuredHash, String envPassword, String user) throws IOException {
+        if (configuredHash != null && !configuredHash.isBlank()) {
+            return PasswordHash.parse(configuredHash);
+        }
+        if (envPassword != null && !envPassword.isEmpty()) {
+            if (envPassword.length() < 12) {
+                throw new IllegalArgumentException(ENV + " must be at least 12 characters long");
+            }
+            char[] pw = envPassword.toCharArray();
+            try {
+                PasswordHash h = PasswordHash.create(pw, PasswordHash.DEFAULT_ITERATIONS, random);
+                store(h);
+                return h;
+            } finally {
+                PasswordHash.wipe(pw);
+            }
+        }
+        if (Files.exists(file)) {
+            return PasswordHash.parse(Files.readString(file, StandardCharsets.US_ASCII));
+        }
+        byte[] raw = new byte[18];
+        random.nextBytes(raw);
+        char[] pw = Base64.getUrlEncoder().withoutPadding().encodeToString(raw).toCharArray();
+        try {
+            PasswordHash h = PasswordHash.create(pw, PasswordHash.DEFAULT_ITERATIONS, random);
+            store(h);
+            operator.println("[autoweave] ============================================================");
+            operator.println("[autoweave] First start: generated the administrator password.");
+            operator.println("[autoweave]   user:     " + user);
+            operator.println("[autoweave]   password: " + new String(pw));
+            operator.println("[autoweave] It is shown only now; only a salted hash is kept (" + file + ").");
+            operator.println("[autoweave] To set your own: start with AUTOWEAVE_ADMIN_PASSWORD=... once.");
+            operator.println("[autoweave] ============================================================");
+            operator.flush();
+            return h;
+        } finally {
+            PasswordHash.wipe(pw);
+        }
+    }
+
+    private void store(PasswordHash h) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling("admin.hash.tmp");
+        Files.writeString(tmp, h.format() + "\n", StandardCharsets.US_ASCII);
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the data directory's own permissions apply
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,86 @@
+package io.autoweave.health.internal;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
+
+/**
+ * Probes for supervisors and load balancers. {@code /health/live}: the process answers HTTP. {@code /health/ready}:
+ * every core bundle is active and every enabled DS component of the core bundles is satisfied. Both are open
+ * without credentials and say only UP or DOWN; the reasons go to the authenticated API and the log.
+ */
+@Component(service = jakarta.servlet.Servlet.class, property = {
+        HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/health/*",
+        HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME + "=autoweave-health" })
+public final class HealthServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    static final String CORE_PREFIX = "autoweave:core/";
+
+    private final transient BundleContext context;
+    private final transient ServiceComponentRuntime scr;
+
+    @Activate
+    public HealthServlet(BundleContext context, @Reference ServiceComponentRuntime scr) {
+        this.context = context;
+        this.scr = scr;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String path = req.getPathInfo() == null ? "" : req.getPathInfo();
+        boolean up;
+        switch (path) {
+            case "/live": up = true; break;
+            case "/ready": up = notReadyReasons().isEmpty(); break;
+            default:
+                resp.sendError(HttpServletResponse.SC_NOT_FOUND, "use /health/live or /health/ready");
+                return;
+        }
+        resp.setStatus(up ? 200 : 503);
+        resp.setContentType("application/json");
+        resp.setHeader("Cache-Control", "no-store");
+        resp.getWriter().write(up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
+    }
+
+    /** Why the runtime is not ready; empty when it is. */
+    List<String> notReadyReasons() {
+        List<String> reasons = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            if (!b.getLocation().startsWith(CORE_PREFIX) || b.getHeaders("").get(Constants.FRAGMENT_HOST) != null) {
+                continue;
+            }
+            if (b.getState() != Bundle.ACTIVE) {
+                reasons.add("bundle " + b.getSymbolicName() + " is not active");
+            }
+        }
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            Bundle b = context.getBundle(d.bundle.id);
+            if (b == null || !b.getLocation().startsWith(CORE_PREFIX) || !scr.isComponentEnabled(d)) {
+                continue;
+            }
+            for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                if (c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE
+                        || c.state == ComponentConfigurationDTO.UNSATISFIED_CONFIGURATION
+                        || c.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
+                    reasons.add("component " + d.name + " is not satisfied (state " + c.state + ")");
+                }
+            }
+        }
+        return reasons;
+    }
+}

@@ -1,0 +1,364 @@
+package io.autoweave.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.AllPermission;
+import java.security.CodeSource;
+import java.security.Permission;
+import java.security.PermissionCollection;
+import java.security.Permissions;
+import java.security.Policy;
+import java.security.ProtectionDomain;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.felix.framework.Felix;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.startlevel.BundleStartLevel;
+
+/**
+ * Starts and stops one AutoWeave runtime: Apache Felix with OSGi security on, the policy from
+ * {@code security-policies/} committed before any non-framework bundle is installed, then the core bundle set.
+ *
+ * <p>Used by {@link Main} for the executable jar and by the integration tests, so both boot exactly the same way.
+ */
+public final class Launcher {
+
+    /** Prefix of the location of every bundle that belongs to the runtime itself (granted AllPermission by policy). */
+    public static final String CORE_LOCATION_PREFIX = "autoweave:core/";
+    /** The line printed once the runtime is ready; scripts wait for it. */
+    public static final String READY_MARKER = "AutoWeave ready";
+    /** Start level the framework runs at; plugins are installed at {@link #PLUGIN_START_LEVEL}. */
+    static final int FRAMEWORK_START_LEVEL = 10;
+    static final int PLUGIN_START_LEVEL = 8;
+
+    private static final String CPA = "org.osgi.service.condpermadmin.ConditionalPermissionAdmin";
+
+    private final LaunchConfig config;
+    private final PrintStream out;
+    private volatile Framework framework;
+    private volatile long readyMillis = -1;
+
+    public Launcher(LaunchConfig config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    /** The running framework, or null before {@link #start()}. */
+    public Framework framework() {
+        return framework;
+    }
+
+    /** Milliseconds from {@link #start()} to ready, or -1. */
+    public long readyMillis() {
+        return readyMillis;
+    }
+
+    public LaunchConfig config() {
+        return config;
+    }
+
+    /**
+     * Boots the runtime and waits until it reports ready over HTTP.
+     *
+     * @throws LaunchException with an operator-facing message when the runtime cannot start
+     */
+    public Framework start() throws LaunchException {
+        long t0 = System.nanoTime();
+        JavaCheck.requireSecurityManagerSupport();
+        grantLauncherAllPermission();
+        try {
+            Files.createDirectories(config.dataDir);
+            Files.createDirectories(config.dataDir.resolve("etc"));
+        } catch (IOException e) {
+            throw new LaunchException("cannot create the data directory " + config.dataDir + ": " + e
+                    + " (choose another with --data DIR or AUTOWEAVE_DATA)", e);
+        }
+        DefaultConfig.copyMissing(config.dataDir.resolve("etc"));
+        BundleSet bundles = BundleSet.load();
+        try {
+            Framework fw = newFramework();
+            fw.init();
+            if (installExtensions(fw, bundles) && fw.getBundleContext().getServiceReference(CPA) == null) {
+                // an extension installed in this run becomes part of the framework on the next init
+                fw.stop();
+                fw.waitForStop(30_000);
+                fw = newFramework();
+                fw.init();
+            }
+            framework = fw;
+            BundleContext ctx = fw.getBundleContext();
+            if (ctx.getServiceReference(CPA) == null) {
+                throw new LaunchException("framework security did not start: ConditionalPermissionAdmin is missing "
+                        + "(the org.apache.felix.framework.security extension failed to load; delete "
+                        + config.dataDir.resolve("cache") + " and start again)");
+            }
+            int rows = PolicyLoader.apply(ctx, config.policyDir, this::log);
+            log("security on: " + rows + " ConditionalPermissionAdmin rows from "
+                    + (config.policyDir == null ? "the built-in policy" : config.policyDir.toString()));
+            installCoreBundles(fw, bundles);
+            fw.start();
+            awaitStartLevel(fw);
+            awaitReady(t0);
+        } catch (BundleException | InterruptedException e) {
+            stopQuietly();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new LaunchException("the OSGi framework failed to start: " + e.getMessage(), e);
+        } catch (LaunchException | RuntimeException e) {
+            stopQuietly();
+            throw e;
+        }
+        readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        banner();
+        return framework;
+    }
+
+    /** Stops the framework and waits at most {@code timeoutMillis}; returns whether it stopped in time. */
+    public boolean stop(long timeoutMillis) throws InterruptedException {
+        Framework fw = framework;
+        if (fw == null) {
+            return true;
+        }
+        try {
+            fw.stop();
+        } catch (BundleException e) {
+            log("stop failed: " + e.getMessage());
+        }
+        FrameworkEvent ev = fw.waitForStop(timeoutMillis);
+        return ev.getType() != FrameworkEvent.WAIT_TIMEDOUT;
+    }
+
+    private void stopQuietly() {
+        try {
+            stop(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Framework newFramework() {
+        return new Felix(frameworkProperties());
+    }
+
+    Map<String, Object> frameworkProperties() {
+        Map<String, Object> p = new HashMap<>();
+        p.put(Constants.FRAMEWORK_SECURITY, Constants.FRAMEWORK_SECURITY_OSGI);
+        p.put(Constants.FRAMEWORK_STORAGE, config.dataDir.resolve("cache").toString());
+        p.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(FRAMEWORK_START_LEVEL));
+        p.put("felix.startlevel.bundle", Integer.toString(PLUGIN_START_LEVEL));
+        p.put("felix.log.level", "1");
+        p.put("autoweave.data", config.dataDir.toString());
+        // HTTP: loopback by default; every surface but /health requires the credentials of the auth bundle
+        p.put("org.apache.felix.http.host", config.httpHost);
+        p.put("org.osgi.service.http.port", Integer.toString(config.httpPort));
+        p.put("org.apache.felix.http.name", "autoweave");
+        p.put("felix.webconsole.security.providers", "autoweave");
+        // the console's built-in admin/admin must never work, even if our provider were missing
+        p.put("felix.webconsole.password", "{sha-256}" + randomSecret());
+        // configuration files: only *.cfg / *.config are read, jars dropped there are never installed
+        p.put("felix.fileinstall.dir", config.dataDir.resolve("etc").toString());
+        p.put("felix.fileinstall.filter", ".*\\.(cfg|config)");
+        p.put("felix.fileinstall.noInitialDelay", "true");
+        p.put("felix.fileinstall.poll", "2000");
+        p.put("felix.fileinstall.log.level", "2");
+        p.put("felix.fileinstall.bundles.new.start", "false");
+        p.put("gosh.args", config.interactiveShell ? "" : "--nointeractive");
+        p.putAll(config.extraProperties);
+        return p;
+    }
+
+    private static String randomSecret() {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        return java.util.Base64.getEncoder().encodeToString(b);
+    }
+
+    /** Installs the framework extensions; returns whether any was new or changed in this run. */
+    private boolean installExtensions(Framework fw, BundleSet set) throws BundleException, LaunchException {
+        boolean changed = false;
+        for (BundleSet.Entry e : set.entries()) {
+            if (e.startLevel() == 0) {
+                changed |= installOrUpdate(fw.getBundleContext(), e) != null;
+            }
+        }
+        return changed;
+    }
+
+    private void installCoreBundles(Framework fw, BundleSet set) throws BundleException, LaunchException {
+        BundleContext ctx = fw.getBundleContext();
+        List<Bundle> toStart = new ArrayList<>();
+        List<String> wanted = new ArrayList<>();
+        for (BundleSet.Entry e : set.entries()) {
+            wanted.add(e.location());
+            if (e.startLevel() == 0) {
+                continue;
+            }
+            installOrUpdate(ctx, e);
+            Bundle b = ctx.getBundle(e.location());
+            b.adapt(BundleStartLevel.class).setStartLevel(e.startLevel());
+            toStart.add(b);
+        }
+        for (Bundle b : ctx.getBundles()) {
+            if (b.getLocation().startsWith(CORE_LOCATION_PREFIX) && !wanted.contains(b.getLocation())) {
+                log("removing " + b.getLocation() + ": no longer part of the runtime");
+                b.uninstall();
+            }
+        }
+        for (Bundle b : toStart) {
+            b.start(Bundle.START_ACTIVATION_POLICY);
+        }
+    }
+
+    /** Installs {@code e} or updates it when the embedded jar changed; returns the bundle when it was touched. */
+    private Bundle installOrUpdate(BundleContext ctx, BundleSet.Entry e) throws BundleException, LaunchException {
+        Path stamps = config.dataDir.resolve("core-bundles.properties");
+        Properties known = new Properties();
+        try {
+            if (Files.exists(stamps)) {
+                try (InputStream in = Files.newInputStream(stamps)) {
+                    known.load(in);
+                }
+            }
+            String digest = e.digest();
+            Bundle existing = ctx.getBundle(e.location());
+            Bundle touched = null;
+            if (existing == null) {
+                try (InputStream in = e.open()) {
+                    touched = ctx.installBundle(e.location(), in);
+                }
+            } else if (!digest.equals(known.getProperty(e.location()))) {
+                try (InputStream in = e.open()) {
+                    existing.update(in);
+                }
+                touched = existing;
+            }
+            if (touched != null) {
+                known.setProperty(e.location(), digest);
+                try (var w = Files.newBufferedWriter(stamps)) {
+                    known.store(w, "digests of the core bundles installed from the runtime jar");
+                }
+            }
+            return touched;
+        } catch (IOException ex) {
+            throw new LaunchException("cannot install " + e.location() + ": " + ex, ex);
+        }
+    }
+
+    private void awaitStartLevel(Framework fw) throws InterruptedException, LaunchException {
+        var sl = fw.adapt(org.osgi.framework.startlevel.FrameworkStartLevel.class);
+        long deadline = System.currentTimeMillis() + config.readyTimeoutMillis;
+        while (sl.getStartLevel() < FRAMEWORK_START_LEVEL) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new LaunchException("framework did not reach start level " + FRAMEWORK_START_LEVEL);
+            }
+            Thread.sleep(20);
+        }
+        List<String> notActive = new ArrayList<>();
+        for (Bundle b : fw.getBundleContext().getBundles()) {
+            boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
+            if (b.getLocation().startsWith(CORE_LOCATION_PREFIX) && !fragment && b.getState() != Bundle.ACTIVE) {
+                notActive.add(b.getSymbolicName() + " (" + stateName(b.getState()) + ")");
+            }
+        }
+        if (!notActive.isEmpty()) {
+            throw new LaunchException("core bundles did not start: " + String.join(", ", notActive));
+        }
+    }
+
+    private void awaitReady(long t0) throws InterruptedException, LaunchException {
+        String url = config.baseUrl() + "/health/ready";
+        long deadline = System.currentTimeMillis() + config.readyTimeoutMillis;
+        String last = "no answer";
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                HttpURLConnection c = (HttpURLConnection) new URL(url).openConnection();
+                c.setConnectTimeout(1000);
+                c.setReadTimeout(2000);
+                int code = c.getResponseCode();
+                if (code == 200) {
+                    return;
+                }
+                last = "HTTP " + code;
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(50);
+        }
+        throw new LaunchException("not ready after " + config.readyTimeoutMillis + " ms: " + url + " gave " + last
+                + " (is port " + config.httpPort + " already in use? choose another with --http-port)");
+    }
+
+    private void banner() {
+        String base = config.baseUrl();
+        log(READY_MARKER + " in " + readyMillis + " ms");
+        out.println("  Web Console : " + base + "/system/console   (user 'admin'; its password is printed once at first"
+                + " start, or set AUTOWEAVE_ADMIN_PASSWORD)");
+        out.println("  Health      : " + base + "/health/ready");
+        out.println("  Data        : " + config.dataDir);
+        out.println("  Shell       : " + (config.interactiveShell ? "type 'help' at the g! prompt; 'stop 0' shuts down"
+                : "not interactive (no terminal); stop with SIGTERM or Ctrl-C"));
+        out.flush();
+    }
+
+    void log(String message) {
+        out.println("[autoweave] " + message);
+        out.flush();
+    }
+
+    static String stateName(int state) {
+        switch (state) {
+            case Bundle.INSTALLED: return "INSTALLED";
+            case Bundle.RESOLVED: return "RESOLVED";
+            case Bundle.STARTING: return "STARTING";
+            case Bundle.STOPPING: return "STOPPING";
+            case Bundle.ACTIVE: return "ACTIVE";
+            case Bundle.UNINSTALLED: return "UNINSTALLED";
+            default: return Integer.toString(state);
+        }
+    }
+
+    /**
+     * The launcher and the JDK run with AllPermission; bundles get their permissions only from
+     * ConditionalPermissionAdmin, because Felix's bundle protection domains never consult this policy.
+     */
+    private static void grantLauncherAllPermission() {
+        if (System.getSecurityManager() != null) {
+            return; // already running under security (a second framework in one JVM): keep the policy we set
+        }
+        Policy.setPolicy(new Policy() {
+            @Override
+            public PermissionCollection getPermissions(CodeSource codesource) {
+                Permissions p = new Permissions();
+                p.add(new AllPermission());
+                return p;
+            }
+
+            @Override
+            public boolean implies(ProtectionDomain domain, Permission permission) {
+                return true;
+            }
+        });
+    }
+
+    static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+}
