@@ -1,0 +1,75 @@
+package io.autoweave.plugin.installer.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The certificates plugin signatures must chain to. Only <em>trusted certificate entries</em> count (made with
+ * {@code keytool -importcert}); private key entries are ignored, so a signing keystore used by mistake does not
+ * silently trust its own key. An entry may be a CA (signers are validated with PKIX up to it) or a signer
+ * certificate itself (pinned).
+ */
+public final class TrustStore {
+    private final List<X509Certificate> certificates;
+    private final Set<TrustAnchor> anchors;
+
+    private TrustStore(Collection<X509Certificate> certificates, String origin) {
+        if (certificates.isEmpty()) {
+            throw new IllegalArgumentException(origin + " holds no trusted certificate entries: import the CA or "
+                    + "signer certificate with 'keytool -importcert -trustcacerts -alias NAME -file CERT -keystore "
+                    + "STORE'");
+        }
+        this.certificates = List.copyOf(new LinkedHashSet<>(certificates));
+        Set<TrustAnchor> a = new LinkedHashSet<>();
+        for (X509Certificate c : this.certificates) {
+            a.add(new TrustAnchor(c, null));
+        }
+        this.anchors = Collections.unmodifiableSet(a);
+    }
+
+    /**
+     * Loads a PKCS12 or JKS file; the type is detected from the content. The password checks the file's integrity;
+     * {@code null} skips that check (PKCS12 certificate-only stores may then still be unreadable if encrypted).
+     */
+    public static TrustStore load(Path file, char[] password) throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(file.toFile(), password);
+        List<X509Certificate> trusted = new ArrayList<>();
+        for (String alias : Collections.list(store.aliases())) {
+            if (store.isCertificateEntry(alias)) {
+                Certificate c = store.getCertificate(alias);
+                if (c instanceof X509Certificate) {
+                    trusted.add((X509Certificate) c);
+                }
+            }
+        }
+        return new TrustStore(trusted, "trust store " + file);
+    }
+
+    /** A trust store held in memory (tests, or certificates delivered by configuration). */
+    public static TrustStore of(Collection<X509Certificate> certificates) {
+        return new TrustStore(certificates, "the given trust store");
+    }
+
+    public List<X509Certificate> certificates() {
+        return certificates;
+    }
+
+    Set<TrustAnchor> anchors() {
+        return anchors;
+    }
+
+    boolean contains(X509Certificate certificate) {
+        return certificates.contains(certificate);
+    }
+}

@@ -1,0 +1,34 @@
+package io.autoweave.redis.internal;
+
+/**
+ * What an operator needs to judge the Redis sink at a glance.
+ *
+ * @param state STARTING, CONNECTED, RETRYING (last attempt failed), OPEN (breaker open) or STOPPED
+ * @param connected whether the last attempt to reach Redis succeeded
+ * @param breaker circuit breaker state
+ * @param lastError message of the last failure, or null
+ * @param lastErrorMillis epoch millis of the last failure, 0 when none
+ * @param outboxDepth events journaled but not yet acknowledged by Redis
+ * @param oldestUndeliveredAgeMillis age of the oldest of those, 0 when none
+ * @param delivered events acknowledged by Redis since start (redeliveries counted again)
+ * @param roundTrips successful round trips since start
+ * @param batchedRoundTrips those of them that carried more than one event
+ * @param failures failed attempts since start
+ * @param undecodable journal records that could not be decoded and were skipped
+ * @param outbox the outbox view these figures came from
+ */
+record PublisherHealth(
+        String state,
+        boolean connected,
+        CircuitBreaker.State breaker,
+        String lastError,
+        long lastErrorMillis,
+        long outboxDepth,
+        long oldestUndeliveredAgeMillis,
+        long delivered,
+        long roundTrips,
+        long batchedRoundTrips,
+        long failures,
+        long undecodable,
+        OutboxStats outbox) {
+}

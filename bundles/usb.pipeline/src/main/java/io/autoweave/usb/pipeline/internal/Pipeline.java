@@ -1,0 +1,193 @@
+package io.autoweave.usb.pipeline.internal;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import io.autoweave.api.device.UsbAction;
+import io.autoweave.api.device.UsbDevice;
+import io.autoweave.api.device.UsbEvent;
+
+/**
+ * Wires the stages: source reports → {@link Merger} → detach attribution → {@link Debouncer} → {@link RuleSet}
+ * → {@link DeviceRegistry} → listeners.
+ *
+ * <p>Every entry point (reports from source threads, debounce timers) runs under one lock, so the stages need no
+ * locking of their own and listeners see events in one order. Listeners are called synchronously under that lock
+ * and must be quick: a slow consumer belongs behind a {@link SinkQueue}, which never blocks.
+ *
+ * <p><b>Detach attribution.</b> A detach on a known port is attributed to the device last attached at that port,
+ * and carries that device's identity: a port holds one device, and the detaching source may know less or more
+ * than the attaching one (libusb cannot read strings from a device that is gone; udev can). Without this the
+ * detach would get a different signature than the attach and never find its registry entry. A detach without a
+ * port is attributed by signature when exactly one attached device has it.
+ *
+ * <p><b>Rules.</b> Allowed devices' events reach the listeners; blocked devices are recorded in the registry with
+ * their target, and their events are counted but not delivered. A detach follows the decision its attach got, so
+ * a rule change never shows listeners a detach without its attach.
+ */
+final class Pipeline implements AutoCloseable {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final RuleSet rules;
+    private final Merger merger;
+    private final Debouncer debouncer;
+    private final DeviceRegistry registry = new DeviceRegistry();
+    /** Raw (pre-debounce) occupancy: the device last attached on each port, for detach attribution. */
+    private final Map<String, UsbDevice> occupants = new HashMap<>();
+    private final CopyOnWriteArrayList<Consumer<UsbEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Consumer<Merger.MergeUpdate>> updateListeners = new CopyOnWriteArrayList<>();
+
+    final LongAdder reports = new LongAdder();
+    final LongAdder detachesAttributed = new LongAdder();
+    final LongAdder blocked = new LongAdder();
+    final LongAdder delivered = new LongAdder();
+    final LongAdder listenerFailures = new LongAdder();
+
+    Pipeline(PipelineSettings settings, LongSupplier nanoClock, LongSupplier wallMillis, TaskScheduler scheduler,
+            Supplier<String> eventIds) {
+        Objects.requireNonNull(scheduler, "scheduler");
+        this.rules = settings.rules();
+        this.merger = new Merger(settings.mergeWindowNanos(), nanoClock, wallMillis, eventIds, settings.instanceId(),
+                this::attribute, this::merged);
+        TaskScheduler locked = (task, delay) -> scheduler.schedule(() -> locked(task), delay);
+        this.debouncer = new Debouncer(settings.debounceWindowNanos(), locked, this::decide, registry::recordFlaps);
+    }
+
+    /** Takes one source report; anything it causes reaches the listeners before this returns. */
+    void report(SourceReport report) {
+        locked(() -> {
+            reports.increment();
+            merger.offer(report);
+        });
+    }
+
+    void addListener(Consumer<UsbEvent> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    void removeListener(Consumer<UsbEvent> listener) {
+        listeners.remove(listener);
+    }
+
+    /** Told whenever a later source joins an already emitted event. */
+    void addUpdateListener(Consumer<Merger.MergeUpdate> listener) {
+        updateListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    DeviceRegistry registry() {
+        return registry;
+    }
+
+    /** Counters of every stage, by name. */
+    Map<String, Long> metrics() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("reports", reports.sum());
+        m.put("merge.events", merger.emitted.sum());
+        m.put("merge.sources_merged", merger.merged.sum());
+        m.put("detach.attributed", detachesAttributed.sum());
+        m.put("debounce.passed", debouncer.passed.sum());
+        m.put("debounce.suppressed", debouncer.suppressed.sum());
+        m.put("debounce.duplicates", debouncer.duplicates.sum());
+        m.put("debounce.settled", debouncer.settledEmits.sum());
+        m.put("debounce.flap_pairs", debouncer.flapPairs.sum());
+        m.put("rules.blocked", blocked.sum());
+        m.put("delivered", delivered.sum());
+        m.put("listener.failures", listenerFailures.sum());
+        m.put("registry.connected", (long) registry.size());
+        return m;
+    }
+
+    /** Settles every open debounce window now, so listeners hold final states. */
+    @Override
+    public void close() {
+        locked(debouncer::settleAll);
+    }
+
+    private void locked(Runnable task) {
+        lock.lock();
+        try {
+            task.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void attribute(UsbEvent event) {
+        UsbDevice device = event.device();
+        String port = device.portPath();
+        if (event.action() == UsbAction.ATTACH) {
+            if (port != null) {
+                occupants.put(port, device);
+            }
+            debouncer.accept(event);
+            return;
+        }
+        UsbDevice occupant = port != null ? occupants.remove(port) : uniqueOccupant(device.signature());
+        if (occupant != null && !occupant.equals(device)) {
+            if (port == null) {
+                occupants.remove(occupant.portPath());
+            }
+            if (!occupant.signature().equals(device.signature())) {
+                detachesAttributed.increment();
+            }
+            event = new UsbEvent(event.eventId(), event.instanceId(), event.action(), event.timestampMillis(),
+                    event.monotonicNanos(), occupant, event.sources(), event.flapCount());
+        }
+        debouncer.accept(event);
+    }
+
+    private UsbDevice uniqueOccupant(String signature) {
+        UsbDevice found = null;
+        for (UsbDevice d : occupants.values()) {
+            if (d.signature().equals(signature)) {
+                if (found != null) {
+                    return null; // identical devices: cannot tell which one left
+                }
+                found = d;
+            }
+        }
+        return found;
+    }
+
+    private void decide(UsbEvent event) {
+        RuleTarget target = event.action() == UsbAction.DETACH
+                ? registry.find(DeviceKey.of(event.device())).map(DeviceRegistry.Entry::target)
+                        .orElseGet(() -> rules.decide(event.device()).target())
+                : rules.decide(event.device()).target();
+        registry.apply(event, target);
+        if (target == RuleTarget.BLOCK) {
+            blocked.increment();
+            return;
+        }
+        for (Consumer<UsbEvent> listener : listeners) {
+            try {
+                listener.accept(event);
+                delivered.increment();
+            } catch (RuntimeException e) {
+                // one failing listener must not starve the others; the counter makes it visible
+                listenerFailures.increment();
+            }
+        }
+    }
+
+    private void merged(Merger.MergeUpdate update) {
+        if (update.action() == UsbAction.ATTACH) {
+            registry.enrich(update.key(), update.reported(), update.sources());
+        }
+        for (Consumer<Merger.MergeUpdate> listener : updateListeners) {
+            try {
+                listener.accept(update);
+            } catch (RuntimeException e) {
+                listenerFailures.increment();
+            }
+        }
+    }
+}

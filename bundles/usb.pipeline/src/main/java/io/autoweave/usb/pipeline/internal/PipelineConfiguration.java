@@ -1,0 +1,31 @@
+package io.autoweave.usb.pipeline.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/** Typed configuration of the USB pipeline: the single home of its defaults (see {@link PipelineSettings}). */
+@ObjectClassDefinition(name = "AutoWeave USB pipeline",
+        description = "Merging, debouncing and rules applied to USB reports before they become events")
+@interface PipelineConfiguration {
+
+    @AttributeDefinition(name = "Merge window (ms)", min = "0",
+            description = "How long after the first report of an action other sources' reports of it are folded in")
+    long merge_window_ms() default 1500;
+
+    @AttributeDefinition(name = "Debounce window (ms)", min = "1",
+            description = "How long after a device's first event its attach/detach flapping is collapsed")
+    long debounce_window_ms() default 500;
+
+    @AttributeDefinition(name = "Default target", description = "Decision when no rule matches",
+            options = { @Option(label = "allow", value = "allow"), @Option(label = "block", value = "block") })
+    String default_target() default "allow";
+
+    @AttributeDefinition(name = "Rules", required = false,
+            description = "Device rules, one per entry, first match wins, e.g. 'block class 08' or 'allow id 046d:*'")
+    String[] rules() default {};
+
+    @AttributeDefinition(name = "Instance id", required = false,
+            description = "Names this runtime in every event; empty picks a random id at start")
+    String instance_id() default "";
+}

@@ -1,0 +1,73 @@
+package io.autoweave.usb.pipeline.internal;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Validated settings built from a {@link PipelineConfiguration}. Defaults live only in the annotation; tests and
+ * callers without Configuration Admin get them through {@link #configuration(Map)}.
+ *
+ * @param mergeWindowNanos merge window
+ * @param debounceWindowNanos debounce window
+ * @param rules the rule set with its default target
+ * @param instanceId this runtime's id, stamped on every event
+ */
+record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet rules, String instanceId) {
+
+    PipelineSettings {
+        Objects.requireNonNull(rules, "rules");
+        Objects.requireNonNull(instanceId, "instanceId");
+    }
+
+    /** Validates {@code config}; the message says which property to fix. */
+    static PipelineSettings from(PipelineConfiguration config) {
+        if (config.merge_window_ms() < 0) {
+            throw new IllegalArgumentException("merge.window.ms must be >= 0, was " + config.merge_window_ms());
+        }
+        if (config.debounce_window_ms() < 1) {
+            throw new IllegalArgumentException("debounce.window.ms must be >= 1, was " + config.debounce_window_ms());
+        }
+        RuleTarget defaultTarget;
+        try {
+            defaultTarget = RuleTarget.parse(config.default_target());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("default.target: " + e.getMessage(), e);
+        }
+        String[] lines = config.rules() == null ? new String[0] : config.rules();
+        RuleSet rules;
+        try {
+            rules = RuleSet.parse(String.join("\n", lines), defaultTarget);
+        } catch (RuleSyntaxException e) {
+            throw new IllegalArgumentException("rules: " + e.getMessage(), e);
+        }
+        String instanceId = config.instance_id() == null || config.instance_id().isBlank()
+                ? UUID.randomUUID().toString() : config.instance_id().trim();
+        return new PipelineSettings(TimeUnit.MILLISECONDS.toNanos(config.merge_window_ms()),
+                TimeUnit.MILLISECONDS.toNanos(config.debounce_window_ms()), rules, instanceId);
+    }
+
+    /**
+     * A configuration answering from {@code overrides} (keyed by method name, e.g. {@code merge_window_ms}) and
+     * otherwise from the annotation's defaults.
+     */
+    static PipelineConfiguration configuration(Map<String, ?> overrides) {
+        return (PipelineConfiguration) Proxy.newProxyInstance(PipelineConfiguration.class.getClassLoader(),
+                new Class<?>[] { PipelineConfiguration.class }, (proxy, method, args) -> answer(proxy, method, args, overrides));
+    }
+
+    private static Object answer(Object proxy, Method method, Object[] args, Map<String, ?> overrides) {
+        switch (method.getName()) {
+            case "annotationType": return PipelineConfiguration.class;
+            case "toString": return "PipelineConfiguration" + overrides;
+            case "hashCode": return overrides.hashCode();
+            case "equals": return args[0] == proxy;
+            default: break;
+        }
+        Object value = overrides.get(method.getName());
+        return value != null ? value : method.getDefaultValue();
+    }
+}

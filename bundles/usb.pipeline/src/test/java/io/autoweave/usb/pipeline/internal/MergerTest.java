@@ -1,0 +1,149 @@
+package io.autoweave.usb.pipeline.internal;
+
+import static io.autoweave.usb.pipeline.internal.Devices.attach;
+import static io.autoweave.usb.pipeline.internal.Devices.detach;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.Test;
+
+import io.autoweave.api.device.UsbAction;
+import io.autoweave.api.device.UsbDevice;
+import io.autoweave.api.device.UsbEvent;
+
+public class MergerTest {
+
+    private final ManualTime time = new ManualTime();
+    private final List<UsbEvent> out = new ArrayList<>();
+    private final List<Merger.MergeUpdate> updates = new ArrayList<>();
+    private final AtomicInteger ids = new AtomicInteger();
+    private final Merger merger = new Merger(TimeUnit.MILLISECONDS.toNanos(1500), time, time::wallMillis,
+            () -> "e" + ids.incrementAndGet(), "inst", out::add, updates::add);
+
+    @Test
+    public void firstReportIsEmittedAtOnceWithoutWaitingForTheWindow() {
+        assertTrue(merger.offer(attach("udev", Devices.receiver("1-2"))));
+        assertEquals(1, out.size());
+        UsbEvent e = out.get(0);
+        assertEquals(UsbAction.ATTACH, e.action());
+        assertEquals(Set.of("udev"), e.sources());
+        assertEquals("inst", e.instanceId());
+        assertEquals(time.getAsLong(), e.monotonicNanos());
+        assertEquals(0, time.pending()); // no timer was needed to emit
+    }
+
+    @Test
+    public void secondSourceWithinTheWindowOnlyAddsItsSource() {
+        merger.offer(attach("udev", Devices.receiver("1-2")));
+        time.advanceMillis(40);
+        assertEquals(false, merger.offer(attach("libusb", Devices.receiver("1-2"))));
+        assertEquals(1, out.size());
+        assertEquals(1, updates.size());
+        assertEquals("e1", updates.get(0).eventId());
+        assertEquals(List.of("udev", "libusb"), List.copyOf(updates.get(0).sources()));
+        assertEquals(1, merger.merged.sum());
+        assertEquals(1, merger.emitted.sum());
+    }
+
+    @Test
+    public void fourSourcesMakeOneEventAndThreeUpdates() {
+        for (String s : List.of("libusb", "udev", "sysfs", "simulated")) {
+            merger.offer(attach(s, Devices.receiver("1-2")));
+            time.advanceMillis(100);
+        }
+        assertEquals(1, out.size());
+        assertEquals(Set.of("libusb", "udev", "sysfs", "simulated"), updates.get(2).sources());
+    }
+
+    @Test
+    public void reportAfterTheWindowIsANewEvent() {
+        merger.offer(attach("udev", Devices.receiver("1-2")));
+        time.advanceMillis(1500);
+        merger.offer(attach("libusb", Devices.receiver("1-2")));
+        assertEquals(2, out.size());
+        assertEquals(0, updates.size());
+    }
+
+    @Test
+    public void mergesByPortEvenWhenTheLateSourceKnowsMoreAndFirstReportIdentityWins() {
+        UsbDevice bare = Devices.withoutStrings(Devices.receiver("1-2"));
+        merger.offer(attach("libusb", bare));
+        merger.offer(attach("udev", Devices.receiver("1-2")));
+        assertEquals(1, out.size());
+        assertNull("the first report's identity is the event's", out.get(0).device().serial());
+        assertEquals("ABC123", updates.get(0).reported().serial());
+        assertEquals(DeviceKey.of(out.get(0).device()), updates.get(0).key());
+    }
+
+    @Test
+    public void mergesBySignatureWhenAPortIsUnknown() {
+        merger.offer(attach("udev", Devices.receiver("1-2")));
+        merger.offer(attach("libusb", Devices.receiver(null)));
+        assertEquals(1, out.size());
+    }
+
+    @Test
+    public void differentDevicesOnDifferentPortsAreNotMerged() {
+        merger.offer(attach("udev", Devices.stick(null, "1-1")));
+        merger.offer(attach("libusb", Devices.stick(null, "1-2")));
+        assertEquals(2, out.size());
+    }
+
+    @Test
+    public void attachAndDetachOfTheSamePortAreSeparateActions() {
+        merger.offer(attach("udev", Devices.receiver("1-2")));
+        merger.offer(detach("udev", Devices.receiver("1-2")));
+        assertEquals(2, out.size());
+        assertEquals(UsbAction.DETACH, out.get(1).action());
+    }
+
+    @Test
+    public void aRepeatFromTheSameSourceIsANewPhysicalActionNotAMerge() {
+        // attach, detach, attach by one source within the window: the second attach is a flap, not a duplicate
+        merger.offer(attach("udev", Devices.receiver("1-2")));
+        merger.offer(detach("udev", Devices.receiver("1-2")));
+        merger.offer(attach("udev", Devices.receiver("1-2")));
+        assertEquals(3, out.size());
+    }
+
+    @Test
+    public void aLateSourceJoinsTheEarliestActionItHasNotReported() {
+        // udev is fast: attach, detach, attach; libusb lags and reports its first attach afterwards
+        merger.offer(attach("udev", Devices.receiver("1-2")));
+        merger.offer(detach("udev", Devices.receiver("1-2")));
+        merger.offer(attach("udev", Devices.receiver("1-2")));
+        merger.offer(attach("libusb", Devices.receiver("1-2")));
+        assertEquals(3, out.size());
+        assertEquals("e1", updates.get(0).eventId());
+    }
+
+    @Test
+    public void openActionsExpireSoStateStaysBounded() {
+        for (int i = 0; i < 50; i++) {
+            merger.offer(attach("udev", Devices.stick("S" + i, "1-" + i)));
+        }
+        assertEquals(50, merger.openActions());
+        time.advanceMillis(1500);
+        assertEquals(0, merger.openActions());
+    }
+
+    @Test
+    public void zeroWindowMergesNothing() {
+        Merger none = new Merger(0, time, time::wallMillis, () -> "x" + ids.incrementAndGet(), "i", out::add, null);
+        none.offer(attach("udev", Devices.receiver("1-2")));
+        none.offer(attach("libusb", Devices.receiver("1-2")));
+        assertEquals(2, out.size());
+    }
+
+    @Test(expected = IllegalArgumentException.class)
+    public void negativeWindowIsRejected() {
+        new Merger(-1, time, time::wallMillis, () -> "x", "i", out::add, null);
+    }
+}

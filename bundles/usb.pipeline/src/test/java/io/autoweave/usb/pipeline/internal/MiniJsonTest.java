@@ -1,0 +1,70 @@
+package io.autoweave.usb.pipeline.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.fail;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.Test;
+
+public class MiniJsonTest {
+
+    private static MiniJson.SyntaxException error(String text) {
+        try {
+            MiniJson.parse(text);
+        } catch (MiniJson.SyntaxException e) {
+            return e;
+        }
+        fail("expected a syntax error for " + text);
+        return null;
+    }
+
+    @Test
+    public void parsesObjectsArraysAndScalars() {
+        Object v = MiniJson.parse(" {\"a\": [1, -2.5e1, true, false, null], \"b\": {\"c\": \"d\"}} ");
+        Map<?, ?> m = (Map<?, ?>) v;
+        assertEquals(Arrays.asList(1L, -25.0, true, false, null), m.get("a"));
+        assertEquals(Map.of("c", "d"), m.get("b"));
+    }
+
+    @Test
+    public void decodesEscapes() {
+        assertEquals("q\"b\\s/n\nt\tu\u00e9", MiniJson.parse("\"q\\\"b\\\\s\\/n\\nt\\tu\\u00e9\""));
+    }
+
+    @Test
+    public void emptyContainers() {
+        assertEquals(Map.of(), MiniJson.parse("{}"));
+        assertEquals(List.of(), MiniJson.parse("[ ]"));
+        assertNull(MiniJson.parse("null"));
+    }
+
+    @Test
+    public void errorsCarryTheColumn() {
+        assertEquals("column 6: expected ':' after key \"a\", found '1'", error("{\"a\" 1}").getMessage());
+        assertEquals(9, error("{\"a\": 1,}").column);
+        assertEquals("column 1: unterminated string", error("\"abc").getMessage());
+        assertEquals(8, error("[1, 2] x").column);
+    }
+
+    @Test
+    public void rejectsWhatStrictJsonRejects() {
+        error("{'a': 1}");
+        error("[01]");
+        error("[1.]");
+        error("{\"a\": tru}");
+        error("{\"a\": 1, \"a\": 2}");
+        error("\"tab\there\"");
+        error("[\"\\x\"]");
+        error("");
+        error("99999999999999999999");
+    }
+
+    @Test
+    public void deepNestingIsRefusedNotAStackOverflow() {
+        assertEquals("column 65: nesting deeper than 64", error("[".repeat(10_000)).getMessage());
+    }
+}

@@ -1,0 +1,55 @@
+package io.autoweave.usb.pipeline.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.Test;
+
+public class PipelineSettingsTest {
+
+    private static String error(Map<String, ?> config) {
+        try {
+            PipelineSettings.from(PipelineSettings.configuration(config));
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        fail("expected the configuration to be rejected: " + config);
+        return null;
+    }
+
+    @Test
+    public void defaultsComeFromTheAnnotation() {
+        PipelineSettings s = PipelineSettings.from(PipelineSettings.configuration(Map.of()));
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(1500), s.mergeWindowNanos());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(500), s.debounceWindowNanos());
+        assertEquals(RuleTarget.ALLOW, s.rules().defaultTarget());
+        assertTrue(s.rules().rules().isEmpty());
+        assertFalse(s.instanceId().isBlank());
+    }
+
+    @Test
+    public void overridesApply() {
+        PipelineSettings s = PipelineSettings.from(PipelineSettings.configuration(Map.of("merge_window_ms", 10L,
+                "debounce_window_ms", 20L, "default_target", "BLOCK", "rules", new String[] { "allow id 046d:*" },
+                "instance_id", " box-1 ")));
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(10), s.mergeWindowNanos());
+        assertEquals(RuleTarget.BLOCK, s.rules().defaultTarget());
+        assertEquals(1, s.rules().rules().size());
+        assertEquals("box-1", s.instanceId());
+    }
+
+    @Test
+    public void invalidValuesFailWithWhatToFix() {
+        assertEquals("merge.window.ms must be >= 0, was -1", error(Map.of("merge_window_ms", -1L)));
+        assertEquals("debounce.window.ms must be >= 1, was 0", error(Map.of("debounce_window_ms", 0L)));
+        assertEquals("default.target: unknown rule target 'deny': use allow or block",
+                error(Map.of("default_target", "deny")));
+        assertEquals("rules: line 2, column 10: expected vendor:product like 046d:c52b or 046d:*, found 'x'",
+                error(Map.of("rules", new String[] { "block class 08", "allow id x" })));
+    }
+}
