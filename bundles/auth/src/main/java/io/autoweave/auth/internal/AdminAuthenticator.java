@@ -25,7 +25,8 @@ import io.autoweave.auth.Authenticator;
  * a successful check is remembered as an HMAC of the password under a key that lives only in memory; a wrong
  * password always pays the full derivation.
  */
-@Component(service = Authenticator.class, configurationPid = "io.autoweave.auth")
+@Component(service = Authenticator.class, configurationPid = "io.autoweave.auth",
+        configurationPolicy = org.osgi.service.component.annotations.ConfigurationPolicy.REQUIRE)
 @Designate(ocd = AuthConfig.class)
 public final class AdminAuthenticator implements Authenticator {
 

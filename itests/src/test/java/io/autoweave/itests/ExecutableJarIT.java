@@ -1,0 +1,174 @@
+package io.autoweave.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.After;
+import org.junit.Assume;
+import org.junit.Before;
+import org.junit.Test;
+
+/** The executable jar as an operator runs it: {@code java -jar autoweave.jar}, a real process, real signals. */
+public class ExecutableJarIT {
+
+    private static final Pattern PASSWORD = Pattern.compile("password: (\\S+)");
+    private static final Pattern READY = Pattern.compile("AutoWeave ready in (\\d+) ms");
+
+    private Path data;
+    private final List<Process> processes = new ArrayList<>();
+
+    @Before
+    public void setUp() throws IOException {
+        data = Files.createTempDirectory("autoweave-jar-it");
+    }
+
+    @After
+    public void tearDown() throws IOException {
+        for (Process p : processes) {
+            p.destroyForcibly();
+        }
+        RuntimeHarness.deleteTree(data);
+    }
+
+    /** A started runtime process with its output collected line by line. */
+    final class Run {
+        final Process process;
+        final List<String> lines = new ArrayList<>();
+        final int port;
+        final Thread reader;
+
+        Run(String java, int port) throws IOException {
+            this.port = port;
+            ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar(), "--data", data.toString(), "--http-port",
+                    Integer.toString(port)).redirectErrorStream(true);
+            pb.environment().remove("AUTOWEAVE_ADMIN_PASSWORD");
+            process = pb.start();
+            processes.add(process);
+            reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        synchronized (lines) {
+                            lines.add(line);
+                        }
+                    }
+                } catch (IOException e) {
+                    // process ended
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        String text() {
+            synchronized (lines) {
+                return String.join("\n", lines);
+            }
+        }
+
+        String find(Pattern p) {
+            Matcher m = p.matcher(text());
+            return m.find() ? m.group(1) : null;
+        }
+
+        void awaitReady() throws InterruptedException {
+            RuntimeHarness.await("the ready line; output so far:\n" + text(), 120,
+                    () -> text().contains("AutoWeave ready") || !process.isAlive());
+            assertTrue("process died before ready:\n" + text(), process.isAlive());
+        }
+
+        /** SIGTERM, as systemd or Ctrl-C would; returns the exit code. */
+        int terminate() throws InterruptedException {
+            // ProcessHandle.destroy sends SIGTERM without closing our end of the pipe (Process.destroy closes it)
+            process.toHandle().destroy();
+            assertTrue("did not stop within 30 s of SIGTERM:\n" + text(), process.waitFor(30, TimeUnit.SECONDS));
+            reader.join(10_000); // the last lines are still in the pipe when the process has ended
+            return process.exitValue();
+        }
+    }
+
+    static String jar() {
+        String jar = System.getProperty("autoweave.jar");
+        assertNotNull("system property autoweave.jar (set by the itests pom)", jar);
+        assertTrue("runtime jar missing: " + jar + " (run mvn install)", Files.isRegularFile(Path.of(jar)));
+        return jar;
+    }
+
+    static String java17() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    @Test
+    public void startsToReadyShowsThePasswordOnceAndStopsCleanlyOnSigterm() throws Exception {
+        Run first = new Run(java17(), RuntimeHarness.freePort());
+        first.awaitReady();
+        String coldStartMs = first.find(READY);
+        System.out.println("cold start to ready (first start, empty data dir): " + coldStartMs + " ms");
+        String password = first.find(PASSWORD);
+        assertNotNull("a generated password is shown at first start:\n" + first.text(), password);
+        String base = "http://127.0.0.1:" + first.port;
+        assertEquals(200, RuntimeHarness.http(base + "/health/ready", null, null).status());
+        assertEquals(401, RuntimeHarness.http(base + "/system/console/bundles", null, null).status());
+        assertEquals(401, RuntimeHarness.http(base + "/system/console/bundles", "admin", "admin").status());
+        assertEquals(200, RuntimeHarness.http(base + "/system/console/bundles", "admin", password).status());
+        String stored = Files.readString(data.resolve("security/admin.hash"));
+        assertFalse("only a hash is stored", stored.contains(password));
+        assertTrue(stored.startsWith("pbkdf2-sha256$"));
+
+        int exit = first.terminate();
+        assertEquals("JVM exit status after SIGTERM with a clean shutdown is 128+15", 143, exit);
+        assertTrue(first.text(), first.text().contains("stopped cleanly"));
+        assertFalse("no stack trace at shutdown:\n" + first.text(), first.text().contains("\tat "));
+
+        Run second = new Run(java17(), RuntimeHarness.freePort());
+        second.awaitReady();
+        System.out.println("warm start to ready (bundle cache kept): " + second.find(READY) + " ms");
+        assertEquals("the password is shown only once", null, second.find(PASSWORD));
+        assertEquals(200, RuntimeHarness.http("http://127.0.0.1:" + second.port + "/system/console/bundles", "admin",
+                password).status());
+        assertEquals(143, second.terminate());
+    }
+
+    @Test
+    public void refusesToStartOnAJavaWithoutSecurityManager() throws Exception {
+        Path newer;
+        try (Stream<Path> s = Files.list(Path.of("/usr/lib/jvm"))) {
+            newer = s.filter(p -> p.getFileName().toString().matches(".*-(2[4-9]|[3-9]\\d)(-.*|$)"))
+                    .filter(p -> Files.isExecutable(p.resolve("bin/java"))).findFirst().orElse(null);
+        }
+        Assume.assumeTrue("no JDK 24+ installed under /usr/lib/jvm", newer != null);
+        Run run = new Run(newer.resolve("bin/java").toString(), RuntimeHarness.freePort());
+        assertTrue(run.process.waitFor(30, TimeUnit.SECONDS));
+        RuntimeHarness.await("output", 5, () -> run.text().contains("autoweave:"));
+        assertEquals(3, run.process.exitValue());
+        assertTrue(run.text(), run.text().contains("SecurityManager") && run.text().contains("Java 17"));
+        assertFalse("a message, not a stack trace:\n" + run.text(), run.text().contains("\tat "));
+    }
+
+    @Test
+    public void badOptionsSayWhatToFix() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(java17(), "-jar", jar(), "--http-port", "http").redirectErrorStream(true);
+        Process p = pb.start();
+        processes.add(p);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue());
+        assertTrue(out, out.contains("--http-port must be a port number 1..65535, not 'http'"));
+    }
+}
