@@ -42,9 +42,16 @@ public final class RuntimeHarness extends ExternalResource {
     public static final String ADMIN_PASSWORD = "itest-admin-pw-" + Long.toHexString(System.nanoTime());
 
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    private final java.util.Map<String, String> configFiles = new java.util.LinkedHashMap<>();
     private Path dataDir;
     private Launcher launcher;
     private int port;
+
+    /** A configuration file ({@code NAME.cfg} content) placed in DATA/etc before the runtime starts. */
+    public RuntimeHarness config(String fileName, String content) {
+        configFiles.put(fileName, content);
+        return this;
+    }
 
     @Override
     protected void before() throws Throwable {
@@ -53,6 +60,9 @@ public final class RuntimeHarness extends ExternalResource {
         Files.createDirectories(dataDir.resolve("etc"));
         Files.writeString(dataDir.resolve("etc/io.autoweave.auth.cfg"),
                 "admin.user=admin\nadmin.password.hash=" + PasswordHashes.pbkdf2(ADMIN_PASSWORD) + "\n");
+        for (var e : configFiles.entrySet()) {
+            Files.writeString(dataDir.resolve("etc").resolve(e.getKey()), e.getValue());
+        }
         LaunchConfig config = LaunchConfig.builder().dataDir(dataDir).httpPort(port).readyTimeoutMillis(90_000).build();
         PrintStream tee = new PrintStream(new TeeStream(System.out, console), true, StandardCharsets.UTF_8);
         launcher = new Launcher(config, tee);
@@ -129,18 +139,29 @@ public final class RuntimeHarness extends ExternalResource {
     }
 
     public static Response http(String url, String user, String password) throws IOException {
+        return request("GET", url, user == null ? null : "Basic " + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)), null);
+    }
+
+    /** Any request; {@code authorization} is the header value or null, {@code body} null for none. */
+    public static Response request(String method, String url, String authorization, String body) throws IOException {
         HttpURLConnection c = (HttpURLConnection) new URL(url).openConnection();
+        c.setRequestMethod(method);
         c.setConnectTimeout(5000);
         c.setReadTimeout(20000);
         c.setInstanceFollowRedirects(false);
-        if (user != null) {
-            c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        if (authorization != null) {
+            c.setRequestProperty("Authorization", authorization);
+        }
+        if (body != null) {
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/json");
+            c.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
         }
         int status = c.getResponseCode();
         InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
-        String body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        return new Response(status, body);
+        String answer = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        return new Response(status, answer);
     }
 
     /** Builds a bundle jar holding {@code classes} (compiled test classes) with the given manifest headers. */

@@ -1,0 +1,19 @@
+package io.autoweave.http.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "AutoWeave HTTP API",
+        description = "Bearer tokens and limits of /api/v1 and /metrics. The administrator's Basic credentials also work.")
+@interface ApiConfig {
+
+    @AttributeDefinition(description = "API tokens as NAME:ROLE:SALT:HASH (ROLE viewer, operator or admin); "
+            + "make one with the Gogo command aw:token NAME ROLE")
+    String[] tokens() default {};
+
+    @AttributeDefinition(description = "Failed authentications allowed per client address per minute before 429")
+    int auth_failures_per_minute() default 10;
+
+    @AttributeDefinition(description = "Largest request body accepted, in bytes (413 above)")
+    long max_request_bytes() default 1_048_576;
+}

@@ -1,0 +1,114 @@
+package io.autoweave.http.internal;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.servlet.context.ServletContextHelper;
+import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
+
+import io.autoweave.auth.Authenticator;
+
+/**
+ * The servlet context of every authenticated HTTP surface ({@code /api/v1}, {@code /metrics}): bearer token or the
+ * administrator's Basic credentials; reads need viewer, writes operator, {@code /admin/} paths admin. Failures
+ * answer 401/403 with a JSON body; repeated failures from one address answer 429; oversized bodies 413.
+ */
+@Component(service = ServletContextHelper.class, configurationPid = ApiSecurityContext.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, property = {
+                HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME + "=" + ApiSecurityContext.NAME,
+                HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_PATH + "=/" })
+@Designate(ocd = ApiConfig.class)
+public final class ApiSecurityContext extends ServletContextHelper {
+    static final String PID = "io.autoweave.http";
+    static final String NAME = "autoweave.api";
+    /** Service property a servlet sets to live in this context. */
+    static final String SELECT = "(" + HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME + "=" + NAME + ")";
+
+    private final Authenticator authenticator;
+    private final TokenStore tokens;
+    private final FailureLimiter limiter;
+    private final long maxRequestBytes;
+
+    @Activate
+    public ApiSecurityContext(@Reference Authenticator authenticator, ApiConfig config) {
+        if (config.auth_failures_per_minute() < 1) {
+            throw new IllegalArgumentException("auth.failures.per.minute must be >= 1");
+        }
+        if (config.max_request_bytes() < 0) {
+            throw new IllegalArgumentException("max.request.bytes must be >= 0");
+        }
+        this.authenticator = authenticator;
+        this.tokens = TokenStore.parse(config.tokens());
+        this.limiter = new FailureLimiter(config.auth_failures_per_minute(), System::nanoTime);
+        this.maxRequestBytes = config.max_request_bytes();
+    }
+
+    @Override
+    public boolean handleSecurity(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String client = request.getRemoteAddr();
+        long wait = limiter.retryAfterSeconds(client);
+        if (wait > 0) {
+            response.setHeader("Retry-After", Long.toString(wait));
+            return error(response, 429, "too_many_failures",
+                    "too many failed authentications from " + client + "; retry after " + wait + " s");
+        }
+        Optional<Principal> who = authenticate(request.getHeader("Authorization"));
+        if (who.isEmpty()) {
+            limiter.recordFailure(client);
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"AutoWeave\", Basic realm=\"AutoWeave\"");
+            return error(response, 401, "unauthorized",
+                    "send 'Authorization: Bearer TOKEN' (aw:token makes one) or the administrator's Basic credentials");
+        }
+        Role needed = required(request.getMethod(), request.getRequestURI());
+        if (!who.get().role().atLeast(needed)) {
+            return error(response, 403, "forbidden", "'" + who.get().name() + "' has role "
+                    + who.get().role().name().toLowerCase() + "; this needs " + needed.name().toLowerCase());
+        }
+        if (request.getContentLengthLong() > maxRequestBytes) {
+            return error(response, 413, "too_large", "request body over " + maxRequestBytes + " bytes");
+        }
+        request.setAttribute(Principal.REQUEST_ATTRIBUTE, who.get());
+        return true;
+    }
+
+    Optional<Principal> authenticate(String header) {
+        if (header == null) {
+            return Optional.empty();
+        }
+        if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return tokens.verify(header.substring(7).trim());
+        }
+        return authenticator.authenticateBasic(header).map(user -> new Principal(user, Role.ADMIN));
+    }
+
+    static Role required(String method, String uri) {
+        boolean read = "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method);
+        if (uri != null && uri.contains("/admin/")) {
+            return Role.ADMIN;
+        }
+        return read ? Role.VIEWER : Role.OPERATOR;
+    }
+
+    static boolean error(HttpServletResponse response, int status, String code, String message) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        body.put("status", status);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write(Json.write(body));
+        response.flushBuffer();
+        return false;
+    }
+}

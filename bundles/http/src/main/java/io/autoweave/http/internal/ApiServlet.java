@@ -1,0 +1,101 @@
+package io.autoweave.http.internal;
+
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
+
+import io.autoweave.api.source.UsbSource;
+
+/** {@code /api/v1}: status and detection sources. Every answer is JSON; unknown paths answer a JSON 404. */
+@Component(service = Servlet.class, property = {
+        HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/api/v1/*",
+        HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=" + ApiSecurityContext.SELECT })
+public final class ApiServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    private final transient BundleContext context;
+    final transient List<UsbSource> sources = new CopyOnWriteArrayList<>();
+
+    @Activate
+    public ApiServlet(BundleContext context) {
+        this.context = context;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addSource(UsbSource s) {
+        sources.add(s);
+    }
+
+    void removeSource(UsbSource s) {
+        sources.remove(s);
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+        switch (path) {
+            case "/status":
+                json(resp, 200, status((Principal) req.getAttribute(Principal.REQUEST_ATTRIBUTE)));
+                return;
+            case "/sources":
+                json(resp, 200, sourceList());
+                return;
+            default:
+                ApiSecurityContext.error(resp, 404, "not_found", "no resource " + path + " under /api/v1");
+        }
+    }
+
+    private Map<String, Object> status(Principal who) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("product", "AutoWeave");
+        m.put("version", context.getBundle().getVersion().toString());
+        m.put("uptime_ms", ManagementFactory.getRuntimeMXBean().getUptime());
+        m.put("java", System.getProperty("java.version"));
+        m.put("security", context.getProperty("org.osgi.framework.security"));
+        if (who != null) {
+            m.put("caller", Map.of("name", who.name(), "role", who.role().name().toLowerCase()));
+        }
+        m.put("sources", sourceList());
+        return m;
+    }
+
+    private List<Map<String, Object>> sourceList() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (UsbSource s : sources) {
+            UsbSource.Health h = s.health();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", s.name());
+            m.put("state", h.state().name());
+            m.put("detail", h.detail());
+            m.put("restarts", h.restarts());
+            m.put("reports", h.reports());
+            list.add(m);
+        }
+        return list;
+    }
+
+    static void json(HttpServletResponse resp, int status, Object body) throws IOException {
+        resp.setStatus(status);
+        resp.setContentType("application/json");
+        resp.setCharacterEncoding("UTF-8");
+        resp.setHeader("Cache-Control", "no-store");
+        resp.getWriter().write(Json.write(body));
+    }
+}
