@@ -1,0 +1,36 @@
+#!/usr/bin/perl
+# Stand-in for the AutoWeave runtime, used only to prove the e2e harness: turns the output of
+#   udevadm monitor --udev --property --subsystem-match=usb
+# into DATA/events.jsonl in the format the runtime is to write. Only whole USB devices
+# (DEVTYPE=usb_device) count; a remove uevent carries no vendor/serial, so they are remembered
+# by DEVPATH from the add. Root hubs (1d6b) are skipped. SOURCES (env, default "udev") is written
+# as the sources list, so the harness's source check can be exercised.
+use strict; use warnings;
+my ($out) = @ARGV; open(my $fh, '>>', $out) or die "$out: $!"; select($fh); $| = 1; select(STDOUT); $| = 1;
+my @sources = split /,/, ($ENV{SOURCES} // 'udev');
+my %known; my %p; my $hdr = '';
+sub js { my $v = shift; return 'null' unless defined $v; $v =~ s/(["\\])/\\$1/g; $v =~ s/([\x00-\x1f])/sprintf('\\u%04x', ord $1)/ge; return "\"$v\""; }
+sub flush_block {
+  return unless $hdr =~ /^UDEV/ && ($p{DEVTYPE} // '') eq 'usb_device';
+  my $a = $p{ACTION} // ''; my $dp = $p{DEVPATH} // '';
+  my $dev;
+  if ($a eq 'add') {
+    $dev = { vid => $p{ID_VENDOR_ID}, pid => $p{ID_MODEL_ID}, serial => $p{ID_SERIAL_SHORT} };
+    $known{$dp} = $dev;
+  } elsif ($a eq 'remove') {
+    $dev = delete $known{$dp};
+    if (!$dev && ($p{PRODUCT} // '') =~ m{^([0-9a-f]+)/([0-9a-f]+)/}) { $dev = { vid => sprintf('%04s', $1), pid => sprintf('%04s', $2) }; }
+  } else { return; }
+  return if !$dev || ($dev->{vid} // '') eq '1d6b';
+  my $ev = $a eq 'add' ? 'attach' : 'detach';
+  printf $fh "{\"action\":\"%s\",\"vendor_id\":%s,\"product_id\":%s,\"serial_number\":%s,\"sources\":[%s],\"devpath\":%s,\"busnum\":%s,\"devnum\":%s}\n",
+    $ev, js($dev->{vid}), js($dev->{pid}), js($dev->{serial}), join(',', map { js($_) } @sources), js($dp), js($p{BUSNUM}), js($p{DEVNUM});
+  print "$ev $dp\n";
+}
+while (my $l = <STDIN>) {
+  chomp $l;
+  if ($l eq '') { flush_block(); %p = (); $hdr = ''; next; }
+  if ($l =~ /^(KERNEL|UDEV)\s*\[/) { $hdr = $l; next; }
+  $p{$1} = $2 if $l =~ /^([A-Z0-9_]+)=(.*)$/;
+}
+flush_block();
