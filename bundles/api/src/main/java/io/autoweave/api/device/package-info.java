@@ -3,9 +3,10 @@
  *
  * <p>Events are published on EventAdmin under {@link io.autoweave.api.device.UsbTopics} and delivered to every
  * {@link io.autoweave.api.device.UsbEventListener} service whose owner may see the device.
+ * {@link io.autoweave.api.device.DeviceRegistry} lists what is connected now (since 1.1).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.autoweave.api.device;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,7 @@
 package io.autoweave.usb.pipeline.internal;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,7 +37,7 @@ final class DeviceRegistry {
             String attachEventId, Set<String> sources, RuleTarget target, int flapCount) {
 
         Entry {
-            sources = Set.copyOf(sources);
+            sources = Collections.unmodifiableSet(new LinkedHashSet<>(sources)); // keeps first reporter first
         }
     }
 
@@ -102,7 +103,8 @@ final class DeviceRegistry {
     private static final Comparator<Entry> BY_SINCE =
             Comparator.comparingLong(Entry::sinceNanos).thenComparing(e -> e.key().toString());
 
-    private static UsbDevice fill(UsbDevice known, UsbDevice later) {
+    /** {@code known} with the fields it lacks taken from {@code later}; never overwrites, keeps the signature. */
+    static UsbDevice fill(UsbDevice known, UsbDevice later) {
         return new UsbDevice(known.vendorId(), known.productId(),
                 known.serial() != null ? known.serial() : later.serial(),
                 known.manufacturer() != null ? known.manufacturer() : later.manufacturer(),

@@ -1,7 +1,10 @@
 package io.autoweave.usb.pipeline.internal;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,6 +53,7 @@ final class Pipeline implements AutoCloseable {
     final LongAdder blocked = new LongAdder();
     final LongAdder delivered = new LongAdder();
     final LongAdder listenerFailures = new LongAdder();
+    final LongAdder snapshotRepairs = new LongAdder();
 
     Pipeline(PipelineSettings settings, LongSupplier nanoClock, LongSupplier wallMillis, TaskScheduler scheduler,
             Supplier<String> eventIds) {
@@ -67,6 +71,55 @@ final class Pipeline implements AutoCloseable {
             reports.increment();
             merger.offer(report);
         });
+    }
+
+    /**
+     * Repairs missed reports from a full scan by {@code source}: a connected device that this source reported
+     * (its registry entry lists the source) but that the scan lacks gets a detach; a scanned device the registry
+     * does not hold gets an attach. Both are ordinary reports of {@code source}, so they merge, debounce and pass
+     * the rules like any other. A device matches an entry when both know the port and port, vendor and product
+     * agree (a port holds one device; another device there is a swap), or when one lacks the port and the
+     * signatures agree. Devices other sources reported are left alone: this source may simply not see them.
+     *
+     * @return how many reports were synthesized
+     */
+    int snapshot(String source, Collection<UsbDevice> present) {
+        Objects.requireNonNull(source, "source");
+        List<UsbDevice> scanned = new ArrayList<>();
+        for (UsbDevice d : present) {
+            if (d != null) {
+                scanned.add(Signatures.sign(d));
+            }
+        }
+        int[] repaired = { 0 };
+        locked(() -> {
+            List<DeviceRegistry.Entry> entries = registry.connected();
+            for (DeviceRegistry.Entry entry : entries) {
+                if (entry.sources().contains(source) && scanned.stream().noneMatch(d -> sameDevice(entry, d))) {
+                    repaired[0]++;
+                    merger.offer(new SourceReport(source, UsbAction.DETACH, entry.device()));
+                }
+            }
+            for (UsbDevice d : scanned) {
+                if (entries.stream().noneMatch(e -> sameDevice(e, d))) {
+                    repaired[0]++;
+                    merger.offer(new SourceReport(source, UsbAction.ATTACH, d));
+                }
+            }
+            reports.add(repaired[0]);
+            snapshotRepairs.add(repaired[0]);
+        });
+        return repaired[0];
+    }
+
+    private static boolean sameDevice(DeviceRegistry.Entry entry, UsbDevice scanned) {
+        UsbDevice known = entry.device();
+        if (known.portPath() != null && scanned.portPath() != null) {
+            return known.portPath().equals(scanned.portPath()) && known.vendorId() == scanned.vendorId()
+                    && known.productId() == scanned.productId();
+        }
+        return known.signature().equals(scanned.signature())
+                || Signatures.of(entry.enriched()).equals(scanned.signature());
     }
 
     void addListener(Consumer<UsbEvent> listener) {
@@ -101,6 +154,7 @@ final class Pipeline implements AutoCloseable {
         m.put("rules.blocked", blocked.sum());
         m.put("delivered", delivered.sum());
         m.put("listener.failures", listenerFailures.sum());
+        m.put("snapshot.repaired", snapshotRepairs.sum());
         m.put("registry.connected", (long) registry.size());
         return m;
     }

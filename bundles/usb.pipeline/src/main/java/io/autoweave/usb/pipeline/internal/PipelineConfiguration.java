@@ -22,10 +22,11 @@ import org.osgi.service.metatype.annotations.Option;
     String default_target() default "allow";
 
     @AttributeDefinition(name = "Rules", required = false,
-            description = "Device rules, one per entry, first match wins, e.g. 'block class 08' or 'allow id 046d:*'")
+            description = "Device rules, one per entry (an entry may hold several lines), first match wins, e.g. "
+                    + "'block class 08' or 'allow id 046d:*'. A syntax error stops the pipeline with its line and column")
     String[] rules() default {};
 
     @AttributeDefinition(name = "Instance id", required = false,
-            description = "Names this runtime in every event; empty picks a random id at start")
+            description = "Names this runtime in every event; empty: an id generated once and kept in DATA/instance-id")
     String instance_id() default "";
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Validated settings built from a {@link PipelineConfiguration}. Defaults live only in the annotation; tests and
@@ -23,8 +24,16 @@ record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet
         Objects.requireNonNull(instanceId, "instanceId");
     }
 
-    /** Validates {@code config}; the message says which property to fix. */
+    /** Validates {@code config}; an empty instance id becomes a random one. */
     static PipelineSettings from(PipelineConfiguration config) {
+        return from(config, () -> UUID.randomUUID().toString());
+    }
+
+    /**
+     * Validates {@code config}; the message says which property to fix. An empty instance id is taken from
+     * {@code defaultInstanceId}, asked only then (the component keeps one in the data directory).
+     */
+    static PipelineSettings from(PipelineConfiguration config, Supplier<String> defaultInstanceId) {
         if (config.merge_window_ms() < 0) {
             throw new IllegalArgumentException("merge.window.ms must be >= 0, was " + config.merge_window_ms());
         }
@@ -45,7 +54,7 @@ record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet
             throw new IllegalArgumentException("rules: " + e.getMessage(), e);
         }
         String instanceId = config.instance_id() == null || config.instance_id().isBlank()
-                ? UUID.randomUUID().toString() : config.instance_id().trim();
+                ? defaultInstanceId.get() : config.instance_id().trim();
         return new PipelineSettings(TimeUnit.MILLISECONDS.toNanos(config.merge_window_ms()),
                 TimeUnit.MILLISECONDS.toNanos(config.debounce_window_ms()), rules, instanceId);
     }

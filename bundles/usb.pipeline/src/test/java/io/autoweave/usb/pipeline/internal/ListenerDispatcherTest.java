@@ -1,0 +1,147 @@
+package io.autoweave.usb.pipeline.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.After;
+import org.junit.Test;
+
+import io.autoweave.api.device.UsbAction;
+import io.autoweave.api.device.UsbDevice;
+import io.autoweave.api.device.UsbEvent;
+import io.autoweave.api.device.UsbEventListener;
+
+public class ListenerDispatcherTest {
+
+    private final ListenerDispatcher dispatcher = new ListenerDispatcher(4);
+
+    @After
+    public void tearDown() {
+        dispatcher.close(0);
+    }
+
+    private static UsbEvent event(int n, UsbDevice device) {
+        return new UsbEvent("e" + n, "i", UsbAction.ATTACH, 0, System.nanoTime(), device, Set.of("simulated"), 0);
+    }
+
+    @Test
+    public void aSlowListenerDelaysOnlyItsOwnBundleAndItsDropsAreCounted() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger fast = new java.util.concurrent.atomic.AtomicInteger();
+        dispatcher.add("slow", 1, "slow-1", e -> {
+            try {
+                release.await();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }, null);
+        dispatcher.add("fast", 2, "fast-2", e -> fast.incrementAndGet(), null);
+        for (int i = 0; i < 10; i++) {
+            dispatcher.accept(event(i, Devices.receiver("1-2")));
+            int expected = i + 1;
+            // the fast bundle gets each event while the slow one is stuck
+            Await.until(() -> fast.get() == expected);
+        }
+        // one event in the stuck call, four queued, the rest dropped for the slow bundle only
+        assertEquals(5, dispatcher.dropped(1));
+        assertEquals(0, dispatcher.dropped(2));
+        assertEquals(5L, (long) dispatcher.metrics().get("listeners.dropped"));
+        release.countDown();
+    }
+
+    @Test
+    public void listenersAreCalledOnTheirBundlesThreadNotTheCallers() throws Exception {
+        BlockingQueue<String> threads = new LinkedBlockingQueue<>();
+        dispatcher.add("a", 7, "probe-7", e -> threads.add(Thread.currentThread().getName()), null);
+        dispatcher.accept(event(1, Devices.receiver("1-2")));
+        String name = threads.poll(5, TimeUnit.SECONDS);
+        assertNotNull(name);
+        assertNotEquals(Thread.currentThread().getName(), name);
+        assertEquals("autoweave-usb-listener-probe-7", name);
+    }
+
+    @Test
+    public void theFilterPropertySelectsEventsByTheirEventAdminProperties() throws Exception {
+        BlockingQueue<UsbEvent> got = new LinkedBlockingQueue<>();
+        dispatcher.add("a", 1, "a", got::add, "(&(vendor_id=046d)(device_class=0))");
+        dispatcher.accept(event(1, Devices.stick("S", "1-3")));
+        dispatcher.accept(event(2, Devices.receiver("1-2")));
+        UsbEvent first = got.poll(5, TimeUnit.SECONDS);
+        assertEquals("e2", first.eventId());
+        assertNull(got.poll(100, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    public void aListenerOnlyReceivesDevicesItsPermissionCoversAndWithheldOnesAreCounted() throws Exception {
+        BlockingQueue<UsbEvent> got = new LinkedBlockingQueue<>();
+        io.autoweave.api.security.UsbPermission grant = new io.autoweave.api.security.UsbPermission("vendor=046d", "monitor");
+        dispatcher.add("a", 1, "a", got::add, null,
+                d -> io.autoweave.api.security.UsbPermission.canMonitor(p -> grant.implies((java.security.Permission) p), d));
+        UsbDevice stick = Devices.stick("S", "1-3");
+        UsbDevice receiver = Devices.receiver("1-2");
+        dispatcher.accept(event(1, stick));
+        dispatcher.accept(event(2, receiver));
+        UsbEvent first = got.poll(5, TimeUnit.SECONDS);
+        assertEquals("only the 046d receiver is covered", "e2", first.eventId());
+        assertNull(got.poll(100, TimeUnit.MILLISECONDS));
+        assertEquals(1L, (long) dispatcher.metrics().get("listeners.withheld_by_permission"));
+    }
+
+    @Test
+    public void aListenerWithAnUnparsableFilterReceivesNothingAndIsCounted() {
+        UsbEventListener never = e -> {
+            throw new AssertionError("must not be called");
+        };
+        assertFalse(dispatcher.add("a", 1, "a", never, "(vendor_id=046d"));
+        dispatcher.accept(event(1, Devices.receiver("1-2")));
+        assertEquals(1L, (long) dispatcher.metrics().get("listeners.bad_filters"));
+        assertEquals(0L, (long) dispatcher.metrics().get("listeners.registered"));
+    }
+
+    @Test
+    public void aFailingListenerIsCountedAndKeepsReceiving() throws Exception {
+        CountDownLatch calls = new CountDownLatch(2);
+        dispatcher.add("a", 1, "a", e -> {
+            calls.countDown();
+            throw new IllegalStateException("boom");
+        }, null);
+        dispatcher.accept(event(1, Devices.receiver("1-2")));
+        dispatcher.accept(event(2, Devices.receiver("1-2")));
+        assertTrue(calls.await(5, TimeUnit.SECONDS));
+        Await.until(() -> dispatcher.failures.sum() == 2);
+    }
+
+    @Test
+    public void aRemovedListenerGetsNothingMore() throws Exception {
+        BlockingQueue<UsbEvent> got = new LinkedBlockingQueue<>();
+        dispatcher.add("a", 1, "a", got::add, null);
+        dispatcher.remove("a");
+        dispatcher.accept(event(1, Devices.receiver("1-2")));
+        assertNull(got.poll(100, TimeUnit.MILLISECONDS));
+        assertEquals(List.of(), List.copyOf(got));
+    }
+
+    /** Waits on a condition with a time-out. */
+    static final class Await {
+        static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("condition not met within 5 s");
+                }
+                Thread.sleep(5);
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.autoweave.usb.pipeline.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+
+import io.autoweave.api.device.ConnectedDevice;
+import io.autoweave.api.device.UsbAction;
+import io.autoweave.api.device.UsbEvent;
+import io.autoweave.api.device.UsbTopics;
+import io.autoweave.api.source.DeviceReport;
+
+public class PipelineComponentTest {
+
+    @Rule
+    public final TemporaryFolder tmp = new TemporaryFolder();
+
+    private PipelineComponent component(Map<String, ?> config) {
+        return new PipelineComponent(PipelineSettings.configuration(config), tmp.getRoot().toPath());
+    }
+
+    @Test
+    public void aRuleSyntaxErrorFailsActivationNamingThePidLineAndColumn() {
+        try {
+            component(Map.of("rules", new String[] { "allow id 046d:*", "block id 46d:c52b" }));
+            fail("a bad rule must fail activation");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("invalid configuration io.autoweave.usb.pipeline: rules: line 2, column 10: "));
+            assertTrue(e.getMessage(), e.getMessage().contains("expected vendor:product"));
+        }
+    }
+
+    @Test
+    public void aReportIsPostedOnEventAdminWithTheFilterableProperties() {
+        PipelineComponent c = component(Map.of());
+        List<Event> posted = new ArrayList<>();
+        c.eventAdmin = new EventAdmin() {
+            @Override
+            public void postEvent(Event event) {
+                posted.add(event);
+            }
+
+            @Override
+            public void sendEvent(Event event) {
+                throw new AssertionError("the pipeline must never send synchronously");
+            }
+        };
+        try {
+            c.report(DeviceReport.now("simulated", UsbAction.ATTACH, Devices.receiver("1-2")));
+            assertEquals(1, posted.size());
+            Event e = posted.get(0);
+            assertEquals(UsbTopics.ATTACH, e.getTopic());
+            assertEquals("046d", e.getProperty(UsbTopics.VENDOR_ID));
+            assertEquals("c52b", e.getProperty(UsbTopics.PRODUCT_ID));
+            assertEquals(0, e.getProperty(UsbTopics.DEVICE_CLASS));
+            assertEquals(Devices.receiver("1-2").signature(), e.getProperty(UsbTopics.SIGNATURE));
+            assertTrue(e.getProperty(UsbTopics.EVENT) instanceof UsbEvent);
+        } finally {
+            c.deactivate();
+        }
+    }
+
+    @Test
+    public void theRegistryViewFindsADeviceBySignatureInEitherCase() {
+        PipelineComponent c = component(Map.of());
+        try {
+            c.report(DeviceReport.now("simulated", UsbAction.ATTACH, Devices.receiver("1-2")));
+            List<ConnectedDevice> all = c.connected();
+            assertEquals(1, all.size());
+            assertTrue(all.get(0).allowed());
+            String sig = all.get(0).device().signature();
+            assertEquals(all, c.find(sig.toUpperCase(Locale.ROOT)));
+            assertEquals(List.of(), c.find("0".repeat(64)));
+            assertEquals(List.of(), c.find(null));
+        } finally {
+            c.deactivate();
+        }
+    }
+
+    @Test
+    public void badInputIsCountedNeverThrown() {
+        PipelineComponent c = component(Map.of());
+        try {
+            c.report(null);
+            c.snapshot(null, List.of());
+            c.snapshot("udev", null);
+            assertEquals(3L, (long) c.pipeline().get("reports.rejected"));
+        } finally {
+            c.deactivate();
+        }
+    }
+
+    @Test
+    public void aSnapshotRepairsAMissedAttach() {
+        PipelineComponent c = component(Map.of());
+        try {
+            c.snapshot("sysfs", List.of(Devices.stick("S", "2-1")));
+            assertEquals(1, c.connected().size());
+            assertEquals(1L, (long) c.pipeline().get("snapshot.repaired"));
+        } finally {
+            c.deactivate();
+        }
+    }
+
+    @Test
+    public void deactivationWritesTheJournalAndTheInstanceIdSurvivesARestart() throws Exception {
+        PipelineComponent c = component(Map.of());
+        c.report(DeviceReport.now("simulated", UsbAction.ATTACH, Devices.receiver("1-2")));
+        c.deactivate();
+        Path root = tmp.getRoot().toPath();
+        List<String> lines = Files.readAllLines(root.resolve("events.jsonl"));
+        assertEquals(1, lines.size());
+        String id = Files.readString(root.resolve("instance-id")).trim();
+        assertTrue(lines.get(0), lines.get(0).contains("\"instance_id\":\"" + id + "\""));
+
+        PipelineComponent again = component(Map.of());
+        again.report(DeviceReport.now("simulated", UsbAction.DETACH, Devices.receiver("1-2")));
+        again.deactivate();
+        lines = Files.readAllLines(root.resolve("events.jsonl"));
+        assertEquals("appended, not overwritten", 2, lines.size());
+        assertTrue(lines.get(1).contains("\"instance_id\":\"" + id + "\""));
+    }
+}
