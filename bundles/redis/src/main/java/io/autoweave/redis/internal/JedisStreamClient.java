@@ -9,14 +9,12 @@ import java.util.Set;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisCluster;
-import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.XAddParams;
 
 /**
- * {@link StreamClient} over Jedis' {@link UnifiedJedis}: {@link JedisPooled} for one node, {@link JedisCluster}
- * for a cluster. A batch is one EVAL on the stream's key, which a cluster client routes by the key's slot.
+ * {@link StreamClient} over Jedis' {@link UnifiedJedis} (see {@link RedisConnection}: a pool for one node, a
+ * cluster client for a cluster). A batch is one EVAL on the stream's key, which a cluster client routes by the key's slot.
  */
 final class JedisStreamClient implements StreamClient {
     /**
@@ -41,18 +39,19 @@ final class JedisStreamClient implements StreamClient {
             "end",
             "return ids");
 
-    private final UnifiedJedis jedis;
+    private final RedisConnection connection;
 
-    JedisStreamClient(UnifiedJedis jedis) {
-        this.jedis = jedis;
+    JedisStreamClient(RedisConnection connection) {
+        this.connection = connection;
     }
 
     static JedisStreamClient single(HostAndPort node, JedisClientConfig config) {
-        return new JedisStreamClient(new JedisPooled(node, config));
+        return new JedisStreamClient(RedisConnection.single(node, config));
     }
 
+    /** A cluster client; it connects on first use, so a cluster that is down now does not fail construction. */
     static JedisStreamClient cluster(Set<HostAndPort> seeds, JedisClientConfig config) {
-        return new JedisStreamClient(new JedisCluster(seeds, config));
+        return new JedisStreamClient(RedisConnection.cluster(seeds, config));
     }
 
     static JedisClientConfig config(int timeoutMillis, String user, String password) {
@@ -76,6 +75,7 @@ final class JedisStreamClient implements StreamClient {
 
     @Override
     public List<String> xadd(String stream, List<Map<String, String>> entries, long maxLen) {
+        UnifiedJedis jedis = connection.get();
         if (entries.size() == 1) {
             return List.of(jedis.xadd(stream, params(maxLen), entries.get(0)).toString());
         }
@@ -98,6 +98,6 @@ final class JedisStreamClient implements StreamClient {
 
     @Override
     public void close() {
-        jedis.close();
+        connection.close();
     }
 }

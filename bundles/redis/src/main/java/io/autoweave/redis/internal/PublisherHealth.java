@@ -3,7 +3,8 @@ package io.autoweave.redis.internal;
 /**
  * What an operator needs to judge the Redis sink at a glance.
  *
- * @param state STARTING, CONNECTED, RETRYING (last attempt failed), OPEN (breaker open) or STOPPED
+ * @param state STARTING, CONNECTED, RETRYING (last attempt failed), OPEN (breaker open), STOPPED, or JOURNAL_ONLY
+ *        (no Redis configured: events stay in the outbox)
  * @param connected whether the last attempt to reach Redis succeeded
  * @param breaker circuit breaker state
  * @param lastError message of the last failure, or null
@@ -31,4 +32,10 @@ record PublisherHealth(
         long failures,
         long undecodable,
         OutboxStats outbox) {
+
+    /** Health of a sink with no Redis configured: everything stays journaled. */
+    static PublisherHealth journalOnly(OutboxStats outbox, String reason) {
+        return new PublisherHealth("JOURNAL_ONLY", false, CircuitBreaker.State.CLOSED, reason, 0, outbox.depth(),
+                outbox.oldestUnackedAgeMillis(), 0, 0, 0, 0, 0, outbox);
+    }
 }

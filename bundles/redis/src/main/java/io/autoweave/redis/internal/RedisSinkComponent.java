@@ -19,12 +19,16 @@ import redis.clients.jedis.JedisClientConfig;
 
 /**
  * Thin DS wiring: a {@link UsbEventListener} that journals each event to the {@link Outbox} (returning once it is
- * on disk) while a {@link StreamPublisher} drains the outbox to Redis. Runs only when configured.
+ * on disk) while a {@link StreamPublisher} drains the outbox to Redis. Active by default: with no endpoints
+ * configured it only journals (the embedded default, health says so); once endpoints are configured DS
+ * re-activates it and the journal backlog flows to Redis.
  */
-@Component(service = UsbEventListener.class, configurationPid = "io.autoweave.redis",
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Component(service = {UsbEventListener.class, RedisSinkComponent.class}, configurationPid = RedisSinkComponent.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = RedisSinkConfig.class)
 public final class RedisSinkComponent implements UsbEventListener {
+    static final String PID = "io.autoweave.redis";
+    static final String NOT_CONFIGURED = "no Redis configured (endpoints empty): events are journaled locally only";
     private static final System.Logger LOG = System.getLogger(RedisSinkComponent.class.getName());
 
     private Outbox outbox;
@@ -33,18 +37,33 @@ public final class RedisSinkComponent implements UsbEventListener {
 
     @Activate
     void activate(BundleContext context, RedisSinkConfig config) throws IOException {
-        Set<HostAndPort> endpoints = parseEndpoints(config.endpoints());
         PublisherSettings settings = new PublisherSettings(config.stream(), config.maxLen(), config.batchMax(),
                 config.backoffBaseMillis(), config.backoffMaxMillis(), config.breakerFailures(),
                 config.breakerOpenMillis());
+        RedisConnection connection = connection(config); // validates the endpoints before anything is opened
         Path dir = config.outboxDir().isBlank() ? context.getDataFile("outbox").toPath() : Path.of(config.outboxDir());
+        outbox = new Outbox(dir, config.segmentBytes(), config.outboxMaxBytes());
+        if (connection == null) {
+            LOG.log(System.Logger.Level.INFO, NOT_CONFIGURED);
+            return;
+        }
+        client = new JedisStreamClient(connection);
+        publisher = new StreamPublisher(outbox, client, settings).start();
+    }
+
+    /** The configured Redis, not yet contacted; null when no endpoints are configured. */
+    static RedisConnection connection(RedisSinkConfig config) {
+        String[] configured = config.endpoints();
+        if (configured == null || configured.length == 0
+                || (configured.length == 1 && configured[0].isBlank())) {
+            return null;
+        }
+        Set<HostAndPort> endpoints = parseEndpoints(configured);
         JedisClientConfig clientConfig = JedisStreamClient.config(config.timeoutMillis(), config.user(),
                 config.password());
-        outbox = new Outbox(dir, config.segmentBytes(), config.outboxMaxBytes());
-        client = config.cluster() || endpoints.size() > 1
-                ? JedisStreamClient.cluster(endpoints, clientConfig)
-                : JedisStreamClient.single(endpoints.iterator().next(), clientConfig);
-        publisher = new StreamPublisher(outbox, client, settings).start();
+        return config.cluster() || endpoints.size() > 1
+                ? RedisConnection.cluster(endpoints, clientConfig)
+                : RedisConnection.single(endpoints.iterator().next(), clientConfig);
     }
 
     static Set<HostAndPort> parseEndpoints(String[] endpoints) {
@@ -78,13 +97,15 @@ public final class RedisSinkComponent implements UsbEventListener {
 
     /** Connection state, last error, outbox depth and oldest undelivered age, for the operator surfaces. */
     public PublisherHealth health() {
-        return publisher.health();
+        return publisher != null ? publisher.health() : PublisherHealth.journalOnly(outbox.stats(), NOT_CONFIGURED);
     }
 
     @Deactivate
     void deactivate() throws IOException {
-        publisher.close();
-        client.close();
+        if (publisher != null) {
+            publisher.close();
+            client.close();
+        }
         outbox.close();
     }
 }

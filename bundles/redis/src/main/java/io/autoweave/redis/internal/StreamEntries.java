@@ -1,14 +1,20 @@
 package io.autoweave.redis.internal;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
 
 /**
- * Maps a {@link UsbEvent} to the fields of one {@code aw:hotplug} stream entry. The first thirteen fields keep the
+ * Maps a {@link UsbEvent} to (and, for the consumer-group bridge, back from) the fields of one {@code aw:hotplug} stream entry. The first thirteen fields keep the
  * names and formats of the original AutoWeave (Node.js) publisher so its consumers read our entries unchanged;
  * the rest are additions. The field table is in this module's README.
  */
@@ -68,5 +74,75 @@ final class StreamEntries {
                 + ",\"bDeviceProtocol\":" + d.deviceProtocol()
                 + ",\"interfaceClasses\":" + interfaces
                 + "}";
+    }
+
+    private static final Pattern JSON_NUMBER = Pattern.compile("\"(\\w+)\":(-?\\d+)");
+    private static final Pattern JSON_INTERFACES = Pattern.compile("\"interfaceClasses\":\\[([-\\d,]*)\\]");
+
+    /**
+     * Rebuilds the event from an entry written by {@link #fields}. Empty strings become null.
+     *
+     * @throws IllegalArgumentException when a required field is missing or malformed (such an entry can never be
+     *         processed; the bridge treats it as a failure, so it ends in the dead-letter stream)
+     */
+    static UsbEvent toEvent(Map<String, String> f) {
+        try {
+            String descriptor = required(f, "device_descriptor");
+            Map<String, Integer> numbers = new LinkedHashMap<>();
+            Matcher m = JSON_NUMBER.matcher(descriptor);
+            while (m.find()) {
+                numbers.put(m.group(1), Integer.parseInt(m.group(2)));
+            }
+            List<Integer> interfaces = new ArrayList<>();
+            Matcher im = JSON_INTERFACES.matcher(descriptor);
+            if (im.find() && !im.group(1).isEmpty()) {
+                for (String c : im.group(1).split(",")) {
+                    interfaces.add(Integer.parseInt(c));
+                }
+            }
+            UsbDevice device = new UsbDevice(
+                    Integer.parseInt(required(f, "vendor_id"), 16),
+                    Integer.parseInt(required(f, "product_id"), 16),
+                    nullIfEmpty(f.get("serial_number")),
+                    nullIfEmpty(f.get("manufacturer")),
+                    nullIfEmpty(f.get("product")),
+                    numbers.getOrDefault("bDeviceClass", 0),
+                    numbers.getOrDefault("bDeviceSubClass", 0),
+                    numbers.getOrDefault("bDeviceProtocol", 0),
+                    interfaces,
+                    numbers.getOrDefault("bcdDevice", 0),
+                    intOr(f.get("bus_number"), -1),
+                    intOr(f.get("device_address"), -1),
+                    nullIfEmpty(f.get("port_path")),
+                    nullIfEmpty(f.get("device_signature")));
+            String sources = f.getOrDefault("sources", "");
+            return new UsbEvent(required(f, "event_id"), nullIfEmpty(f.get("instance_id")),
+                    UsbAction.parse(required(f, "action")), Long.parseLong(required(f, "timestamp")),
+                    longOr(f.get("monotonic_ns"), 0), device,
+                    sources.isEmpty() ? Set.of() : Set.of(sources.split(",")),
+                    (int) longOr(f.get("flap_count"), 0));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("malformed stream entry: " + e.getMessage(), e);
+        }
+    }
+
+    private static String required(Map<String, String> f, String name) {
+        String v = f.get(name);
+        if (v == null || v.isEmpty()) {
+            throw new IllegalArgumentException("stream entry has no " + name);
+        }
+        return v;
+    }
+
+    private static String nullIfEmpty(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    private static int intOr(String s, int fallback) {
+        return s == null || s.isEmpty() ? fallback : Integer.parseInt(s);
+    }
+
+    private static long longOr(String s, long fallback) {
+        return s == null || s.isEmpty() ? fallback : Long.parseLong(s);
     }
 }

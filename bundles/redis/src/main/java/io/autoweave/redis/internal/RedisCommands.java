@@ -1,0 +1,43 @@
+package io.autoweave.redis.internal;
+
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** Gogo {@code aw:redis}: the sink's and the consumer bridge's state at a glance. */
+@Component(service = RedisCommands.class, property = {"osgi.command.scope=aw", "osgi.command.function=redis"})
+public final class RedisCommands {
+    @Reference
+    RedisSinkComponent sink;
+
+    @Reference
+    ConsumerBridgeComponent bridge;
+
+    @Descriptor("state of the Redis stream sink (outbox, publisher) and of the consumer-group bridge")
+    public String redis() {
+        PublisherHealth h = sink.health();
+        StringBuilder out = new StringBuilder()
+                .append("publisher: ").append(h.state()).append(h.connected() ? " (connected)" : "")
+                .append(", breaker ").append(h.breaker())
+                .append("\noutbox: ").append(h.outboxDepth()).append(" undelivered, oldest ")
+                .append(h.oldestUndeliveredAgeMillis()).append(" ms, ").append(h.outbox().usedBytes()).append(" bytes")
+                .append("\ndelivered: ").append(h.delivered()).append(" in ").append(h.roundTrips())
+                .append(" round trips (").append(h.batchedRoundTrips()).append(" batched), ")
+                .append(h.failures()).append(" failures");
+        if (h.lastError() != null) {
+            out.append("\nlast error: ").append(h.lastError());
+        }
+        BridgeStats b = bridge.stats();
+        out.append("\nconsumer bridge: ");
+        if (b == null) {
+            out.append("off (no Redis configured)");
+        } else {
+            out.append(b.state()).append(", processed ").append(b.processed()).append(", failed ").append(b.failed())
+                    .append(", claimed ").append(b.claimed()).append(", dead-lettered ").append(b.deadLettered());
+            if (b.lastError() != null) {
+                out.append("\n  last error: ").append(b.lastError());
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,340 @@
+package io.autoweave.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+import io.autoweave.itests.burst.BurstMain;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.resps.StreamEntry;
+
+/**
+ * Zero loss through the real runtime as a process, against a real redis-server on a free loopback port: the
+ * runtime killed with SIGKILL during a burst and restarted with its data directory; and no Redis at all (events
+ * journaled, runtime healthy) until Redis is configured and started. Events come from a probe bundle handing
+ * them to the Redis bundle's UsbEventListener, as the USB pipeline does (see {@link BurstMain}).
+ */
+public class RedisDeliveryIT {
+    private static final String STREAM = "aw:hotplug";
+    private static final Pattern PROGRESS = Pattern.compile("BURST-PROGRESS total=(\\d+) ms=(\\d+)((?: d\\d+=\\d+)+)");
+    private static final int DEVICES = 8;
+
+    private Path data;
+    private Path redisDir;
+    private final List<Process> processes = new ArrayList<>();
+
+    @Before
+    public void setUp() throws IOException {
+        data = Files.createTempDirectory("autoweave-redis-it");
+        redisDir = Files.createTempDirectory("autoweave-redis-it-server");
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        for (Process p : processes) { // runtimes and redis-servers alike: nothing outlives the test
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        RuntimeHarness.deleteTree(data);
+        RuntimeHarness.deleteTree(redisDir);
+    }
+
+    /** A child process with its output collected line by line. */
+    final class Child {
+        final Process process;
+        final List<String> lines = new ArrayList<>();
+
+        Child(List<String> command) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().remove("AUTOWEAVE_ADMIN_PASSWORD");
+            process = pb.start();
+            processes.add(process);
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        synchronized (lines) {
+                            lines.add(line);
+                        }
+                    }
+                } catch (IOException e) {
+                    // process ended
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        String text() {
+            synchronized (lines) {
+                return String.join("\n", lines);
+            }
+        }
+
+        /** Per-device counts of the last progress line: events whose onEvent returned (journaled). */
+        long[] lastProgress() {
+            String last = null;
+            synchronized (lines) {
+                for (String l : lines) {
+                    if (l.startsWith("BURST-PROGRESS")) {
+                        last = l;
+                    }
+                }
+            }
+            long[] counts = new long[DEVICES];
+            if (last != null) {
+                Matcher m = PROGRESS.matcher(last);
+                assertTrue(last, m.matches());
+                String[] parts = m.group(3).trim().split(" ");
+                for (int d = 0; d < DEVICES; d++) {
+                    counts[d] = Long.parseLong(parts[d].substring(parts[d].indexOf('=') + 1));
+                }
+            }
+            return counts;
+        }
+
+        long lastProgressMillis() {
+            synchronized (lines) {
+                for (int i = lines.size() - 1; i >= 0; i--) {
+                    Matcher m = PROGRESS.matcher(lines.get(i));
+                    if (m.matches()) {
+                        return Long.parseLong(m.group(2));
+                    }
+                }
+            }
+            return 0;
+        }
+
+        void awaitReady() throws InterruptedException {
+            RuntimeHarness.await("the ready line; output so far:\n" + text(), 120,
+                    () -> text().contains("AutoWeave ready") || !process.isAlive());
+            assertTrue("process died before ready:\n" + text(), process.isAlive());
+        }
+
+        void kill9() throws InterruptedException {
+            process.destroyForcibly(); // SIGKILL
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        }
+
+        int terminate() throws InterruptedException {
+            process.toHandle().destroy(); // SIGTERM
+            assertTrue("no stop within 30 s of SIGTERM:\n" + text(), process.waitFor(30, TimeUnit.SECONDS));
+            return process.exitValue();
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The runtime from autoweave.jar with the burst probe, producing {@code perDevice} events per device. */
+    private Child runtimeWithBurst(int port, int perDevice) throws IOException {
+        String classpath = ExecutableJarIT.jar() + java.io.File.pathSeparator
+                + Path.of(BurstMain.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        return new Child(List.of(java(), "-Daw.burst.devices=" + DEVICES, "-Daw.burst.perDevice=" + perDevice,
+                "-cp", classpath, BurstMain.class.getName(), "--data", data.toString(), "--http-port",
+                Integer.toString(port)));
+    }
+
+    /** Plain {@code java -jar autoweave.jar}, as an operator restarts it. */
+    private Child runtime(int port) throws IOException {
+        return new Child(List.of(java(), "-jar", ExecutableJarIT.jar(), "--data", data.toString(), "--http-port",
+                Integer.toString(port)));
+    }
+
+    /** redis-server on {@code port}, AOF fsynced on every write, loopback only. */
+    private Process startRedis(int port) throws Exception {
+        Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--protected-mode", "yes", "--dir", redisDir.toString(), "--save", "", "--appendonly", "yes",
+                "--appendfsync", "always", "--logfile", redisDir.resolve("redis.log").toString())
+                .redirectErrorStream(true).redirectOutput(redisDir.resolve("redis.stdout").toFile()).start();
+        processes.add(p);
+        RuntimeHarness.await("redis-server on " + port, 15, () -> {
+            try (Jedis j = jedis(port)) {
+                return "PONG".equals(j.ping());
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+        return p;
+    }
+
+    private static Jedis jedis(int port) {
+        return new Jedis(new HostAndPort("127.0.0.1", port), DefaultJedisClientConfig.builder().timeoutMillis(5000).build());
+    }
+
+    private void configureRedis(int port) throws IOException {
+        Files.createDirectories(data.resolve("etc"));
+        Files.writeString(data.resolve("etc/io.autoweave.redis.cfg"),
+                "endpoints=127.0.0.1:" + port + "\nstream=" + STREAM + "\nmaxLen=0\n");
+    }
+
+    private static List<StreamEntry> readAll(int port) {
+        List<StreamEntry> all = new ArrayList<>();
+        try (Jedis j = jedis(port)) {
+            StreamEntryID from = new StreamEntryID(0, 0);
+            while (true) {
+                List<StreamEntry> page = j.xrange(STREAM, from, (StreamEntryID) null, 10_000);
+                if (page.isEmpty()) {
+                    return all;
+                }
+                all.addAll(page);
+                StreamEntryID last = page.get(page.size() - 1).getID();
+                from = new StreamEntryID(last.getTime(), last.getSequence() + 1);
+            }
+        }
+    }
+
+    /** What the stream holds, de-duplicated by event_id, checked for per-device order. */
+    static final class StreamCheck {
+        final long[] contiguous = new long[DEVICES]; // per device: events 0..n-1 present, first occurrences in order
+        final List<String> orderViolations = new ArrayList<>();
+        int entries;
+        int duplicates;
+        int unique;
+
+        StreamCheck(List<StreamEntry> stream) {
+            Set<String> seen = new HashSet<>();
+            Map<Integer, Long> next = new HashMap<>();
+            for (StreamEntry e : stream) {
+                entries++;
+                Map<String, String> f = e.getFields();
+                if (!seen.add(f.get("event_id"))) {
+                    duplicates++;
+                    continue;
+                }
+                int device = Integer.parseInt(f.get("serial_number").substring("BURST-".length()));
+                long k = Long.parseLong(f.get("monotonic_ns"));
+                long expected = next.getOrDefault(device, 0L);
+                if (k != expected) {
+                    orderViolations.add("device " + device + ": " + expected + " expected, " + k + " at " + e.getID());
+                }
+                next.put(device, k + 1);
+            }
+            unique = seen.size();
+            for (int d = 0; d < DEVICES; d++) {
+                contiguous[d] = next.getOrDefault(d, 0L);
+            }
+        }
+
+        boolean covers(long[] journaled) {
+            for (int d = 0; d < DEVICES; d++) {
+                if (contiguous[d] < journaled[d]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private static long sum(long[] a) {
+        long s = 0;
+        for (long v : a) {
+            s += v;
+        }
+        return s;
+    }
+
+    @Test
+    public void runtimeKilledWithSigkillDuringABurstLosesNothingAfterRestart() throws Exception {
+        int redisPort = RuntimeHarness.freePort();
+        startRedis(redisPort);
+        configureRedis(redisPort);
+
+        Child first = runtimeWithBurst(RuntimeHarness.freePort(), 1_000_000); // endless: it is killed mid-burst
+        first.awaitReady();
+        RuntimeHarness.await("30000 events journaled; output:\n" + first.text(), 120,
+                () -> sum(first.lastProgress()) >= 30_000);
+        first.kill9();
+        long[] journaled = first.lastProgress();
+        long journaledTotal = sum(journaled);
+        long burstMillis = first.lastProgressMillis();
+        int inRedisAtKill = readAll(redisPort).size();
+
+        Child second = runtime(RuntimeHarness.freePort());
+        second.awaitReady();
+        RuntimeHarness.await("every journaled event in Redis after the restart", 120,
+                () -> new StreamCheck(readAll(redisPort)).covers(journaled));
+        // The journal may hold a few more than the last progress line reported; let those arrive too.
+        RuntimeHarness.await("the stream to settle", 30, () -> {
+            int before = readAll(redisPort).size();
+            try {
+                Thread.sleep(500); // two reads apart are the condition itself, not a guess at a duration
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return readAll(redisPort).size() == before;
+        });
+        StreamCheck check = new StreamCheck(readAll(redisPort));
+        System.out.printf("runtime kill -9: %d events journaled before the kill in %d ms (%.0f events/s), %d in "
+                + "Redis at the kill; after restart %d entries, %d unique, %d duplicates, %d lost, %d order "
+                + "violations%n", journaledTotal, burstMillis, journaledTotal * 1000.0 / Math.max(1, burstMillis),
+                inRedisAtKill, check.entries, check.unique, check.duplicates,
+                Math.max(0, journaledTotal - check.unique), check.orderViolations.size());
+        assertTrue("the kill hit mid-burst", !first.text().contains("BURST-DONE"));
+        for (int d = 0; d < DEVICES; d++) {
+            assertTrue("device " + d + ": " + journaled[d] + " journaled, only 0.." + (check.contiguous[d] - 1)
+                    + " in Redis", check.contiguous[d] >= journaled[d]);
+        }
+        assertEquals("per-device order kept", List.of(), check.orderViolations);
+        assertEquals("the restarted runtime stops cleanly", 143, second.terminate());
+    }
+
+    @Test
+    public void withNoRedisTheRuntimeIsHealthyJournalsAndDeliversOnceRedisStarts() throws Exception {
+        int httpPort = RuntimeHarness.freePort();
+        Child run = runtimeWithBurst(httpPort, 500); // default configuration: no Redis configured
+        run.awaitReady();
+        RuntimeHarness.await("the burst to finish; output:\n" + run.text(), 120, () -> run.text().contains("BURST-DONE"));
+        long journaled = sum(run.lastProgress());
+        assertEquals(DEVICES * 500L, journaled);
+        String base = "http://127.0.0.1:" + httpPort;
+        assertEquals("healthy without Redis", 200, RuntimeHarness.http(base + "/health/ready", null, null).status());
+        long journalBytes;
+        try (var files = Files.walk(data.resolve("cache"))) {
+            journalBytes = files.filter(p -> p.toString().endsWith(".seg")).mapToLong(p -> p.toFile().length()).sum();
+        }
+        assertTrue("events are in the local journal: " + journalBytes + " bytes", journalBytes > journaled * 100);
+
+        int redisPort = RuntimeHarness.freePort();
+        configureRedis(redisPort); // configured, but nothing listens there yet: the publisher retries
+        RuntimeHarness.await("the sink to pick up the configuration (log line)", 30,
+                () -> run.text().contains("Redis stream publishing failed"));
+        assertEquals("still healthy with Redis unreachable", 200,
+                RuntimeHarness.http(base + "/health/ready", null, null).status());
+        startRedis(redisPort);
+        RuntimeHarness.await("every journaled event delivered once Redis started", 60,
+                () -> new StreamCheck(readAll(redisPort)).unique == journaled);
+        StreamCheck check = new StreamCheck(readAll(redisPort));
+        System.out.printf("no Redis: %d events journaled while Redis was absent; after it started %d entries, "
+                + "%d unique, %d duplicates, %d order violations%n", journaled, check.entries, check.unique,
+                check.duplicates, check.orderViolations.size());
+        assertEquals(List.of(), check.orderViolations);
+        for (int d = 0; d < DEVICES; d++) {
+            assertEquals(500L, check.contiguous[d]);
+        }
+    }
+}
