@@ -1,0 +1,232 @@
+package io.autoweave.plugin.installer.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.autoweave.api.plugin.SecurityLevel;
+import io.autoweave.plugin.installer.InstalledPlugin;
+import io.autoweave.plugin.installer.PluginInstallException;
+import io.autoweave.plugin.installer.PluginInstaller;
+import io.autoweave.security.SecurityMonitor;
+
+/**
+ * Polls the drop folder ({@code DATA/plugins-drop} by default). Each {@code *.jar} whose size and modification time
+ * held still for one poll goes through {@link PluginInstaller#install} (the same gate as every other route); a jar
+ * removed from the folder is uninstalled. A refusal is logged and audited once and remembered by the file's SHA-256,
+ * so it is retried only when the file changes (or, for a lockdown refusal, once lockdown is off). What was installed
+ * from which file is kept in the bundle data file {@code drop-folder.properties}, so removals made while the runtime
+ * was down are noticed at the next start.
+ */
+@Component(service = DropFolderWatcher.class, immediate = true, configurationPid = "io.autoweave.plugin.dropfolder")
+@Designate(ocd = DropFolderConfig.class)
+public final class DropFolderWatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(DropFolderWatcher.class);
+
+    private record Seen(long size, long modified) {
+    }
+
+    private final PluginInstaller installer;
+    private final SecurityMonitor monitor;
+    private final Path folder;
+    private final SecurityLevel level;
+    private final Path stateFile;
+    private final Map<String, Seen> seen = new HashMap<>();
+    /** file name → "bsn sha256" of what it installed. */
+    private final Properties installed = new Properties();
+    /** file name → "sha256 CODE" of its refusal. */
+    private final Map<String, String> refused = new HashMap<>();
+    private final ScheduledExecutorService poller;
+
+    @Activate
+    public DropFolderWatcher(BundleContext ctx, @Reference PluginInstaller installer,
+            @Reference SecurityMonitor monitor, DropFolderConfig config) {
+        this(installer, monitor, config, PluginInstallerImpl.dataDir(ctx), ctx.getDataFile("drop-folder.properties")
+                .toPath());
+    }
+
+    DropFolderWatcher(PluginInstaller installer, SecurityMonitor monitor, DropFolderConfig config, Path dataDir,
+            Path stateFile) {
+        if (config.poll_millis() < 100 || config.poll_millis() > 60_000) {
+            throw new IllegalArgumentException("poll.millis must be 100..60000, not " + config.poll_millis());
+        }
+        this.installer = installer;
+        this.monitor = monitor;
+        this.level = SecurityLevel.parse(config.level());
+        this.folder = dataDir.resolve(config.folder()).toAbsolutePath().normalize();
+        this.stateFile = stateFile;
+        if (Files.exists(stateFile)) {
+            try (InputStream in = Files.newInputStream(stateFile)) {
+                installed.load(in);
+            } catch (IOException e) {
+                LOG.warn("cannot read {}: {}; starting with an empty record", stateFile, e.toString());
+            }
+        }
+        if (!config.enabled()) {
+            poller = null;
+            return;
+        }
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create the plugins drop folder " + folder + ": " + e
+                    + " (set folder in etc/io.autoweave.plugin.dropfolder.cfg)", e);
+        }
+        poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "autoweave-plugins-drop");
+            t.setDaemon(true);
+            return t;
+        });
+        poller.scheduleWithFixedDelay(this::pollSafely, 0, config.poll_millis(), TimeUnit.MILLISECONDS);
+        LOG.info("watching {} for plugin jars (level {})", folder, level);
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        if (poller != null) {
+            poller.shutdownNow();
+            poller.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private void pollSafely() {
+        try {
+            poll();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("plugins drop folder {}: {}", folder, e.toString());
+        }
+    }
+
+    synchronized void poll() throws IOException {
+        Set<String> present = new HashSet<>();
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(folder, "*.jar")) {
+            for (Path jar : jars) {
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(jar, BasicFileAttributes.class);
+                } catch (IOException e) {
+                    continue; // removed meanwhile
+                }
+                if (!a.isRegularFile()) {
+                    continue;
+                }
+                String name = jar.getFileName().toString();
+                present.add(name);
+                Seen now = new Seen(a.size(), a.lastModifiedTime().toMillis());
+                if (!now.equals(seen.put(name, now))) {
+                    continue; // new or still changing: take it once it held still for one interval
+                }
+                consider(name, jar);
+            }
+        }
+        for (String name : installed.stringPropertyNames()) {
+            if (!present.contains(name)) {
+                removed(name);
+            }
+        }
+        seen.keySet().retainAll(present);
+        refused.keySet().retainAll(present);
+    }
+
+    private void consider(String name, Path jar) throws IOException {
+        String sha = sha256(jar);
+        String[] had = installed.getProperty(name, "").split(" ");
+        if (had.length == 2 && had[1].equals(sha)) {
+            return; // installed from exactly this file
+        }
+        String refusal = refused.get(name);
+        if (refusal != null && refusal.startsWith(sha + " ")
+                && !(refusal.endsWith(" LOCKDOWN") && !monitor.isLockdown())) {
+            return; // reported once already; retried when the file changes
+        }
+        if (had.length == 2) {
+            LOG.info("plugins drop folder: {} changed, replacing {}", name, had[0]);
+            uninstallQuietly(had[0]);
+            installed.remove(name);
+            save();
+        }
+        try {
+            InstalledPlugin p = installer.install(jar.toString(), level);
+            refused.remove(name);
+            installed.setProperty(name, p.symbolicName() + " " + sha);
+            save();
+            LOG.info("plugins drop folder: installed {} from {}", p.symbolicName(), name);
+        } catch (PluginInstallException e) {
+            for (InstalledPlugin p : installer.plugins()) {
+                if (e.code().equals("DUPLICATE") && sha.equals(p.sha256())) {
+                    installed.setProperty(name, p.symbolicName() + " " + sha); // already there: adopt it
+                    save();
+                    return;
+                }
+            }
+            refused.put(name, sha + " " + e.code());
+            LOG.warn("plugins drop folder: {} refused ({}): {}; not retried until the file changes", name, e.code(),
+                    e.getMessage());
+            monitor.audit("drop-refused", jar.toString(), "install-gate:" + e.code(),
+                    "sha256 " + sha + ": " + e.getMessage());
+        }
+    }
+
+    private void removed(String name) throws IOException {
+        String bsn = installed.getProperty(name).split(" ")[0];
+        uninstallQuietly(bsn);
+        installed.remove(name);
+        save();
+        LOG.info("plugins drop folder: {} removed, uninstalled {}", name, bsn);
+    }
+
+    private void uninstallQuietly(String bsn) {
+        try {
+            installer.uninstall(bsn);
+        } catch (PluginInstallException e) {
+            LOG.info("plugins drop folder: {} was not installed any more ({})", bsn, e.code());
+        }
+    }
+
+    private void save() throws IOException {
+        Files.createDirectories(stateFile.getParent());
+        Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            installed.store(out, "plugins installed from the drop folder: file name = symbolic-name sha256");
+        }
+        Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0;) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

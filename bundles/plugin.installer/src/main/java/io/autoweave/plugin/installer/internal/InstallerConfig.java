@@ -1,0 +1,23 @@
+package io.autoweave.plugin.installer.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "AutoWeave plugin installer",
+        description = "Where the plugin trust store is. Without a trust store every install is refused.")
+@interface InstallerConfig {
+
+    @AttributeDefinition(name = "Trust store",
+            description = "PKCS12 or JKS file with the trusted CA or signer certificates; a relative path is "
+                    + "resolved against the data directory. Read at every install, so changes apply at once.")
+    String trust_store_path() default "security/plugins-truststore.p12";
+
+    @AttributeDefinition(name = "Trust store password", type = AttributeType.PASSWORD,
+            description = "Integrity password of the trust store; empty = none. The leading dot in its name '.trust.store.password' keeps it out of the service properties.")
+    String _trust_store_password() default "";
+
+    @AttributeDefinition(name = "Download time-out (s)",
+            description = "Connect and read time-out for http(s) sources, 1..3600 seconds")
+    int download_timeout_seconds() default 60;
+}

@@ -1,0 +1,10 @@
+package io.autoweave.security.internal;
+
+/** What the monitor needs of the installed {@link DenialRecorder}, seen across the {@link IsolatedLoader} boundary. */
+public interface RecorderControl {
+    /** The SecurityManager the recorder delegates to (restored when the monitor stops). */
+    SecurityManager previous();
+
+    /** Interrupts every thread in the plugin's thread group. */
+    void interruptThreads(String location);
+}
