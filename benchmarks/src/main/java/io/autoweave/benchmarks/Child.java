@@ -1,0 +1,445 @@
+package io.autoweave.benchmarks;
+
+import java.io.ByteArrayInputStream;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import java.util.function.LongUnaryOperator;
+
+import org.HdrHistogram.Histogram;
+import org.apache.felix.framework.Felix;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.wiring.FrameworkWiring;
+
+import io.autoweave.benchmarks.probe.BenchListener;
+import io.autoweave.benchmarks.probe.DispatchProbe;
+import io.autoweave.plugin.installer.testing.TestSigning;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.XAddParams;
+
+/**
+ * One scenario in a JVM of its own (Felix security installs a JVM-wide SecurityManager, and heap figures must not
+ * carry another scenario's garbage). Usage: {@code Child SCENARIO quick|full WORKDIR [key=value ...]}. Prints
+ * {@code RESULT key value} lines, which {@link Suite} collects; everything else goes to WORKDIR/SCENARIO.log.
+ */
+public final class Child {
+    private final boolean full;
+    private final Path work;
+    private final Map<String, String> args;
+    private final PrintStream log;
+
+    private Child(boolean full, Path work, Map<String, String> args, PrintStream log) {
+        this.full = full;
+        this.work = work;
+        this.args = args;
+        this.log = log;
+    }
+
+    public static void main(String[] argv) throws Exception {
+        String scenario = argv[0];
+        boolean full = "full".equals(argv[1]);
+        Path work = Files.createDirectories(Path.of(argv[2]));
+        Map<String, String> args = new HashMap<>();
+        for (int i = 3; i < argv.length; i++) {
+            int eq = argv[i].indexOf('=');
+            args.put(argv[i].substring(0, eq), argv[i].substring(eq + 1));
+        }
+        PrintStream log = new PrintStream(new CappedStream(new FileOutputStream(work.resolve(scenario + ".log")
+                .toFile(), true), 20L << 20), true, StandardCharsets.UTF_8);
+        PrintStream out = System.out;
+        System.setOut(log); // bundles (slf4j-simple) and the launcher print; only RESULT lines go to the Suite
+        System.setErr(log);
+        Child c = new Child(full, work, args, log);
+        try {
+            switch (scenario) {
+                case "pipeline" -> c.pipeline(out);
+                case "install" -> c.install(out);
+                case "install-plain" -> c.installPlain(out);
+                case "dispatch" -> c.dispatch(out);
+                case "dispatch-plain" -> c.dispatchPlain(out);
+                case "memory" -> c.memory(out);
+                default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+            }
+            out.println("DONE");
+            out.flush();
+        } catch (Throwable t) {
+            t.printStackTrace(log);
+            out.println("FAILED " + t);
+            out.flush();
+            System.exit(1);
+        }
+        System.exit(0); // the runtime's non-daemon threads (shell, Jetty) must not keep this JVM alive
+    }
+
+    /** Keeps a runaway log (a stack overflow printed in a loop) from filling the disk: the first bytes only. */
+    static final class CappedStream extends java.io.FilterOutputStream {
+        private long left;
+
+        CappedStream(java.io.OutputStream out, long cap) {
+            super(out);
+            this.left = cap;
+        }
+
+        @Override
+        public synchronized void write(int b) throws java.io.IOException {
+            if (left-- > 0) {
+                out.write(b);
+            }
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws java.io.IOException {
+            if (left > 0) {
+                out.write(b, off, (int) Math.min(len, left));
+            }
+            left -= len;
+        }
+    }
+
+    private static void result(PrintStream out, String key, Object value) {
+        out.println("RESULT " + key + " " + value);
+        out.flush();
+    }
+
+    private static String ms(double nanos) {
+        return String.format(java.util.Locale.ROOT, "%.3f", nanos / 1e6);
+    }
+
+    private long seconds(double quick, double full) {
+        return (long) ((this.full ? full : quick) * 1e9);
+    }
+
+    // ---- scenarios 1 and 2: the real runtime, simulated source -> pipeline -> outbox -> XADD -------------------
+
+    private void pipeline(PrintStream out) throws Exception {
+        int port = Integer.parseInt(args.get("redisPort"));
+        String stream = "aw:bench";
+        try (InProcessRuntime rt = new InProcessRuntime(work.resolve("pipeline-data"),
+                Map.of("io.autoweave.redis.cfg", InProcessRuntime.redisConfig(port, stream)), log);
+                StreamReader reader = new StreamReader(port, stream)) {
+            LongConsumer send = Workload.reporting(rt.reportProbe());
+            long[] seq = { 0 };
+            int window = 512; // below the dispatcher's queue of 1024 per listener bundle: nothing is dropped
+
+            // warm-up, then the sustained rate: closed loop, at most `window` events between report and Redis
+            for (int phase = 0; phase < 2; phase++) {
+                long nanos = phase == 0 ? seconds(2, 5) : seconds(4, 30);
+                long read0 = reader.count();
+                long t0 = System.nanoTime();
+                long end = t0 + nanos;
+                while (System.nanoTime() < end) {
+                    if (seq[0] - reader.count() < window) {
+                        send.accept(seq[0]++);
+                    } else {
+                        java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                    }
+                }
+                double rate = (reader.count() - read0) / ((System.nanoTime() - t0) / 1e9);
+                if (phase == 1) {
+                    result(out, "throughput.events_per_s", String.format(java.util.Locale.ROOT, "%.1f", rate));
+                    result(out, "throughput.seconds", nanos / 1_000_000_000L);
+                }
+            }
+            reader.awaitCount(seq[0], 5000, 120_000);
+            reader.swap();
+            Map<String, Long> m = rt.pipelineMetrics();
+            result(out, "throughput.dropped", m.getOrDefault("listeners.dropped", -1L));
+
+            // latency at offered rates, open loop
+            for (int rate : new int[] { 1_000, 10_000, 100_000 }) {
+                long dropped0 = rt.pipelineMetrics().getOrDefault("listeners.dropped", 0L);
+                long read0 = reader.count();
+                long t0 = System.nanoTime();
+                long sent = Workload.paced(rate, seconds(1, 5), seq[0], send);
+                double achieved = sent / ((System.nanoTime() - t0) / 1e9);
+                seq[0] += sent;
+                long dropped = rt.pipelineMetrics().getOrDefault("listeners.dropped", 0L) - dropped0;
+                reader.awaitCount(read0 + sent - dropped, 5000, full ? 180_000 : 60_000);
+                dropped = rt.pipelineMetrics().getOrDefault("listeners.dropped", 0L) - dropped0;
+                Histogram h = reader.swap();
+                String k = "latency." + rate + ".";
+                result(out, k + "offered_per_s", String.format(java.util.Locale.ROOT, "%.0f", achieved));
+                result(out, k + "sent", sent);
+                result(out, k + "delivered", reader.count() - read0);
+                result(out, k + "dropped", dropped);
+                result(out, k + "p50_ms", ms(h.getValueAtPercentile(50)));
+                result(out, k + "p99_ms", ms(h.getValueAtPercentile(99)));
+                result(out, k + "p999_ms", ms(h.getValueAtPercentile(99.9)));
+            }
+            result(out, "pipeline.metrics", rt.pipelineMetrics().toString().replace(' ', '_'));
+        }
+
+        // baseline in the same JVM and Redis: one connection XADDing entries of the same shape at the same rate
+        String raw = "aw:bench:raw";
+        try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", port), DefaultJedisClientConfig.builder()
+                .timeoutMillis(5000).build()); StreamReader reader = new StreamReader(port, raw)) {
+            Map<String, String> fields = Workload.sampleFields(0);
+            LongConsumer xadd = n -> {
+                fields.put("monotonic_ns", Long.toString(System.nanoTime()));
+                jedis.xadd(raw, XAddParams.xAddParams(), fields);
+            };
+            Workload.paced(5_000, seconds(1, 2), 0, xadd); // warm-up
+            reader.awaitCount(Long.MAX_VALUE, 500, 10_000);
+            reader.swap();
+            for (int rate : new int[] { 1_000, 10_000, 100_000 }) {
+                long read0 = reader.count();
+                long t0 = System.nanoTime();
+                long sent = Workload.paced(rate, seconds(1, 5), 0, xadd);
+                double achieved = sent / ((System.nanoTime() - t0) / 1e9);
+                reader.awaitCount(read0 + sent, 2000, 30_000);
+                Histogram h = reader.swap();
+                String k = "raw." + rate + ".";
+                result(out, k + "offered_per_s", String.format(java.util.Locale.ROOT, "%.0f", achieved));
+                result(out, k + "p50_ms", ms(h.getValueAtPercentile(50)));
+                result(out, k + "p99_ms", ms(h.getValueAtPercentile(99)));
+                result(out, k + "p999_ms", ms(h.getValueAtPercentile(99.9)));
+            }
+        }
+    }
+
+    // ---- scenario 3: plugin install --------------------------------------------------------------------------
+
+    private int installIterations() {
+        return full ? 60 : 5;
+    }
+
+    private void install(PrintStream out) throws Exception {
+        TestSigning.Credentials ca = TestSigning.newCa("AutoWeave Bench Plugins CA");
+        TestSigning.Credentials signer = TestSigning.issue(ca, "Bench Plugin Signer");
+        Path trust = work.resolve("install-truststore.p12");
+        Path jar = InProcessRuntime.signedPlugin(Files.createDirectories(work.resolve("install-jars")),
+                "bench.plugin.install", signer);
+        Files.copy(jar, work.resolve("install-plugin.jar"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (InProcessRuntime rt = new InProcessRuntime(work.resolve("install-data"),
+                Map.of("io.autoweave.plugin.installer.cfg", InProcessRuntime.installerConfig(trust, ca)), log)) {
+            Object installer = rt.installer(trust);
+            Histogram h = new Histogram(3);
+            for (int i = -3; i < installIterations(); i++) { // three warm-up rounds
+                long t0 = System.nanoTime();
+                String state = InProcessRuntime.install(installer, jar, "LOW");
+                long t = System.nanoTime() - t0;
+                if (!"RUNNING".equals(state)) {
+                    throw new IllegalStateException("plugin state after install: " + state);
+                }
+                if (i >= 0) {
+                    h.recordValue(t);
+                }
+                InProcessRuntime.uninstall(installer, "bench.plugin.install");
+            }
+            result(out, "install.n", h.getTotalCount());
+            result(out, "install.p50_ms", ms(h.getValueAtPercentile(50)));
+            result(out, "install.p99_ms", ms(h.getValueAtPercentile(99)));
+        }
+    }
+
+    /** Baseline: Felix without security, installBundle + start of the same signed jar. */
+    private void installPlain(PrintStream out) throws Exception {
+        Path jar = work.resolve("install-plugin.jar");
+        byte[] bytes = Files.readAllBytes(jar);
+        Framework fw = plainFelix("install-plain-cache");
+        try {
+            BundleContext ctx = fw.getBundleContext();
+            Histogram h = new Histogram(3);
+            for (int i = -3; i < installIterations(); i++) {
+                long t0 = System.nanoTime();
+                Bundle b = ctx.installBundle("bench:plugin/bench.plugin.install", new ByteArrayInputStream(bytes));
+                b.start();
+                long t = System.nanoTime() - t0;
+                if (b.getState() != Bundle.ACTIVE) {
+                    throw new IllegalStateException("not active: " + b.getState());
+                }
+                if (i >= 0) {
+                    h.recordValue(t);
+                }
+                b.uninstall();
+                refresh(fw, b);
+            }
+            result(out, "install_plain.n", h.getTotalCount());
+            result(out, "install_plain.p50_ms", ms(h.getValueAtPercentile(50)));
+            result(out, "install_plain.p99_ms", ms(h.getValueAtPercentile(99)));
+        } finally {
+            fw.stop();
+            fw.waitForStop(30_000);
+        }
+    }
+
+    /** Plain Felix 7 (the same framework the runtime embeds), no security, with the AutoWeave API bundle. */
+    private Framework plainFelix(String cache) throws Exception {
+        Map<String, Object> p = new HashMap<>();
+        p.put(Constants.FRAMEWORK_STORAGE, work.resolve(cache).toString());
+        p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        p.put("felix.log.level", "1");
+        Framework fw = new Felix(p);
+        fw.init();
+        fw.start();
+        Bundle api = fw.getBundleContext().installBundle("bench:core/autoweave-api",
+                new ByteArrayInputStream(Jars.embedded("autoweave-api")));
+        api.start();
+        return fw;
+    }
+
+    private static void refresh(Framework fw, Bundle b) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        fw.adapt(FrameworkWiring.class).refreshBundles(List.of(b), e -> {
+            if (e.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
+                done.countDown();
+            }
+        });
+        done.await(30, TimeUnit.SECONDS);
+    }
+
+    // ---- scenario 6: dispatch to 16 plugins with UsbPermission checks ----------------------------------------
+
+    static final int PLUGINS = 16;
+
+    private List<Path> signedPlugins(TestSigning.Credentials signer) throws Exception {
+        Path dir = Files.createDirectories(work.resolve("plugins"));
+        List<Path> jars = new ArrayList<>();
+        for (int i = 0; i < PLUGINS; i++) {
+            jars.add(InProcessRuntime.signedPlugin(dir, "bench.plugin." + i, signer));
+        }
+        return jars;
+    }
+
+    /** The runtime with 16 signed plugins installed through the installer at plugin:low/... */
+    private InProcessRuntime runtimeWithPlugins(String name, Map<String, String> extraConfig) throws Exception {
+        TestSigning.Credentials ca = TestSigning.newCa("AutoWeave Bench Plugins CA");
+        TestSigning.Credentials signer = TestSigning.issue(ca, "Bench Plugin Signer");
+        Path trust = work.resolve(name + "-truststore.p12");
+        Map<String, String> config = new HashMap<>(extraConfig);
+        config.put("io.autoweave.plugin.installer.cfg", InProcessRuntime.installerConfig(trust, ca));
+        List<Path> jars = signedPlugins(signer);
+        InProcessRuntime rt = new InProcessRuntime(work.resolve(name + "-data"), config, log);
+        Object installer = rt.installer(trust);
+        for (Path jar : jars) {
+            String state = InProcessRuntime.install(installer, jar, "LOW");
+            if (!"RUNNING".equals(state)) {
+                throw new IllegalStateException(jar + ": " + state);
+            }
+        }
+        return rt;
+    }
+
+    private void dispatch(PrintStream out) throws Exception {
+        try (InProcessRuntime rt = runtimeWithPlugins("dispatch", Map.of())) {
+            measureDispatch(out, "dispatch", rt.dispatchProbe());
+        }
+    }
+
+    private void dispatchPlain(PrintStream out) throws Exception {
+        Framework fw = plainFelix("dispatch-plain-cache");
+        try {
+            BundleContext ctx = fw.getBundleContext();
+            for (int i = 0; i < PLUGINS; i++) {
+                ctx.installBundle("bench:plugin/" + i, new ByteArrayInputStream(Jars.bundle("bench.plugin." + i,
+                        BenchListener.class.getName(), "io.autoweave.api.device, org.osgi.framework",
+                        BenchListener.class))).start();
+            }
+            ctx.installBundle("bench:core/dispatch-probe", new ByteArrayInputStream(Jars.bundle("bench.dispatch.probe",
+                    DispatchProbe.class.getName(), Jars.API_IMPORTS, DispatchProbe.class))).start();
+            measureDispatch(out, "dispatch_plain", InProcessRuntime.service(ctx, "(bench=dispatch)"));
+        } finally {
+            fw.stop();
+            fw.waitForStop(30_000);
+        }
+    }
+
+    private void measureDispatch(PrintStream out, String key, LongUnaryOperator probe) {
+        long expected = 1000L * PLUGINS;
+        for (long end = System.nanoTime() + seconds(1, 3); System.nanoTime() < end;) { // warm-up
+            if (probe.applyAsLong(1000) != expected) {
+                throw new IllegalStateException("not every plugin got every event");
+            }
+        }
+        long deliveries = 0;
+        long t0 = System.nanoTime();
+        long end = t0 + seconds(2, 10);
+        while (System.nanoTime() < end) {
+            deliveries += probe.applyAsLong(1000);
+        }
+        double perSecond = deliveries / ((System.nanoTime() - t0) / 1e9);
+        result(out, key + ".deliveries_per_s", String.format(java.util.Locale.ROOT, "%.0f", perSecond));
+        result(out, key + ".plugins", PLUGINS);
+    }
+
+    // ---- scenario 5: memory ---------------------------------------------------------------------------------
+
+    private void memory(PrintStream out) throws Exception {
+        int port = Integer.parseInt(args.get("redisPort"));
+        try (InProcessRuntime rt = runtimeWithPlugins("memory",
+                Map.of("io.autoweave.redis.cfg", InProcessRuntime.redisConfig(port, "aw:bench:memory")))) {
+            LongUnaryOperator probe = rt.reportProbe();
+            LongConsumer send = Workload.reporting(probe);
+            long baseline = heapAfterFullGc();
+            result(out, "memory.idle_heap_mb", mb(baseline));
+            long events = full ? 1_000_000 : 30_000;
+            long t0 = System.nanoTime();
+            for (long n = 0; n < events; n++) {
+                send.accept(n);
+            }
+            double rate = events / ((System.nanoTime() - t0) / 1e9);
+            Thread.sleep(2000); // let the listener queues drain before measuring
+            long afterEvents = heapAfterFullGc();
+            result(out, "memory.events", events);
+            result(out, "memory.report_rate_per_s", String.format(java.util.Locale.ROOT, "%.0f", rate));
+            result(out, "memory.heap_after_events_mb", mb(afterEvents));
+
+            // attach/detach cycles on devices of their own: rounds of CYCLE_DEVICES attaches then their detaches, so
+            // every round ends in the state it started from (growth is then what the runtime keeps, not devices)
+            long cycles = full ? 200_000 : CYCLE_DEVICES;
+            long start = heapAfterFullGc();
+            long done = 0;
+            for (; done < cycles; done += CYCLE_DEVICES) {
+                for (int action = 0; action < 2; action++) {
+                    for (long d = 0; d < CYCLE_DEVICES; d++) {
+                        probe.applyAsLong((Workload.DEVICES + d) << 1 | action);
+                    }
+                }
+            }
+            Thread.sleep(2000);
+            long end = heapAfterFullGc();
+            cycles = done;
+            result(out, "memory.cycles", cycles);
+            result(out, "memory.cycle_start_heap_mb", mb(start));
+            result(out, "memory.cycle_end_heap_mb", mb(end));
+            result(out, "memory.growth_kb_per_1000_cycles",
+                    String.format(java.util.Locale.ROOT, "%.2f", (end - start) / 1024.0 / (cycles / 1000.0)));
+            result(out, "memory.metrics", rt.pipelineMetrics().toString().replace(' ', '_'));
+        }
+    }
+
+    /** Devices of one attach/detach round: at the pipeline's few thousand reports/s each device comes back after
+     * more than the debounce window, so no cycle is collapsed. */
+    static final int CYCLE_DEVICES = 8192;
+
+    private static String mb(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f", bytes / 1048576.0);
+    }
+
+    /** Used heap after explicit full collections (G1 runs a full GC for System.gc()), settled over three rounds. */
+    private static long heapAfterFullGc() throws InterruptedException {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+}
