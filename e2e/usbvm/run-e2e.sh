@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # End-to-end USB hot-plug test of the AutoWeave runtime in the usbvm guest (real Linux USB stack).
-# Builds nothing: give it the runtime jar. See README.md beside this file.
+# Builds no Java: give it the runtime jar (bin/autoweave e2e builds it first). Builds the usbvm guest image
+# when it is missing (needs root). See README.md beside this file.
 #
 #   run-e2e.sh [--jar PATH] [--kinds kbd,tablet,storage,serial] [--cycles N] [options]
 #
-#   --jar PATH            runtime jar (default /work/main/runtime/target/autoweave.jar, or $AUTOWEAVE_JAR)
+#   --jar PATH            runtime jar (default: runtime/target/autoweave.jar of the repository holding this
+#                         script, or $AUTOWEAVE_JAR)
 #   --kinds LIST          device kinds to plug, comma-separated (default kbd,tablet,storage,serial;
 #                         also mouse; each needs an entry in expected-devices.json)
 #   --cycles N            plug/unplug cycles per kind (default 10)
 #   --ready PATTERN       fixed string the runtime prints when ready (default "AutoWeave ready")
-#   --ready-timeout S     seconds to wait for it after boot (default 300; a JVM under TCG is slow)
-#   --plug-wait S         seconds to leave a device plugged after the guest kernel saw it (default 5)
-#   --unplug-wait S       seconds to wait after the guest saw the removal (default 5)
+#   --ready-timeout S     seconds to wait for it after boot (default 420; a JVM under TCG is slow, more so
+#                         on a busy host)
+#   --boot-timeout S      seconds to wait for the guest to boot (default 420; usbvm itself gives up after 120)
+#   --plug-wait S         seconds to leave a device plugged after the guest's udev saw it (default 2.5)
+#   --unplug-wait S       seconds to wait after the guest's udev saw the removal (default 2)
 #   --require-sources L   sources every event must list (default libusb,udev; "" for none)
 #   --share DIR           share dir to use (default a new /tmp/autoweave-e2e.XXXX); results stay there
-#   --java-opts STR       JVM options for the runtime in the guest (default -Xmx512m)
+#   --java-opts STR       JVM options for the runtime in the guest (default
+#                         "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC": quicker start under TCG)
 #   --runtime-args STR    runtime arguments (default "--data $DATA_DIR --no-shell")
 #   --data-dir DIR        runtime data dir inside the guest (default /tmp/autoweave-data)
 #   --events-file NAME    events file inside the data dir (default events.jsonl)
@@ -26,18 +31,24 @@
 # udev-monitor.log, autorun.log, check-report.json, timings.txt.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-USBVM=${USBVM:-/work/shared/usb-vm/usbvm}
+REPO=$(cd "$HERE/../.." && pwd)
+# usbvm lives beside the repository (<repo>/../shared/usb-vm/usbvm); $USBVM or one on PATH also do
+if [ -z "${USBVM:-}" ]; then
+  USBVM=$(cd "$REPO/.." && pwd)/shared/usb-vm/usbvm
+  [ -x "$USBVM" ] || USBVM=$(command -v usbvm || echo "$USBVM")
+fi
 USBVM_HOME=${USBVM_HOME:-/var/tmp/usbvm}
-JAR=${AUTOWEAVE_JAR:-/work/main/runtime/target/autoweave.jar}
+JAR=${AUTOWEAVE_JAR:-$REPO/runtime/target/autoweave.jar}
 KINDS=kbd,tablet,storage,serial
 CYCLES=10
 READY="AutoWeave ready"
-READY_TIMEOUT=300
-PLUG_WAIT=5
-UNPLUG_WAIT=5
+READY_TIMEOUT=420
+BOOT_TIMEOUT=420
+PLUG_WAIT=2.5
+UNPLUG_WAIT=2
 REQUIRE_SOURCES=libusb,udev
 SHARE=""
-JAVA_OPTS="-Xmx512m"
+JAVA_OPTS="-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"  # C1 only: the JIT costs less emulated CPU at start
 DATA_DIR=/tmp/autoweave-data
 RUNTIME_ARGS=""
 EVENTS_FILE=events.jsonl
@@ -52,6 +63,7 @@ while (($#)); do
     --cycles) CYCLES=$2; shift ;;
     --ready) READY=$2; shift ;;
     --ready-timeout) READY_TIMEOUT=$2; shift ;;
+    --boot-timeout) BOOT_TIMEOUT=$2; shift ;;
     --plug-wait) PLUG_WAIT=$2; shift ;;
     --unplug-wait) UNPLUG_WAIT=$2; shift ;;
     --require-sources) REQUIRE_SOURCES=$2; shift ;;
@@ -62,7 +74,7 @@ while (($#)); do
     --events-file) EVENTS_FILE=$2; shift ;;
     --fake) FAKE=1 ;;
     --keep-vm) KEEP_VM=1 ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "run-e2e: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -74,8 +86,17 @@ log() { echo "[$(date +%T)] $*"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
-[ -x "$USBVM" ] || die "usbvm not found at $USBVM"
+[ -x "$USBVM" ] || die "usbvm not found at $USBVM (expected beside the repository: ../shared/usb-vm/usbvm; or set USBVM)"
 command -v python3 >/dev/null || die "python3 needed on the host"
+# usbvm checks for a running guest through its pid file; one that is running is not ours: leave it alone
+if [ -f "$USBVM_HOME/qemu.pid" ] && kill -0 "$(cat "$USBVM_HOME/qemu.pid")" 2>/dev/null; then
+  die "a usbvm guest is already running (pid $(cat "$USBVM_HOME/qemu.pid")): another run? (usbvm stop, if it is a leftover)"
+fi
+if [ ! -f "$USBVM_HOME/rootfs.ext4" ]; then
+  [ "$(id -u)" = 0 ] || die "no usbvm image in $USBVM_HOME: building it needs root (sudo $USBVM image)"
+  echo "run-e2e: building the usbvm guest image (once per machine, about 2 min)"
+  "$USBVM" image || die "usbvm image failed"
+fi
 if ((FAKE == 0)); then [ -f "$JAR" ] || die "runtime jar $JAR not found (build it first, or --jar PATH, or --fake)"; fi
 IFS=, read -r -a KIND_LIST <<< "$KINDS"
 for k in "${KIND_LIST[@]}"; do
@@ -87,7 +108,7 @@ done
 # ---- share dir ------------------------------------------------------------------------------
 [ -n "$SHARE" ] || SHARE=$(mktemp -d /tmp/autoweave-e2e.XXXX)
 mkdir -p "$SHARE"; SHARE=$(cd "$SHARE" && pwd)
-rm -rf "$SHARE"/{.collect,.collected,.runtime-exited,events.jsonl,actions.jsonl,runtime.log,udev-monitor.log,autorun.log,check-report.json,timings.txt,data-after-stop,fake}
+rm -rf "$SHARE"/{.usbvm-ready,runtime.pid,.collect,.collected,.runtime-exited,events.jsonl,actions.jsonl,runtime.log,udev-monitor.log,autorun.log,check-report.json,timings.txt,data-after-stop,fake}
 cp "$HERE/guest/autorun.sh" "$SHARE/autorun.sh"
 {
   printf 'DATA_DIR=%q\nJAVA_OPTS=%q\nRUNTIME_ARGS=%q\nEVENTS_FILE=%q\n' "$DATA_DIR" "$JAVA_OPTS" "$RUNTIME_ARGS" "$EVENTS_FILE"
@@ -156,10 +177,20 @@ cleanup() {
 }
 
 # ---- boot and wait for the runtime ----------------------------------------------------------------
-# (a guest that is already running is not ours: usbvm start refuses, and we leave it alone)
+# (checked above that no guest ran before, so the one started here is ours and is stopped at exit)
 T0=$(now)
-"$USBVM" start "$SHARE" || die "guest did not boot (another one running? usbvm stop)"
 trap cleanup EXIT
+if ! "$USBVM" start "$SHARE"; then
+  # usbvm gives up after 120 s, but leaves QEMU booting; on a busy host (TCG shares the CPUs) boot can take
+  # longer, so keep waiting for the guest's ready mark while QEMU lives
+  [ -f "$USBVM_HOME/qemu.pid" ] && kill -0 "$(cat "$USBVM_HOME/qemu.pid")" 2>/dev/null || die "guest did not boot (see $USBVM_HOME/serial.log)"
+  log "usbvm start gave up, QEMU still booting: waiting up to ${BOOT_TIMEOUT}s in all"
+  until [ -f "$SHARE/.usbvm-ready" ]; do
+    kill -0 "$(cat "$USBVM_HOME/qemu.pid" 2>/dev/null)" 2>/dev/null || die "QEMU ended before the guest was up (see $USBVM_HOME/serial.log)"
+    awk -v a="$T0" -v b="$(now)" -v t="$BOOT_TIMEOUT" 'BEGIN { exit !(b - a > t) }' && die "guest not up after ${BOOT_TIMEOUT}s (see $USBVM_HOME/serial.log)"
+    sleep 1
+  done
+fi
 BOOT=$(since "$T0"); echo "boot_s=$BOOT" >> "$TIMINGS"; log "guest up in ${BOOT}s"
 T1=$(now)
 end=$((SECONDS + READY_TIMEOUT))
@@ -216,5 +247,7 @@ python3 "$HERE/check_events.py" --actions "$ACTIONS" --events "$SHARE/events.jso
   --expected "$HERE/expected-devices.json" --require-sources "$REQUIRE_SOURCES" --report "$SHARE/check-report.json"
 rc=$?
 set -e
+echo "total_s=$(since "$T0")" >> "$TIMINGS"
+log "timings: $(tr '\n' ' ' < "$TIMINGS")"
 log "results in $SHARE"
 exit $rc

@@ -7,8 +7,9 @@ usage: probe.py SHARE_DIR [--cycles N] [--kinds kbd,tablet,...] [--java CLASSPAT
 Results land in SHARE_DIR (timings.json, udev-monitor-*.log, snap/, java-hotplug.log)."""
 import argparse, json, os, re, shutil, subprocess, sys, time
 
-USBVM = os.environ.get("USBVM", "/work/shared/usb-vm/usbvm")
 HERE = os.path.dirname(os.path.abspath(__file__))
+# usbvm lives beside the repository: <repo>/../shared/usb-vm/usbvm (this file is <repo>/e2e/usbvm/probe/)
+USBVM = os.environ.get("USBVM") or os.path.normpath(os.path.join(HERE, "..", "..", "..", "..", "shared", "usb-vm", "usbvm"))
 
 ATTRS = ("idVendor idProduct serial manufacturer product bDeviceClass bDeviceSubClass bDeviceProtocol "
          "bcdDevice busnum devnum devpath speed version bNumInterfaces bNumConfigurations bConfigurationValue "
