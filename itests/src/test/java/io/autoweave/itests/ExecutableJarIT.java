@@ -5,9 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,9 +46,8 @@ public class ExecutableJarIT {
     /** A started runtime process with its output collected line by line. */
     final class Run {
         final Process process;
-        final List<String> lines = new ArrayList<>();
+        final ProcessOutput output;
         final int port;
-        final Thread reader;
 
         Run(String java, int port) throws IOException {
             this.port = port;
@@ -59,27 +56,11 @@ public class ExecutableJarIT {
             pb.environment().remove("AUTOWEAVE_ADMIN_PASSWORD");
             process = pb.start();
             processes.add(process);
-            reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        synchronized (lines) {
-                            lines.add(line);
-                        }
-                    }
-                } catch (IOException e) {
-                    // process ended
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
+            output = ProcessOutput.collect(process);
         }
 
         String text() {
-            synchronized (lines) {
-                return String.join("\n", lines);
-            }
+            return output.text();
         }
 
         String find(Pattern p) {
@@ -98,7 +79,7 @@ public class ExecutableJarIT {
             // ProcessHandle.destroy sends SIGTERM without closing our end of the pipe (Process.destroy closes it)
             process.toHandle().destroy();
             assertTrue("did not stop within 30 s of SIGTERM:\n" + text(), process.waitFor(30, TimeUnit.SECONDS));
-            reader.join(10_000); // the last lines are still in the pipe when the process has ended
+            output.awaitEnd(10_000);
             return process.exitValue();
         }
     }

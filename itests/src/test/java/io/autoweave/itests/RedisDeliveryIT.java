@@ -3,10 +3,7 @@ package io.autoweave.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,44 +61,26 @@ public class RedisDeliveryIT {
     /** A child process with its output collected line by line. */
     final class Child {
         final Process process;
-        final List<String> lines = new ArrayList<>();
+        final ProcessOutput output;
 
         Child(List<String> command) throws IOException {
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
             pb.environment().remove("AUTOWEAVE_ADMIN_PASSWORD");
             process = pb.start();
             processes.add(process);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        synchronized (lines) {
-                            lines.add(line);
-                        }
-                    }
-                } catch (IOException e) {
-                    // process ended
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
+            output = ProcessOutput.collect(process);
         }
 
         String text() {
-            synchronized (lines) {
-                return String.join("\n", lines);
-            }
+            return output.text();
         }
 
         /** Per-device counts of the last progress line: events whose onEvent returned (journaled). */
         long[] lastProgress() {
             String last = null;
-            synchronized (lines) {
-                for (String l : lines) {
-                    if (l.startsWith("BURST-PROGRESS")) {
-                        last = l;
-                    }
+            for (String l : output.snapshot()) {
+                if (l.startsWith("BURST-PROGRESS")) {
+                    last = l;
                 }
             }
             long[] counts = new long[DEVICES];
@@ -117,12 +96,11 @@ public class RedisDeliveryIT {
         }
 
         long lastProgressMillis() {
-            synchronized (lines) {
-                for (int i = lines.size() - 1; i >= 0; i--) {
-                    Matcher m = PROGRESS.matcher(lines.get(i));
-                    if (m.matches()) {
-                        return Long.parseLong(m.group(2));
-                    }
+            List<String> lines = output.snapshot();
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                Matcher m = PROGRESS.matcher(lines.get(i));
+                if (m.matches()) {
+                    return Long.parseLong(m.group(2));
                 }
             }
             return 0;
