@@ -121,4 +121,64 @@ public class RedisClusterTest {
                 total * 1e9 / (end - start), byA, byB);
         assertTrue("both instances took a share: a=" + byA + " b=" + byB, byA > 0 && byB > 0);
     }
+
+    /**
+     * kill -9 of the node that owns the stream's slot while events are being published, then the same node is
+     * restarted (same port, same nodes.conf, its AOF fsynced on every write): the publisher backs off while the slot
+     * is unreachable and, once the cluster is ok again, every event is in the stream exactly once, in journal order.
+     */
+    @Test
+    public void killingTheNodeThatOwnsTheStreamLosesNothingOnceItIsBack() throws Exception {
+        Set<HostAndPort> seeds = startCluster();
+        Outbox outbox = track(new Outbox(tmp.newFolder().toPath(), 1 << 20, 256L << 20));
+        StreamClient client = track(JedisStreamClient.cluster(seeds, JedisStreamClient.config(1000, null, null)));
+        StreamPublisher publisher = track(new StreamPublisher(outbox, client,
+                new PublisherSettings(STREAM, 0, 256, 10, 200, 5, 300))).start();
+
+        int total = 6000;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < total / 3; i++) {
+            UsbEvent e = Events.event(i % 10, i);
+            ids.add(e.eventId());
+            outbox.append(UsbEventCodec.encode(e));
+        }
+        Await.until(Duration.ofSeconds(60), () -> publisher.health().outboxDepth() < total / 3,
+                "publishing to have started");
+        RedisServer owner = ownerOf(STREAM);
+        owner.kill9();
+        // events keep arriving while the slot's node is dead: they wait in the outbox
+        for (int i = total / 3; i < total; i++) {
+            UsbEvent e = Events.event(i % 10, i);
+            ids.add(e.eventId());
+            outbox.append(UsbEventCodec.encode(e));
+        }
+        assertTrue("events wait in the outbox while the owner is down: depth=" + publisher.health().outboxDepth(),
+                publisher.health().outboxDepth() > 0);
+        owner.start();
+        Await.until(Duration.ofSeconds(60), () -> {
+            try (Jedis j = owner.client()) {
+                return j.clusterInfo().contains("cluster_state:ok");
+            }
+        }, "the restarted node to rejoin the cluster");
+        Await.until(Duration.ofSeconds(90), () -> publisher.health().outboxDepth() == 0, "all published");
+
+        try (RedisConnection check = RedisConnection.cluster(seeds, JedisStreamClient.config(5000, null, null))) {
+            List<StreamEntry> entries = BridgeFixture.readAll(check.get(), STREAM);
+            assertEquals("every event once, in journal order, across the owner's kill -9", ids,
+                    entries.stream().map(en -> en.getFields().get("event_id")).toList());
+        }
+    }
+
+    /** The node that answers for {@code key} itself (the others answer MOVED). */
+    private RedisServer ownerOf(String key) {
+        for (RedisServer node : nodes) {
+            try (Jedis j = node.client()) {
+                j.exists(key);
+                return node;
+            } catch (redis.clients.jedis.exceptions.JedisDataException moved) {
+                // MOVED: not this one
+            }
+        }
+        throw new AssertionError("no node answers for " + key);
+    }
 }
