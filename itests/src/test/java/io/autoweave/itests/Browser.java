@@ -46,7 +46,11 @@ final class Browser implements AutoCloseable {
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     }
 
-    /** Sends HTTP Basic credentials with every request of the page, EventSource and fetch included. */
+    /**
+     * Sends HTTP Basic credentials with every request of the page, EventSource and fetch included. The console's
+     * security provider knows only Basic (no login form), and a headless browser cannot answer the 401 challenge, so
+     * the header is set through the DevTools protocol, as a browser that had logged in would send it.
+     */
     void login(String user, String password) {
         driver.executeCdpCommand("Network.enable", Map.of());
         String basic = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)

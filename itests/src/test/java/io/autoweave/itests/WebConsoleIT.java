@@ -27,6 +27,7 @@ import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.osgi.framework.ServiceReference;
@@ -142,10 +143,11 @@ public class WebConsoleIT {
             browser.screenshot("console-devices");
 
             // details of the device, from its row
-            browser.driver.findElement(By.xpath("//tr[contains(@class,'aw-device')][contains(.,'CONSOLE-LIVE-1')]"
-                    + "//a")).click();
-            String details = browser.waiting(10).until(ExpectedConditions.visibilityOfElementLocated(
-                    By.id("aw-device-details"))).getText();
+            js("window.awOldPage = true; Array.from(document.querySelectorAll('#aw-devices-body tr.aw-device'))"
+                    + ".find(function(r){ return r.innerText.indexOf('CONSOLE-LIVE-1') >= 0; })"
+                    + ".querySelector('a').click();");
+            awaitNextPage();
+            String details = browser.driver.findElement(By.id("aw-device-details")).getText();
             assertTrue(details, details.contains("CONSOLE-LIVE-1") && details.contains("1d50:6089")
                     && details.contains("simulated") && details.contains("7-1"));
             browser.screenshot("console-device-details");
@@ -206,9 +208,16 @@ public class WebConsoleIT {
 
     /** Submits a form by clicking {@code button} and returns the outcome line of the page it leads to. */
     private static WebElement clickAndAwaitOutcome(WebElement button) {
+        js("window.awOldPage = true;");
         button.click();
-        browser.waiting(30).until(ExpectedConditions.stalenessOf(button));
-        return browser.waiting(30).until(ExpectedConditions.presenceOfElementLocated(By.id("aw-outcome")));
+        awaitNextPage();
+        return browser.driver.findElement(By.id("aw-outcome"));
+    }
+
+    /** Waits until the page marked with {@code window.awOldPage} has been replaced and the new one has loaded. */
+    private static void awaitNextPage() {
+        browser.waiting(30).ignoring(WebDriverException.class).until(d -> Boolean.TRUE.equals(js(
+                "return window.awOldPage === undefined && document.readyState === 'complete';")));
     }
 
     private static WebElement upload(Path jar, String level) {
@@ -287,10 +296,10 @@ public class WebConsoleIT {
         browser.screenshot("console-security");
 
         // lockdown from the page (it asks first), and back
-        WebElement lock = browser.driver.findElement(By.cssSelector("button[data-action='lockdown']"));
-        lock.click();
+        js("window.awOldPage = true;");
+        browser.driver.findElement(By.cssSelector("button[data-action='lockdown']")).click();
         browser.waiting(5).until(ExpectedConditions.alertIsPresent()).accept();
-        browser.waiting(30).until(ExpectedConditions.stalenessOf(lock));
+        awaitNextPage();
         WebElement state = browser.driver.findElement(By.id("aw-lockdown"));
         assertEquals("true", state.getAttribute("data-lockdown"));
         browser.screenshot("console-security-lockdown");
@@ -320,6 +329,8 @@ public class WebConsoleIT {
         HttpResponse<String> form = client.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", basic)
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, form.statusCode());
+        assertEquals("never framed by another site", "DENY", form.headers().firstValue("X-Frame-Options")
+                .orElse(null));
         Matcher m = Pattern.compile("name='csrf' value='([A-Za-z0-9_-]+)'").matcher(form.body());
         assertTrue("the page's forms carry the token", m.find());
         String token = m.group(1);

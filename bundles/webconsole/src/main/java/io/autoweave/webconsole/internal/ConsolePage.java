@@ -54,6 +54,9 @@ abstract class ConsolePage extends AbstractServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
+        // the pages hold one-click actions: never inside another site's frame
+        response.setHeader("X-Frame-Options", "DENY");
+        response.setHeader("Content-Security-Policy", "frame-ancestors 'none'");
         String sub = subPath(request);
         if (!sub.isEmpty() && serve(sub, request, response)) {
             return;
