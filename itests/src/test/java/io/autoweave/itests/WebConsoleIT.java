@@ -347,6 +347,18 @@ public class WebConsoleIT {
             assertFalse("nothing was blocked", String.valueOf(gogo.run("aw:lockdown")).contains("x.y"));
         }
 
+        // an upload carries the token as a form part; without it the installer is never asked
+        String boundary = "awboundary" + System.nanoTime();
+        String multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\ninstall\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.jar\"\r\n"
+                + "Content-Type: application/java-archive\r\n\r\nPK\r\n--" + boundary + "--\r\n";
+        HttpResponse<String> upload = client.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", basic).header("Origin", origin)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(multipart)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, upload.statusCode());
+        assertTrue(upload.body(), upload.body().contains("CSRF token is missing"));
+
         HttpResponse<String> ok = post(client, url, basic, origin, "csrf=" + token
                 + "&action=unblock&plugin=not.a.plugin");
         assertEquals("token, session and origin: the action runs", 303, ok.statusCode());

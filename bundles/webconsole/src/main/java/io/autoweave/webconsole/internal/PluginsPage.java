@@ -125,6 +125,8 @@ public final class PluginsPage extends ConsolePage {
         } catch (IllegalStateException e) {
             return Outcome.failed("install refused: the upload is larger than the console accepts (" + e.getMessage()
                     + ")");
+        } catch (ServletException e) {
+            return Outcome.failed("install: send the plugin as a multipart/form-data upload (" + e.getMessage() + ")");
         }
         if (part == null || part.getSubmittedFileName() == null || part.getSize() == 0) {
             return Outcome.failed("install: choose a plugin archive (.jar) to upload");
