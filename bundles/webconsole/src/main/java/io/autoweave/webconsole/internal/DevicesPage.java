@@ -163,7 +163,7 @@ public final class DevicesPage extends ConsolePage {
             UsbDevice d = c.device();
             String sig = d.signature() == null ? "" : d.signature();
             out.println("<tr class='aw-device' data-signature='" + Html.esc(sig) + "'><td><a href='" + Html.esc(root)
-                    + "?device=" + Html.esc(sig) + "'>" + d.vendorHex() + ":" + d.productHex() + "</a></td><td>"
+                    + "?device=" + Html.esc(java.net.URLEncoder.encode(sig, StandardCharsets.UTF_8)) + "'>" + d.vendorHex() + ":" + d.productHex() + "</a></td><td>"
                     + Html.esc(d.product()) + "</td><td>" + Html.esc(d.manufacturer()) + "</td><td>"
                     + Html.esc(d.serial()) + "</td><td>" + Html.esc(d.portPath()) + "</td><td>"
                     + String.format("%02x", d.deviceClass()) + "</td><td>" + Html.esc(String.join(", ", c.sources()))
