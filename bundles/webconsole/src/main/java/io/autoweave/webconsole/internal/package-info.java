@@ -1,0 +1,2 @@
+/** The Web Console pages; nothing here is exported. */
+package io.autoweave.webconsole.internal;
