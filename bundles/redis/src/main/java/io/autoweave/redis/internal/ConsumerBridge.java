@@ -21,6 +21,7 @@ import redis.clients.jedis.params.XPendingParams;
 import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.resps.StreamEntry;
 import redis.clients.jedis.resps.StreamPendingEntry;
+import io.autoweave.commons.retry.Backoff;
 
 /**
  * One member of a Redis consumer group: reads the stream, hands each entry to an {@link EntryHandler}, and

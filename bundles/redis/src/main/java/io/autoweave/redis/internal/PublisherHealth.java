@@ -1,5 +1,7 @@
 package io.autoweave.redis.internal;
 
+import io.autoweave.commons.retry.CircuitBreaker;
+
 /**
  * What an operator needs to judge the Redis sink at a glance.
  *

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.commons.retry.Backoff;
+import io.autoweave.commons.retry.CircuitBreaker;
 
 /**
  * Moves events from the {@link Outbox} to a Redis stream, at least once, in journal order.

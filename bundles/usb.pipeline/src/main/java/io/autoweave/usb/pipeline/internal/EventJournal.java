@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,9 @@ import io.autoweave.api.device.UsbEvent;
  * <p>Fields: {@code event_id, instance_id, action, timestamp} (epoch ms), {@code vendor_id, product_id} (4 lower-case
  * hex digits), {@code serial_number, manufacturer, product} (string or null), {@code device_class},
  * {@code interface_classes} (array), {@code bus_number, device_address} (null when unknown), {@code port_path},
- * {@code device_signature}, {@code sources} (array, first reporter first), {@code flap_count}.
+ * {@code device_signature}, {@code sources} (array, first reporter first), {@code flap_count},
+ * {@code device_subclass, device_protocol, bcd_device}, and {@code seq}: the event's {@link EventHistoryStore}
+ * sequence, from which the history is restored at start.
  *
  * <p>Thread-safe: events and updates arrive on the pipeline's threads, timed writes run on the scheduler's thread.
  */
@@ -51,11 +54,13 @@ final class EventJournal implements Consumer<UsbEvent>, AutoCloseable {
 
     private static final class Held {
         final UsbEvent event;
+        final long sequence;
         final Set<String> sources = new LinkedHashSet<>();
         UsbDevice device;
 
-        Held(UsbEvent event) {
+        Held(UsbEvent event, long sequence) {
             this.event = event;
+            this.sequence = sequence;
             this.device = event.device();
             sources.addAll(event.sources());
         }
@@ -69,6 +74,7 @@ final class EventJournal implements Consumer<UsbEvent>, AutoCloseable {
     private final long windowNanos;
     private final LongSupplier nanoClock;
     private final TaskScheduler scheduler;
+    private final ToLongFunction<String> sequences;
     private final Map<String, Held> held = new LinkedHashMap<>();
     private final Map<String, List<Merger.MergeUpdate>> early = new LinkedHashMap<>() {
         private static final long serialVersionUID = 1L;
@@ -86,6 +92,13 @@ final class EventJournal implements Consumer<UsbEvent>, AutoCloseable {
     final LongAdder failures = new LongAdder();
 
     EventJournal(Path file, long windowNanos, LongSupplier nanoClock, TaskScheduler scheduler) {
+        this(file, windowNanos, nanoClock, scheduler, id -> 0);
+    }
+
+    /** @param sequences the history sequence of an event id (0: none), written as {@code seq} */
+    EventJournal(Path file, long windowNanos, LongSupplier nanoClock, TaskScheduler scheduler,
+            ToLongFunction<String> sequences) {
+        this.sequences = sequences;
         this.windowNanos = windowNanos;
         this.nanoClock = nanoClock;
         this.scheduler = scheduler;
@@ -101,7 +114,7 @@ final class EventJournal implements Consumer<UsbEvent>, AutoCloseable {
     /** A delivered event: held until its merge window closes. */
     @Override
     public void accept(UsbEvent event) {
-        Held h = new Held(event);
+        Held h = new Held(event, sequences.applyAsLong(event.eventId()));
         synchronized (this) {
             if (closed) {
                 return;
@@ -169,7 +182,7 @@ final class EventJournal implements Consumer<UsbEvent>, AutoCloseable {
 
     private void write(Held h) {
         try {
-            out.write(line(h.event, h.device, h.sources));
+            out.write(line(h.event, h.device, h.sources, h.sequence));
             out.write('\n');
             out.flush();
             written.increment();
@@ -180,6 +193,10 @@ final class EventJournal implements Consumer<UsbEvent>, AutoCloseable {
     }
 
     static String line(UsbEvent event, UsbDevice d, Set<String> sources) {
+        return line(event, d, sources, 0);
+    }
+
+    static String line(UsbEvent event, UsbDevice d, Set<String> sources, long sequence) {
         StringBuilder b = new StringBuilder(512).append('{');
         field(b, "event_id", event.eventId());
         field(b, "instance_id", event.instanceId());
@@ -209,6 +226,12 @@ final class EventJournal implements Consumer<UsbEvent>, AutoCloseable {
             string(b, s);
         }
         b.append("],\"flap_count\":").append(event.flapCount());
+        b.append(",\"device_subclass\":").append(d.deviceSubclass());
+        b.append(",\"device_protocol\":").append(d.deviceProtocol());
+        b.append(",\"bcd_device\":").append(d.bcdDevice());
+        if (sequence > 0) {
+            b.append(",\"seq\":").append(sequence);
+        }
         return b.append('}').toString();
     }
 

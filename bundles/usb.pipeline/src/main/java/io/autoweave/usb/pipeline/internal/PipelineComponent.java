@@ -72,11 +72,17 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     volatile EventAdmin eventAdmin;
 
     @Activate
-    public PipelineComponent(BundleContext context, PipelineConfiguration config) {
-        this(config, dataDir(context));
+    public PipelineComponent(BundleContext context, PipelineConfiguration config,
+            @Reference EventHistoryStore history) {
+        this(config, dataDir(context), history);
     }
 
     PipelineComponent(PipelineConfiguration config, Path dataDir) {
+        this(config, dataDir, null);
+    }
+
+    /** @param history numbers and keeps every delivered event (null: none, in tests) */
+    PipelineComponent(PipelineConfiguration config, Path dataDir, EventHistoryStore history) {
         PipelineSettings settings;
         try {
             settings = PipelineSettings.from(config,
@@ -89,7 +95,8 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         }
         try {
             journal = new EventJournal(dataDir.resolve(EventJournal.FILE_NAME), settings.mergeWindowNanos(),
-                    System::nanoTime, TaskScheduler.of(journalThread));
+                    System::nanoTime, TaskScheduler.of(journalThread),
+                    history == null ? id -> 0 : history::sequenceOf);
         } catch (RuntimeException e) {
             LOG.error("USB pipeline not started: {}", e.getMessage());
             shutdownThreads();
@@ -99,6 +106,9 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
                 EventIds.system());
         pipeline.addListener(listeners);
         pipeline.addListener(this::post);
+        if (history != null) {
+            pipeline.addListener(history); // before the journal, which writes the sequence
+        }
         pipeline.addListener(journal);
         pipeline.addUpdateListener(journal::update);
         LOG.info("USB pipeline started: instance {}, merge window {} ms, debounce window {} ms, {} rule(s), default {}",
@@ -219,7 +229,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         journalThread.shutdownNow();
     }
 
-    private static Path dataDir(BundleContext context) {
+    static Path dataDir(BundleContext context) {
         String data = context.getProperty(DATA_PROPERTY);
         if (data == null || data.isBlank()) {
             throw new IllegalStateException("framework property " + DATA_PROPERTY

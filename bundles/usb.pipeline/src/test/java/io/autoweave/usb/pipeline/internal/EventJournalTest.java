@@ -89,7 +89,8 @@ public class EventJournalTest {
         Map<String, Object> line = lines().get(0);
         assertEquals(List.of("event_id", "instance_id", "action", "timestamp", "vendor_id", "product_id",
                 "serial_number", "manufacturer", "product", "device_class", "interface_classes", "bus_number",
-                "device_address", "port_path", "device_signature", "sources", "flap_count"),
+                "device_address", "port_path", "device_signature", "sources", "flap_count", "device_subclass",
+                "device_protocol", "bcd_device"),
                 new ArrayList<>(line.keySet()));
         assertEquals("i-1", line.get("instance_id"));
         assertEquals("attach", line.get("action"));

@@ -1,13 +1,13 @@
-package io.autoweave.redis.internal;
+package io.autoweave.commons.retry;
 
 /**
- * Stops hammering a Redis that keeps failing. CLOSED: every attempt allowed. After {@code failureThreshold}
+ * Stops hammering a peer (Redis, a webhook endpoint) that keeps failing. CLOSED: every attempt allowed. After {@code failureThreshold}
  * consecutive failures it turns OPEN for {@code openMillis}: no attempts. Then HALF_OPEN: one trial attempt; success
- * closes it, failure opens it again. Not thread-safe: owned by the publisher thread (state is published through
+ * closes it, failure opens it again. Not thread-safe: owned by one worker thread (state is published through
  * a volatile for health reads).
  */
-final class CircuitBreaker {
-    enum State { CLOSED, OPEN, HALF_OPEN }
+public final class CircuitBreaker {
+    public enum State { CLOSED, OPEN, HALF_OPEN }
 
     private final int failureThreshold;
     private final long openMillis;
@@ -15,7 +15,7 @@ final class CircuitBreaker {
     private long openUntil;
     private volatile State state = State.CLOSED;
 
-    CircuitBreaker(int failureThreshold, long openMillis) {
+    public CircuitBreaker(int failureThreshold, long openMillis) {
         if (failureThreshold < 1) {
             throw new IllegalArgumentException("failureThreshold must be >= 1: " + failureThreshold);
         }
@@ -24,7 +24,7 @@ final class CircuitBreaker {
     }
 
     /** Milliseconds to wait before the next attempt is allowed; 0 when allowed now (moving OPEN to HALF_OPEN). */
-    long millisUntilAllowed(long now) {
+    public long millisUntilAllowed(long now) {
         if (state == State.OPEN) {
             if (now < openUntil) {
                 return openUntil - now;
@@ -34,12 +34,12 @@ final class CircuitBreaker {
         return 0;
     }
 
-    void onSuccess() {
+    public void onSuccess() {
         consecutiveFailures = 0;
         state = State.CLOSED;
     }
 
-    void onFailure(long now) {
+    public void onFailure(long now) {
         consecutiveFailures++;
         if (state == State.HALF_OPEN || consecutiveFailures >= failureThreshold) {
             state = State.OPEN;
@@ -47,7 +47,7 @@ final class CircuitBreaker {
         }
     }
 
-    State state() {
+    public State state() {
         return state;
     }
 }
