@@ -77,13 +77,18 @@ public class RedisClusterTest {
         return seeds;
     }
 
+    /** A started publisher from {@code outbox} to the cluster's stream, quick to back off and retry. */
+    private StreamPublisher publisher(Set<HostAndPort> seeds, Outbox outbox) throws Exception {
+        StreamClient client = track(JedisStreamClient.cluster(seeds, JedisStreamClient.config(1000, null, null)));
+        return track(new StreamPublisher(outbox, client, new PublisherSettings(STREAM, 0, 256, 10, 200, 5, 300)))
+                .start();
+    }
+
     @Test
     public void threeNodeClusterPublishesWithTheOutboxAndTwoInstancesProcessEachEntryOnce() throws Exception {
         Set<HostAndPort> seeds = startCluster();
         Outbox outbox = track(new Outbox(tmp.newFolder().toPath(), 1 << 20, 256L << 20));
-        StreamClient client = track(JedisStreamClient.cluster(seeds, JedisStreamClient.config(2000, null, null)));
-        StreamPublisher publisher = track(new StreamPublisher(outbox, client,
-                new PublisherSettings(STREAM, 0, 256, 10, 200, 5, 300))).start();
+        StreamPublisher publisher = publisher(seeds, outbox);
 
         BridgeFixture fixture = new BridgeFixture();
         List<ConsumerBridge> bridges = new ArrayList<>();
@@ -131,9 +136,7 @@ public class RedisClusterTest {
     public void killingTheNodeThatOwnsTheStreamLosesNothingOnceItIsBack() throws Exception {
         Set<HostAndPort> seeds = startCluster();
         Outbox outbox = track(new Outbox(tmp.newFolder().toPath(), 1 << 20, 256L << 20));
-        StreamClient client = track(JedisStreamClient.cluster(seeds, JedisStreamClient.config(1000, null, null)));
-        StreamPublisher publisher = track(new StreamPublisher(outbox, client,
-                new PublisherSettings(STREAM, 0, 256, 10, 200, 5, 300))).start();
+        StreamPublisher publisher = publisher(seeds, outbox);
 
         int total = 6000;
         List<String> ids = new ArrayList<>();
