@@ -41,6 +41,7 @@ public class RestApiIT {
     static final String ADMIN = "awt_admin_" + Long.toHexString(new SecureRandom().nextLong());
     static final int HISTORY = 30;
     static final long MAX_PLUGIN_BYTES = 300_000;
+    static final int MAX_STREAMS = 2;
 
     private static final String PASSWORD = "itest-trust-pw";
     private static final Path WORK = PluginInstallITSupport.tempDir("autoweave-rest-it");
@@ -58,7 +59,7 @@ public class RestApiIT {
                     + HttpApiIT.line("ci", "operator", OPERATOR) + "\",\"" + HttpApiIT.line("root", "admin", ADMIN)
                     + "\"]\nauth.failures.per.minute=I\"100000\"\nmax.plugin.bytes=L\"" + MAX_PLUGIN_BYTES + "\"\n")
             .config("io.autoweave.usb.history.cfg", "capacity=" + HISTORY + "\n")
-            .config("io.autoweave.http.events.cfg", "heartbeat.seconds=1\n")
+            .config("io.autoweave.http.events.cfg", "heartbeat.seconds=1\nmax.streams=" + MAX_STREAMS + "\n")
             .config("io.autoweave.plugin.installer.cfg", "trust.store.path=" + TRUST + "\n.trust.store.password="
                     + PASSWORD + "\n");
 
@@ -137,10 +138,19 @@ public class RestApiIT {
         assertTrue(String.valueOf(answer), String.valueOf(answer).contains("reported by simulated"));
     }
 
-    static SseClient stream(String query, String lastEventId) throws IOException {
-        SseClient s = new SseClient(RUNTIME.baseUrl() + "/api/v1/events" + query, "Bearer " + VIEWER, lastEventId);
-        assertEquals(200, s.status);
-        return s;
+    /** A stream; waits while the stream limit is reached by streams of earlier tests not yet found closed. */
+    static SseClient stream(String query, String lastEventId) throws Exception {
+        SseClient[] s = new SseClient[1];
+        RuntimeHarness.await("an event stream", 20, () -> {
+            try {
+                s[0] = new SseClient(RUNTIME.baseUrl() + "/api/v1/events" + query, "Bearer " + VIEWER, lastEventId);
+            } catch (IOException e) {
+                return false;
+            }
+            return s[0].status != 503;
+        });
+        assertEquals(200, s[0].status);
+        return s[0];
     }
 
     /** The next {@code n} attach/detach events; a marker where an event belongs fails. */
@@ -311,6 +321,36 @@ public class RestApiIT {
         }
         RuntimeHarness.Response list = call("GET", "/api/v1/events?since=" + last + "&limit=1", VIEWER, null, null);
         assertTrue(list.body(), list.body().contains("\"missed\":{\"from\":" + (Long.parseLong(last) + 1)));
+    }
+
+    @Test
+    public void streamsBeyondTheLimitAnswer503AndAClosedStreamFreesItsPlace() throws Exception {
+        SseClient a = stream("", null);
+        SseClient b = stream("", null);
+        try {
+            SseClient c = new SseClient(RUNTIME.baseUrl() + "/api/v1/events", "Bearer " + VIEWER, null);
+            assertEquals(503, c.status);
+            c.close();
+            RuntimeHarness.Response r = call("GET", "/api/v1/events", VIEWER, null, null);
+            assertEquals(503, r.status());
+            assertTrue(r.body(), r.body().contains("\"error\":\"too_many_streams\""));
+        } finally {
+            a.close();
+        }
+        try {
+            // the server finds the closed client at its next heartbeat (1 s here)
+            RuntimeHarness.await("a place for a new stream", 20, () -> {
+                try {
+                    SseClient d = new SseClient(RUNTIME.baseUrl() + "/api/v1/events", "Bearer " + VIEWER, null);
+                    d.close();
+                    return d.status == 200;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } finally {
+            b.close();
+        }
     }
 
     // ---- plugins and security -------------------------------------------------------------------------------------
