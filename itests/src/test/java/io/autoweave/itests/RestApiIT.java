@@ -324,6 +324,34 @@ public class RestApiIT {
     }
 
     @Test
+    public void aResumeAcrossARestartOfThePipelineGetsTheJournaledEventsAndNoSequenceIsReused() throws Exception {
+        long before;
+        try (SseClient live = stream("", null)) {
+            simulate("attach", "RST-1", "10-1");
+            simulate("attach", "RST-2", "10-2");
+            before = events(live, 2).get(0).sequence();
+        }
+        Bundle pipeline = bundle("io.autoweave.usb.pipeline");
+        pipeline.stop(); // the journal writes what it held; the history is rebuilt from it at start
+        pipeline.start();
+        RuntimeHarness.await("aw:simulate back after the restart", 30, () -> {
+            try {
+                simulate("attach", "RST-3", "10-3");
+                return true;
+            } catch (Exception | AssertionError e) {
+                return false;
+            }
+        });
+        try (SseClient resumed = stream("", Long.toString(before))) {
+            List<SseClient.Event> ev = events(resumed, 2);
+            assertEquals(before + 1, ev.get(0).sequence());
+            assertTrue(ev.get(0).data(), ev.get(0).data().contains("\"serial_number\":\"RST-2\""));
+            assertEquals("a clean stop leaves no gap", before + 2, ev.get(1).sequence());
+            assertTrue(ev.get(1).data(), ev.get(1).data().contains("\"serial_number\":\"RST-3\""));
+        }
+    }
+
+    @Test
     public void streamsBeyondTheLimitAnswer503AndAClosedStreamFreesItsPlace() throws Exception {
         SseClient a = stream("", null);
         SseClient b = stream("", null);
