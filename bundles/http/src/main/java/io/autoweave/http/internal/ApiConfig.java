@@ -16,4 +16,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Largest request body accepted, in bytes (413 above)")
     long max_request_bytes() default 1_048_576;
+
+    @AttributeDefinition(description = "Largest plugin jar accepted by POST /api/v1/plugins, in bytes (413 above); "
+            + "the install gate's own limit is 64 MiB")
+    long max_plugin_bytes() default 67_108_864;
 }

@@ -21,7 +21,8 @@ import io.autoweave.auth.Authenticator;
 /**
  * The servlet context of every authenticated HTTP surface ({@code /api/v1}, {@code /metrics}): bearer token or the
  * administrator's Basic credentials; reads need viewer, writes operator, {@code /admin/} paths admin. Failures
- * answer 401/403 with a JSON body; repeated failures from one address answer 429; oversized bodies 413.
+ * answer 401/403 with a JSON body; repeated failures from one address answer 429; oversized bodies 413 (plugin
+ * uploads have their own, larger limit). See {@link #required} for which role each request needs.
  */
 @Component(service = ServletContextHelper.class, configurationPid = ApiSecurityContext.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, property = {
@@ -38,11 +39,15 @@ public final class ApiSecurityContext extends ServletContextHelper {
     private final TokenStore tokens;
     private final FailureLimiter limiter;
     private final long maxRequestBytes;
+    private final long maxPluginBytes;
 
     @Activate
     public ApiSecurityContext(@Reference Authenticator authenticator, ApiConfig config) {
         if (config.auth_failures_per_minute() < 1) {
             throw new IllegalArgumentException("auth.failures.per.minute must be >= 1");
+        }
+        if (config.max_plugin_bytes() < 1) {
+            throw new IllegalArgumentException("max.plugin.bytes must be >= 1");
         }
         if (config.max_request_bytes() < 0) {
             throw new IllegalArgumentException("max.request.bytes must be >= 0");
@@ -51,6 +56,7 @@ public final class ApiSecurityContext extends ServletContextHelper {
         this.tokens = TokenStore.parse(config.tokens());
         this.limiter = new FailureLimiter(config.auth_failures_per_minute(), System::nanoTime);
         this.maxRequestBytes = config.max_request_bytes();
+        this.maxPluginBytes = config.max_plugin_bytes();
     }
 
     @Override
@@ -74,8 +80,11 @@ public final class ApiSecurityContext extends ServletContextHelper {
             return error(response, 403, "forbidden", "'" + who.get().name() + "' has role "
                     + who.get().role().name().toLowerCase() + "; this needs " + needed.name().toLowerCase());
         }
-        if (request.getContentLengthLong() > maxRequestBytes) {
-            return error(response, 413, "too_large", "request body over " + maxRequestBytes + " bytes");
+        long max = maxBody(request.getMethod(), request.getRequestURI());
+        if (request.getContentLengthLong() > max) {
+            return error(response, 413, "too_large", "request body over " + max + " bytes (max."
+                    + (max == maxPluginBytes && max != maxRequestBytes ? "plugin" : "request") + ".bytes in " + PID
+                    + ")");
         }
         request.setAttribute(Principal.REQUEST_ATTRIBUTE, who.get());
         return true;
@@ -91,17 +100,48 @@ public final class ApiSecurityContext extends ServletContextHelper {
         return authenticator.authenticateBasic(header).map(user -> new Principal(user, Role.ADMIN));
     }
 
+    static final String PLUGINS = "/api/v1/plugins";
+
+    /**
+     * Viewers read; operators also write (start and stop plugins); installing, uninstalling, blocking and unblocking
+     * plugins, and anything under {@code /admin/}, needs admin.
+     */
     static Role required(String method, String uri) {
         boolean read = "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method);
         if (uri != null && uri.contains("/admin/")) {
             return Role.ADMIN;
         }
-        return read ? Role.VIEWER : Role.OPERATOR;
+        if (read) {
+            return Role.VIEWER;
+        }
+        if (uri != null && (uri.equals(PLUGINS) || uri.startsWith(PLUGINS + "/"))) {
+            String rest = uri.substring(PLUGINS.length());
+            if (rest.isEmpty() || rest.equals("/") || "DELETE".equals(method) || rest.endsWith("/block")
+                    || rest.endsWith("/unblock") || rest.endsWith("/block/") || rest.endsWith("/unblock/")) {
+                return Role.ADMIN;
+            }
+        }
+        return Role.OPERATOR;
+    }
+
+    /** Largest body accepted for a request: plugin uploads may be larger than the rest. */
+    long maxBody(String method, String uri) {
+        return "POST".equals(method) && (PLUGINS.equals(uri) || (PLUGINS + "/").equals(uri)) ? maxPluginBytes
+                : maxRequestBytes;
     }
 
     static boolean error(HttpServletResponse response, int status, String code, String message) throws IOException {
+        return error(response, status, code, message, null);
+    }
+
+    /** @param reason the deciding component's own code (such as the install gate's), or null */
+    static boolean error(HttpServletResponse response, int status, String code, String message, String reason)
+            throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", code);
+        if (reason != null) {
+            body.put("reason", reason);
+        }
         body.put("message", message);
         body.put("status", status);
         response.setStatus(status);

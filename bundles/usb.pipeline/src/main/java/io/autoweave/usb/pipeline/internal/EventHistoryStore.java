@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,12 @@ import io.autoweave.api.device.UsbEvent;
  *
  * <p>The ring holds events as delivered (the first source's view); after a restart it holds the journal's view
  * (every source merged). Either way the sequence and event id are the same.
+ *
+ * <p><b>After a crash.</b> The journal writes a line when the event's merge window closes, so a crash can lose the
+ * lines of the last events, whose sequences readers may already have seen. Sequences are therefore reserved ahead
+ * in blocks in {@code DATA/events.seq} (written before use, set back to the last used one at a clean stop); at
+ * start the sequence continues after the reservation, never reusing a number. The gap is then visible to a resuming
+ * reader (the next sequence is not its last one + 1), who reports those events as missed.
  */
 @Component(service = { EventHistory.class, EventHistoryStore.class }, configurationPid = EventHistoryStore.PID)
 @Designate(ocd = HistoryConfiguration.class)
@@ -47,11 +54,15 @@ public final class EventHistoryStore implements EventHistory, Consumer<UsbEvent>
     static final String PID = "io.autoweave.usb.history";
     private static final Logger LOG = LoggerFactory.getLogger(EventHistoryStore.class);
     private static final int TAIL_BLOCK = 64 * 1024;
+    static final String SEQUENCE_FILE = "events.seq";
+    static final long RESERVE = 1000;
 
     private final int capacity;
     private final ArrayDeque<HistoryEvent> ring = new ArrayDeque<>();
     private final Map<String, Long> sequences = new HashMap<>();
+    private final Path sequenceFile;
     private long newest;
+    private long reserved;
 
     @Activate
     public EventHistoryStore(BundleContext context, HistoryConfiguration config) {
@@ -64,18 +75,36 @@ public final class EventHistoryStore implements EventHistory, Consumer<UsbEvent>
                     + capacity);
         }
         this.capacity = capacity;
+        this.sequenceFile = journal.resolveSibling(SEQUENCE_FILE);
         List<HistoryEvent> kept = load(journal, capacity);
         for (HistoryEvent e : kept) {
             add(e);
         }
+        long wasReserved = readReservation(sequenceFile);
+        if (wasReserved > newest) {
+            LOG.warn("event history: the last stop was not clean; sequences {} to {} may have named events lost "
+                    + "from the journal, so they are skipped (resuming readers are told they missed them)",
+                    newest + 1, wasReserved);
+            newest = wasReserved;
+        }
+        reserve(newest + RESERVE);
         LOG.info("event history: {} event(s) restored from {}, newest sequence {}, capacity {}", kept.size(), journal,
                 newest, capacity);
+    }
+
+    /** A clean stop: the next start continues right after the last sequence used. */
+    @Deactivate
+    synchronized void deactivate() {
+        reserve(newest);
     }
 
     /** A delivered event: numbered and kept. */
     @Override
     public void accept(UsbEvent event) {
         synchronized (this) {
+            if (newest + 1 > reserved) {
+                reserve(newest + RESERVE);
+            }
             add(new HistoryEvent(newest + 1, event));
             notifyAll();
         }
@@ -103,15 +132,21 @@ public final class EventHistoryStore implements EventHistory, Consumer<UsbEvent>
         if (max <= 0 || sequence >= newest) {
             return out;
         }
-        // sequences in the ring are contiguous, so the start is found by arithmetic
-        long first = ring.isEmpty() ? newest + 1 : ring.peekFirst().sequence();
-        long skip = Math.max(0, sequence + 1 - first);
-        Iterator<HistoryEvent> it = ring.iterator();
-        for (long i = 0; i < skip && it.hasNext(); i++) {
-            it.next();
+        // readers follow the newest events, so search from the end (sequences have gaps after a crash)
+        ArrayDeque<HistoryEvent> tail = new ArrayDeque<>();
+        Iterator<HistoryEvent> it = ring.descendingIterator();
+        while (it.hasNext()) {
+            HistoryEvent e = it.next();
+            if (e.sequence() <= sequence) {
+                break;
+            }
+            tail.addFirst(e);
         }
-        while (it.hasNext() && out.size() < max) {
-            out.add(it.next());
+        for (HistoryEvent e : tail) {
+            if (out.size() == max) {
+                break;
+            }
+            out.add(e);
         }
         return out;
     }
@@ -157,6 +192,37 @@ public final class EventHistoryStore implements EventHistory, Consumer<UsbEvent>
         return true;
     }
 
+    // ---- the sequence reservation -------------------------------------------------------------------------------------
+
+    private void reserve(long upTo) {
+        try {
+            Files.createDirectories(sequenceFile.toAbsolutePath().getParent());
+            Path tmp = sequenceFile.resolveSibling(SEQUENCE_FILE + ".tmp");
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(java.nio.ByteBuffer.wrap((upTo + "\n").getBytes(StandardCharsets.US_ASCII)));
+                ch.force(true);
+            }
+            Files.move(tmp, sequenceFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            reserved = upTo;
+        } catch (IOException e) {
+            // events keep flowing; only a crash before the next success could reuse sequences
+            LOG.warn("event history: cannot write {}: {}", sequenceFile, e.toString());
+            reserved = Math.max(reserved, upTo);
+        }
+    }
+
+    private static long readReservation(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("event history: ignoring unreadable {}: {}", file, e.toString());
+            return 0;
+        }
+    }
+
     // ---- restoring from the journal ----------------------------------------------------------------------------------
 
     /** The newest {@code capacity} journal lines that carry a sequence, in sequence order. */
@@ -186,12 +252,7 @@ public final class EventHistoryStore implements EventHistory, Consumer<UsbEvent>
             LOG.warn("event history: skipped {} unreadable line(s) at the end of {}", bad, journal);
         }
         out.sort(Comparator.comparingLong(HistoryEvent::sequence));
-        // keep the contiguous run ending at the newest sequence: after() relies on contiguity
-        int start = out.size() - 1;
-        while (start > 0 && out.get(start - 1).sequence() == out.get(start).sequence() - 1) {
-            start--;
-        }
-        return out.isEmpty() ? out : new ArrayList<>(out.subList(Math.max(0, start), out.size()));
+        return out;
     }
 
     /** The last {@code count} complete lines of {@code file}, read backwards in blocks. */

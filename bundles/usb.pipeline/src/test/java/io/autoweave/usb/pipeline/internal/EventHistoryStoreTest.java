@@ -67,6 +67,7 @@ public class EventHistoryStoreTest {
         plug(p, 2, UsbAction.ATTACH);
         plug(p, 1, UsbAction.DETACH);
         p.deactivate();
+        first.deactivate();
         List<HistoryEvent> before = first.after(0, 10);
         assertEquals(List.of(1L, 2L, 3L), sequences(before));
         assertTrue(Files.readAllLines(journal).get(2).endsWith(",\"seq\":3}"));
@@ -96,12 +97,34 @@ public class EventHistoryStoreTest {
         PipelineComponent p = pipeline(first);
         plug(p, 1, UsbAction.ATTACH);
         p.deactivate();
+        first.deactivate();
         String line = Files.readAllLines(journal).get(0);
         Files.writeString(journal, line.replace(",\"seq\":1", "") + "\n" + line + "\n"
                 + line.substring(0, 40), java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
         EventHistoryStore second = new EventHistoryStore(100, journal);
         assertEquals(1, second.newest());
         assertEquals(1, second.after(0, 10).size());
+    }
+
+    @Test
+    public void afterACrashTheSequenceContinuesPastTheReservationSoNoNumberIsReused() throws Exception {
+        Path journal = tmp.getRoot().toPath().resolve("events.jsonl");
+        EventHistoryStore first = new EventHistoryStore(100, journal);
+        PipelineComponent p = pipeline(first);
+        plug(p, 1, UsbAction.ATTACH);
+        plug(p, 2, UsbAction.ATTACH);
+        p.deactivate(); // the journal is complete, but the store never stops cleanly: as after kill -9
+        EventHistoryStore second = new EventHistoryStore(100, journal);
+        assertEquals(EventHistoryStore.RESERVE, second.newest());
+        assertEquals(List.of(1L, 2L), sequences(second.after(0, 10)));
+        PipelineComponent again = pipeline(second);
+        plug(again, 3, UsbAction.ATTACH);
+        again.deactivate();
+        assertEquals("the gap shows to a reader resuming after 2", List.of(EventHistoryStore.RESERVE + 1),
+                sequences(second.after(2, 10)));
+        assertEquals(List.of(2L, EventHistoryStore.RESERVE + 1), sequences(second.after(1, 10)));
+        second.deactivate();
+        assertEquals(EventHistoryStore.RESERVE + 1, new EventHistoryStore(100, journal).newest());
     }
 
     @Test

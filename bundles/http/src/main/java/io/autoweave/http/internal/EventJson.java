@@ -1,0 +1,69 @@
+package io.autoweave.http.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.autoweave.api.device.ConnectedDevice;
+import io.autoweave.api.device.HistoryEvent;
+import io.autoweave.api.device.UsbDevice;
+
+/** The API's JSON shape of devices and events (field names as in the Redis stream and the events journal). */
+final class EventJson {
+    private EventJson() {
+    }
+
+    static Map<String, Object> device(UsbDevice d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("device_signature", d.signature());
+        m.put("vendor_id", d.vendorHex());
+        m.put("product_id", d.productHex());
+        m.put("serial_number", d.serial());
+        m.put("manufacturer", d.manufacturer());
+        m.put("product", d.product());
+        m.put("device_class", d.deviceClass());
+        m.put("device_subclass", d.deviceSubclass());
+        m.put("device_protocol", d.deviceProtocol());
+        m.put("interface_classes", d.interfaceClasses());
+        m.put("bcd_device", String.format("%04x", d.bcdDevice()));
+        m.put("bus_number", d.busNumber() < 0 ? null : d.busNumber());
+        m.put("device_address", d.deviceAddress() < 0 ? null : d.deviceAddress());
+        m.put("port_path", d.portPath());
+        return m;
+    }
+
+    static Map<String, Object> connected(ConnectedDevice c) {
+        Map<String, Object> m = device(c.device());
+        m.put("since", Instant.ofEpochMilli(c.sinceMillis()).toString());
+        m.put("since_ms", c.sinceMillis());
+        m.put("attach_event_id", c.attachEventId());
+        m.put("sources", new ArrayList<>(c.sources()));
+        m.put("allowed", c.allowed());
+        m.put("flap_count", c.flapCount());
+        return m;
+    }
+
+    static Map<String, Object> event(HistoryEvent h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seq", h.sequence());
+        m.put("event_id", h.event().eventId());
+        m.put("instance_id", h.event().instanceId());
+        m.put("action", h.event().action().wireName());
+        m.put("timestamp", h.event().timestampMillis());
+        m.put("time", Instant.ofEpochMilli(h.event().timestampMillis()).toString());
+        m.put("sources", new ArrayList<>(h.event().sources()));
+        m.put("flap_count", h.event().flapCount());
+        m.put("device", device(h.event().device()));
+        return m;
+    }
+
+    static List<Map<String, Object>> events(List<HistoryEvent> list) {
+        List<Map<String, Object>> out = new ArrayList<>(list.size());
+        for (HistoryEvent h : list) {
+            out.add(event(h));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,139 @@
+package io.autoweave.http.internal;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+import io.autoweave.api.device.EventHistory;
+import io.autoweave.api.device.HistoryEvent;
+
+/**
+ * One Server-Sent Events stream of the {@link EventHistory}, written by the request's own thread.
+ *
+ * <p>Each event is {@code id: SEQUENCE}, {@code event: attach|detach}, {@code data: JSON}. The reader keeps only a
+ * cursor (the last sequence sent) and pulls from the shared history, so a slow client never holds up the pipeline
+ * and needs no buffer of its own; its buffer is the history. A client that falls more than {@code maxLag} events
+ * behind (it reads slower than events come) gets {@code event: disconnect} and is closed, before the history
+ * would drop events it has not read; it resumes with {@code Last-Event-ID} without loss. Events that left the
+ * history before the client asked for them are announced by {@code event: missed} (never skipped silently); its
+ * {@code id} is the last missed sequence, so a resume after it does not report them again. A comment line goes out
+ * when nothing was written for {@code heartbeatMillis}, which keeps proxies from closing an idle stream and finds
+ * clients that went away.
+ */
+final class EventStream {
+
+    /** Where the stream text goes: the response writer in production. */
+    interface Sink {
+        void write(String text) throws IOException;
+
+        void flush() throws IOException;
+    }
+
+    static final int BATCH = 256;
+    /** How often the loop looks at {@code running} while idle. */
+    static final long POLL_MILLIS = 500;
+
+    private final EventHistory history;
+    private final Sink sink;
+    private final long heartbeatMillis;
+    private final long maxLag;
+    private final BooleanSupplier running;
+    private final LongSupplier millis;
+    private long cursor;
+    private long lastWrite;
+    long sent;
+
+    /**
+     * @param resumeAfter the last sequence the client saw (Last-Event-ID), or -1 for live events only
+     */
+    EventStream(EventHistory history, Sink sink, long resumeAfter, long heartbeatMillis, long maxLag,
+            BooleanSupplier running, LongSupplier millis) {
+        this.history = history;
+        this.sink = sink;
+        this.heartbeatMillis = heartbeatMillis;
+        this.maxLag = maxLag;
+        this.running = running;
+        this.millis = millis;
+        this.cursor = resumeAfter;
+    }
+
+    /** Writes until the client goes away ({@link IOException}), is too slow, or {@code running} turns false. */
+    void run() throws IOException, InterruptedException {
+        sink.write(": AutoWeave USB events\nretry: 2000\n\n");
+        if (cursor < 0) {
+            cursor = history.newest();
+        } else if (cursor > history.newest()) {
+            long resetTo = history.oldest() - 1;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("reset", true);
+            m.put("oldest_kept", history.oldest());
+            m.put("message", "Last-Event-ID " + cursor + " is newer than the newest event " + history.newest()
+                    + " (the event journal was reset?); sending every event kept, from the oldest");
+            sink.write("id: " + resetTo + "\nevent: missed\ndata: " + Json.write(m) + "\n\n");
+            cursor = resetTo;
+        }
+        sink.flush();
+        lastWrite = millis.getAsLong();
+        while (running.getAsBoolean()) {
+            long oldest = history.oldest();
+            if (cursor < oldest - 1) {
+                missed(cursor, oldest - 1);
+            }
+            List<HistoryEvent> batch = history.after(cursor, BATCH);
+            if (!batch.isEmpty()) {
+                long first = batch.get(0).sequence();
+                if (first > cursor + 1) { // dropped between oldest() and after()
+                    missed(cursor, first - 1);
+                }
+                for (HistoryEvent e : batch) {
+                    sink.write("id: " + e.sequence() + "\nevent: " + e.event().action().wireName() + "\ndata: "
+                            + Json.write(EventJson.event(e)) + "\n\n");
+                    cursor = e.sequence();
+                    sent++;
+                }
+                sink.flush();
+                lastWrite = millis.getAsLong();
+                long behind = history.newest() - cursor;
+                if (behind > maxLag) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("reason", "too_slow");
+                    m.put("behind", behind);
+                    m.put("last_sent", cursor);
+                    m.put("message", "this client is " + behind + " events behind (limit " + maxLag
+                            + "); reconnect with Last-Event-ID " + cursor + " to resume without loss");
+                    sink.write("event: disconnect\ndata: " + Json.write(m) + "\n\n");
+                    sink.flush();
+                    return;
+                }
+                continue;
+            }
+            if (!history.await(cursor, Math.min(POLL_MILLIS, heartbeatMillis))
+                    && millis.getAsLong() - lastWrite >= heartbeatMillis) {
+                sink.write(": heartbeat " + Instant.ofEpochMilli(millis.getAsLong()) + "\n\n");
+                sink.flush();
+                lastWrite = millis.getAsLong();
+            }
+        }
+    }
+
+    /** Announces that the events after {@code from} up to {@code to} are not in the history any more. */
+    private void missed(long from, long to) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("from", from + 1);
+        m.put("to", to);
+        m.put("count", to - from);
+        m.put("oldest_kept", history.oldest());
+        m.put("message", "events " + (from + 1) + " to " + to
+                + " are no longer in the history (it keeps the newest ones only); they were not sent");
+        sink.write("id: " + to + "\nevent: missed\ndata: " + Json.write(m) + "\n\n");
+        cursor = to;
+    }
+
+    long cursor() {
+        return cursor;
+    }
+}

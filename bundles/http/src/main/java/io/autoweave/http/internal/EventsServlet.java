@@ -1,0 +1,166 @@
+package io.autoweave.http.internal;
+
+import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.autoweave.api.device.EventHistory;
+import io.autoweave.api.device.HistoryEvent;
+
+/**
+ * {@code GET /api/v1/events}: the USB events as Server-Sent Events ({@link EventStream}), resuming after the
+ * {@code Last-Event-ID} header or the {@code since} query parameter (for clients that cannot set headers); without
+ * either, live events only. With {@code ?limit=N} (or {@code Accept: application/json}) the newest N events, or the
+ * N after {@code since}, as one JSON answer.
+ */
+@Component(service = Servlet.class, configurationPid = EventsServlet.PID, property = {
+        HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/api/v1/events",
+        HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=" + ApiSecurityContext.SELECT })
+@Designate(ocd = EventsConfig.class)
+public final class EventsServlet extends ApiResource {
+    static final String PID = "io.autoweave.http.events";
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EventsServlet.class);
+    static final int MAX_LIMIT = 1000;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    transient volatile EventHistory history;
+
+    private final long heartbeatMillis;
+    private final long maxLag;
+    private final int maxStreams;
+    private final transient Semaphore streams;
+    private volatile boolean running = true;
+
+    @Activate
+    public EventsServlet(EventsConfig config) {
+        if (config.heartbeat_seconds() < 1 || config.heartbeat_seconds() > 300) {
+            throw new IllegalArgumentException(PID + ": heartbeat.seconds must be 1..300, not "
+                    + config.heartbeat_seconds());
+        }
+        if (config.max_streams() < 1) {
+            throw new IllegalArgumentException(PID + ": max.streams must be >= 1, not " + config.max_streams());
+        }
+        if (config.max_client_lag() < 1) {
+            throw new IllegalArgumentException(PID + ": max.client.lag must be >= 1, not " + config.max_client_lag());
+        }
+        this.heartbeatMillis = config.heartbeat_seconds() * 1000L;
+        this.maxLag = config.max_client_lag();
+        this.maxStreams = config.max_streams();
+        this.streams = new Semaphore(maxStreams);
+    }
+
+    @Deactivate
+    void deactivate() {
+        running = false; // open streams end within EventStream.POLL_MILLIS
+    }
+
+    @Override
+    void get(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (segments(req).length > 0) {
+            throw ApiException.notFound("no resource " + req.getRequestURI() + " (GET /api/v1/events)");
+        }
+        onlyParameters(req, Set.of("since", "limit"));
+        EventHistory h = history;
+        if (h == null) {
+            throw ApiException.unavailable("the USB pipeline is not running, so there is no event history");
+        }
+        long since = number(req, "since", 0, Long.MAX_VALUE, -1);
+        String accept = req.getHeader("Accept");
+        boolean asJson = req.getParameter("limit") != null
+                || (accept != null && accept.contains("application/json") && !accept.contains("text/event-stream"));
+        if (asJson) {
+            list(h, since, (int) number(req, "limit", 1, MAX_LIMIT, 100), resp);
+            return;
+        }
+        String header = req.getHeader("Last-Event-ID");
+        if (header != null && !header.isBlank()) {
+            try {
+                since = Long.parseLong(header.trim());
+                if (since < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("Last-Event-ID must be the id: of an event this stream sent (a whole "
+                        + "number >= 0), not '" + header + "'");
+            }
+        }
+        if (!streams.tryAcquire()) {
+            resp.setHeader("Retry-After", "5");
+            throw new ApiException(503, "too_many_streams", maxStreams + " event streams are open, the most allowed "
+                    + "(max.streams in " + PID + "); retry later");
+        }
+        try {
+            stream(h, since, req, resp);
+        } finally {
+            streams.release();
+        }
+    }
+
+    private void stream(EventHistory h, long since, HttpServletRequest req, HttpServletResponse resp)
+            throws IOException {
+        resp.setStatus(200);
+        resp.setContentType("text/event-stream");
+        resp.setCharacterEncoding("UTF-8");
+        resp.setHeader("Cache-Control", "no-store");
+        resp.setHeader("X-Accel-Buffering", "no"); // nginx: do not buffer the stream
+        ServletOutputStream out = resp.getOutputStream();
+        EventStream s = new EventStream(h, new EventStream.Sink() {
+            @Override
+            public void write(String text) throws IOException {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void flush() throws IOException {
+                out.flush();
+            }
+        }, since, heartbeatMillis, maxLag, () -> running && history == h, System::currentTimeMillis);
+        try {
+            s.run();
+        } catch (IOException e) {
+            LOG.debug("event stream to {} ended: {}", req.getRemoteAddr(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void list(EventHistory h, long since, int limit, HttpServletResponse resp) throws IOException {
+        long after = since >= 0 ? since : Math.max(0, h.newest() - limit);
+        List<HistoryEvent> events = h.after(after, limit);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("oldest", h.oldest());
+        body.put("newest", h.newest());
+        if (since >= 0 && since < h.oldest() - 1) {
+            Map<String, Object> missed = new LinkedHashMap<>();
+            missed.put("from", since + 1);
+            missed.put("to", h.oldest() - 1);
+            missed.put("count", h.oldest() - 1 - since);
+            missed.put("message", "events " + (since + 1) + " to " + (h.oldest() - 1)
+                    + " are no longer in the history; they are not in this answer");
+            body.put("missed", missed);
+        }
+        body.put("events", EventJson.events(events));
+        json(resp, 200, body);
+    }
+}
