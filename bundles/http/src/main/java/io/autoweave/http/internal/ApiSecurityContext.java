@@ -17,6 +17,7 @@ import org.osgi.service.servlet.context.ServletContextHelper;
 import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
 
 import io.autoweave.auth.Authenticator;
+import io.autoweave.commons.json.Json;
 
 /**
  * The servlet context of every authenticated HTTP surface ({@code /api/v1}, {@code /metrics}): bearer token or the

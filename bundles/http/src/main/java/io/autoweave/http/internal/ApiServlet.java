@@ -22,6 +22,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
 
 import io.autoweave.api.source.UsbSource;
+import io.autoweave.commons.json.Json;
 
 /** {@code /api/v1}: status and detection sources. Every answer is JSON; unknown paths answer a JSON 404. */
 @Component(service = Servlet.class, property = {

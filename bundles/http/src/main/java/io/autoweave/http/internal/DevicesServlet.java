@@ -25,6 +25,7 @@ import io.autoweave.api.device.DeviceRegistry;
 import io.autoweave.api.device.EventHistory;
 import io.autoweave.api.device.HistoryEvent;
 import io.autoweave.api.device.UsbDevice;
+import io.autoweave.commons.json.Json;
 
 /**
  * {@code GET /api/v1/devices[?vendor=046d&product=c52b&class=03]}: the connected devices, oldest connection first;

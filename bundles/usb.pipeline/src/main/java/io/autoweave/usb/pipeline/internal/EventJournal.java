@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.commons.json.Json;
 
 /**
  * Appends every delivered event as one JSON line to {@code DATA/events.jsonl}, flushing each line (readers such
@@ -246,25 +247,8 @@ final class EventJournal implements Consumer<UsbEvent>, AutoCloseable {
     private static void string(StringBuilder b, String value) {
         if (value == null) {
             b.append("null");
-            return;
+        } else {
+            Json.string(b, value);
         }
-        b.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"': b.append("\\\""); break;
-                case '\\': b.append("\\\\"); break;
-                case '\n': b.append("\\n"); break;
-                case '\r': b.append("\\r"); break;
-                case '\t': b.append("\\t"); break;
-                default:
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-            }
-        }
-        b.append('"');
     }
 }
