@@ -36,6 +36,7 @@ import io.autoweave.plugin.installer.PluginInstaller;
 import io.autoweave.security.AuditRecord;
 import io.autoweave.security.SecurityMonitor;
 import io.autoweave.security.Violation;
+import io.autoweave.commons.json.JsonParser;
 
 /**
  * {@code /api/v1/plugins}: list and show plugins; install (the jar as the body, or {@code {"url", "level"}}), always
@@ -361,9 +362,9 @@ public final class PluginsServlet extends ApiResource {
 
     private static Object parseJson(String text) {
         try {
-            return JsonReader.parse(text);
+            return JsonParser.parse(text);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ApiException.badRequest("invalid JSON at " + e.getMessage());
         }
     }
 }

@@ -61,23 +61,4 @@ public class RolesAndFiltersTest {
             }
         }
     }
-
-    @Test
-    public void theRequestJsonReaderReadsObjectsAndNamesTheColumnOfAnError() {
-        assertEquals(Map.of("url", "https://x/a.jar", "level", "high"),
-                JsonReader.parse(" {\"url\":\"https:\\/\\/x/a.jar\", \"level\":\"high\"} "));
-        assertEquals(List.of(1L, 2.5, true, Map.of()), JsonReader.parse("[1, 2.5, true, {}]"));
-        try {
-            JsonReader.parse("{\"url\": }");
-            fail();
-        } catch (IllegalArgumentException e) {
-            assertEquals("invalid JSON at column 9: unexpected '}'", e.getMessage());
-        }
-        try {
-            JsonReader.parse("[".repeat(100));
-            fail();
-        } catch (IllegalArgumentException e) {
-            assertTrue(e.getMessage(), e.getMessage().contains("nested deeper than 32"));
-        }
-    }
 }

@@ -31,6 +31,7 @@ import io.autoweave.api.device.HistoryEvent;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.commons.json.JsonParser;
 
 /**
  * The {@link EventHistory}: a ring of the newest delivered events, numbered in delivery order. The pipeline calls
@@ -295,7 +296,7 @@ public final class EventHistoryStore implements EventHistory, Consumer<UsbEvent>
 
     @SuppressWarnings("unchecked")
     static HistoryEvent parse(String line) {
-        Map<String, Object> m = (Map<String, Object>) MiniJson.parse(line);
+        Map<String, Object> m = (Map<String, Object>) JsonParser.parse(line);
         Object seq = m.get("seq");
         if (!(seq instanceof Long)) {
             return null; // written before sequences existed

@@ -8,6 +8,7 @@ import java.util.Set;
 
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
+import io.autoweave.commons.json.JsonParser;
 
 /**
  * Reads a replay file for the simulated source: JSON Lines, one object per line, blank lines skipped.
@@ -71,8 +72,8 @@ final class ReplayParser {
     static Step parseLine(String line, int lineNumber) {
         Object json;
         try {
-            json = MiniJson.parse(line);
-        } catch (MiniJson.SyntaxException e) {
+            json = JsonParser.parse(line);
+        } catch (JsonParser.SyntaxException e) {
             throw new ReplayFormatException(lineNumber, e.getMessage(), e);
         }
         if (!(json instanceof Map<?, ?> raw)) {

@@ -25,6 +25,7 @@ import org.junit.rules.TemporaryFolder;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.commons.json.JsonParser;
 
 public class EventJournalTest {
 
@@ -57,7 +58,7 @@ public class EventJournalTest {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String line : Files.readAllLines(file)) {
             @SuppressWarnings("unchecked")
-            Map<String, Object> json = (Map<String, Object>) MiniJson.parse(line);
+            Map<String, Object> json = (Map<String, Object>) JsonParser.parse(line);
             out.add(json);
         }
         return out;

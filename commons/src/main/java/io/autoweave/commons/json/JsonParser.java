@@ -1,4 +1,4 @@
-package io.autoweave.usb.pipeline.internal;
+package io.autoweave.commons.json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,15 +8,15 @@ import java.util.Map;
 /**
  * A small, strict JSON reader (RFC 8259) for one value per call: objects become {@link LinkedHashMap}, arrays
  * {@link ArrayList}, numbers {@link Long} when integral and {@link Double} otherwise, {@code null} stays null.
- * Enough for replay files without pulling a JSON library into the bundle. Nesting is capped so hostile input cannot
+ * Enough for replay files, journal lines and request bodies without a JSON library. Nesting is capped so hostile input cannot
  * overflow the stack.
  */
-final class MiniJson {
+public final class JsonParser {
 
     /** A syntax error at a 1-based column of the parsed text. */
-    static final class SyntaxException extends IllegalArgumentException {
+    public static final class SyntaxException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
-        final int column;
+        public final int column;
 
         SyntaxException(int column, String message) {
             super("column " + column + ": " + message);
@@ -30,13 +30,13 @@ final class MiniJson {
     private int pos;
     private int depth;
 
-    private MiniJson(String text) {
+    private JsonParser(String text) {
         this.text = text;
     }
 
     /** Parses exactly one JSON value; anything but white space after it is an error. */
-    static Object parse(String text) {
-        MiniJson p = new MiniJson(text);
+    public static Object parse(String text) {
+        JsonParser p = new JsonParser(text);
         p.skipSpace();
         Object value = p.value();
         p.skipSpace();

@@ -1,4 +1,4 @@
-package io.autoweave.usb.pipeline.internal;
+package io.autoweave.commons.json;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
@@ -10,12 +10,12 @@ import java.util.Map;
 
 import org.junit.Test;
 
-public class MiniJsonTest {
+public class JsonParserTest {
 
-    private static MiniJson.SyntaxException error(String text) {
+    private static JsonParser.SyntaxException error(String text) {
         try {
-            MiniJson.parse(text);
-        } catch (MiniJson.SyntaxException e) {
+            JsonParser.parse(text);
+        } catch (JsonParser.SyntaxException e) {
             return e;
         }
         fail("expected a syntax error for " + text);
@@ -24,7 +24,7 @@ public class MiniJsonTest {
 
     @Test
     public void parsesObjectsArraysAndScalars() {
-        Object v = MiniJson.parse(" {\"a\": [1, -2.5e1, true, false, null], \"b\": {\"c\": \"d\"}} ");
+        Object v = JsonParser.parse(" {\"a\": [1, -2.5e1, true, false, null], \"b\": {\"c\": \"d\"}} ");
         Map<?, ?> m = (Map<?, ?>) v;
         assertEquals(Arrays.asList(1L, -25.0, true, false, null), m.get("a"));
         assertEquals(Map.of("c", "d"), m.get("b"));
@@ -32,14 +32,14 @@ public class MiniJsonTest {
 
     @Test
     public void decodesEscapes() {
-        assertEquals("q\"b\\s/n\nt\tu\u00e9", MiniJson.parse("\"q\\\"b\\\\s\\/n\\nt\\tu\\u00e9\""));
+        assertEquals("q\"b\\s/n\nt\tu\u00e9", JsonParser.parse("\"q\\\"b\\\\s\\/n\\nt\\tu\\u00e9\""));
     }
 
     @Test
     public void emptyContainers() {
-        assertEquals(Map.of(), MiniJson.parse("{}"));
-        assertEquals(List.of(), MiniJson.parse("[ ]"));
-        assertNull(MiniJson.parse("null"));
+        assertEquals(Map.of(), JsonParser.parse("{}"));
+        assertEquals(List.of(), JsonParser.parse("[ ]"));
+        assertNull(JsonParser.parse("null"));
     }
 
     @Test
