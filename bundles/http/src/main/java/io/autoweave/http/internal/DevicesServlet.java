@@ -26,6 +26,7 @@ import io.autoweave.api.device.EventHistory;
 import io.autoweave.api.device.HistoryEvent;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.commons.json.Json;
+import io.autoweave.commons.event.EventJson;
 
 /**
  * {@code GET /api/v1/devices[?vendor=046d&product=c52b&class=03]}: the connected devices, oldest connection first;

@@ -11,6 +11,7 @@ import java.util.function.LongSupplier;
 import io.autoweave.api.device.EventHistory;
 import io.autoweave.api.device.HistoryEvent;
 import io.autoweave.commons.json.Json;
+import io.autoweave.commons.event.EventJson;
 
 /**
  * One Server-Sent Events stream of the {@link EventHistory}, written by the request's own thread.

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import io.autoweave.api.device.EventHistory;
 import io.autoweave.api.device.HistoryEvent;
 import io.autoweave.commons.json.Json;
+import io.autoweave.commons.event.EventJson;
 
 /**
  * {@code GET /api/v1/events}: the USB events as Server-Sent Events ({@link EventStream}), resuming after the

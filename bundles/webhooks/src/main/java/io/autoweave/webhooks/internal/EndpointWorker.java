@@ -7,13 +7,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.autoweave.api.device.EventHistory;
 import io.autoweave.api.device.HistoryEvent;
+import io.autoweave.commons.event.EventJson;
 import io.autoweave.commons.retry.Backoff;
 import io.autoweave.commons.retry.CircuitBreaker;
 
@@ -238,11 +238,7 @@ final class EndpointWorker implements Runnable {
 
     static Hashtable<String, Object> filterProperties(HistoryEvent h) {
         Hashtable<String, Object> props = new Hashtable<>();
-        for (Map.Entry<String, Object> e : WebhookPayload.fields(h).entrySet()) {
-            if (e.getValue() != null) {
-                props.put(e.getKey(), e.getValue());
-            }
-        }
+        props.putAll(EventJson.flat(h));
         return props;
     }
 }

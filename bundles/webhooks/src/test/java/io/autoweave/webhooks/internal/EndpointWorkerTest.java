@@ -97,7 +97,7 @@ public class EndpointWorkerTest {
         assertEquals(ids, r.accepted().stream().map(Receiver.Request::id).toList());
         assertTrue("every signature verifies", r.requests().stream().allMatch(Receiver.Request::signatureValid));
         assertTrue(r.requests().get(0).body(), r.requests().get(0).body().startsWith(
-                "{\"type\":\"usb.device.attached\",\"timestamp\":\"2023-11-14T22:13:20Z\",\"data\":{\"event_id\":\"ev-1\",\"sequence\":1,"));
+                "{\"type\":\"usb.device.attached\",\"timestamp\":\"2023-11-14T22:13:20Z\",\"data\":{\"seq\":1,\"event_id\":\"ev-1\","));
         assertTrue("HTML in strings is escaped: " + r.requests().get(0).body(),
                 r.requests().get(0).body().contains("Stick \\u003cb\\u003eS0\\u003c/b\\u003e"));
         await(5000, () -> w.status().cursor() == 50, "cursor at 50");

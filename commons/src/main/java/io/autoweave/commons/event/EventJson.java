@@ -1,4 +1,4 @@
-package io.autoweave.http.internal;
+package io.autoweave.commons.event;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,12 +10,15 @@ import io.autoweave.api.device.ConnectedDevice;
 import io.autoweave.api.device.HistoryEvent;
 import io.autoweave.api.device.UsbDevice;
 
-/** The API's JSON shape of devices and events (field names as in the Redis stream and the events journal). */
-final class EventJson {
+/**
+ * The JSON shape of devices and events for the REST API, SSE and webhooks (field names as in the Redis stream and
+ * the events journal), as maps for {@link io.autoweave.commons.json.Json#write}.
+ */
+public final class EventJson {
     private EventJson() {
     }
 
-    static Map<String, Object> device(UsbDevice d) {
+    public static Map<String, Object> device(UsbDevice d) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("device_signature", d.signature());
         m.put("vendor_id", d.vendorHex());
@@ -34,7 +37,7 @@ final class EventJson {
         return m;
     }
 
-    static Map<String, Object> connected(ConnectedDevice c) {
+    public static Map<String, Object> connected(ConnectedDevice c) {
         Map<String, Object> m = device(c.device());
         m.put("since", Instant.ofEpochMilli(c.sinceMillis()).toString());
         m.put("since_ms", c.sinceMillis());
@@ -45,7 +48,7 @@ final class EventJson {
         return m;
     }
 
-    static Map<String, Object> event(HistoryEvent h) {
+    public static Map<String, Object> event(HistoryEvent h) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("seq", h.sequence());
         m.put("event_id", h.event().eventId());
@@ -59,11 +62,27 @@ final class EventJson {
         return m;
     }
 
-    static List<Map<String, Object>> events(List<HistoryEvent> list) {
+    public static List<Map<String, Object>> events(List<HistoryEvent> list) {
         List<Map<String, Object>> out = new ArrayList<>(list.size());
         for (HistoryEvent h : list) {
             out.add(event(h));
         }
         return out;
+    }
+
+    /**
+     * The event's fields and its device's in one flat map, without nulls: what LDAP filters over an event (webhook
+     * subscriptions) match against, e.g. {@code (&(action=attach)(vendor_id=046d))}.
+     */
+    public static Map<String, Object> flat(HistoryEvent h) {
+        Map<String, Object> m = new LinkedHashMap<>(event(h));
+        Object device = m.remove("device");
+        if (device instanceof Map<?, ?> d) {
+            for (Map.Entry<?, ?> e : d.entrySet()) {
+                m.put(String.valueOf(e.getKey()), e.getValue());
+            }
+        }
+        m.values().removeIf(java.util.Objects::isNull);
+        return m;
     }
 }
