@@ -1,0 +1,10 @@
+/**
+ * Retrying a peer that fails: {@link io.autoweave.commons.retry.Backoff} (exponential, with jitter) and
+ * {@link io.autoweave.commons.retry.CircuitBreaker}.
+ */
+@Export
+@Version("1.0.0")
+package io.autoweave.commons.retry;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
