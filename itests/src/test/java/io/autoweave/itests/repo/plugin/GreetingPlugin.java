@@ -11,8 +11,7 @@ import io.autoweave.itests.repo.lib.Greeting;
 
 /**
  * The plugin of the repository tests: it needs the library bundle (imports its package) and registers the one
- * service a plugin may, with the library's text as a property. It also reports whether it may read the
- * {@code user.home} system property, which the policy reload test grants and takes away at run time.
+ * service a plugin may, with the library's text as a property.
  */
 public class GreetingPlugin implements BundleActivator, UsbEventListener {
 
@@ -26,17 +25,6 @@ public class GreetingPlugin implements BundleActivator, UsbEventListener {
     @Override
     public void stop(BundleContext context) {
         // the framework unregisters the service
-    }
-
-    /** Whether this plugin's code may read {@code user.home} now (the policy reload test calls it). */
-    @Override
-    public String toString() {
-        try {
-            System.getProperty("user.home");
-            return "user.home allowed";
-        } catch (SecurityException e) {
-            return "user.home denied";
-        }
     }
 
     @Override
