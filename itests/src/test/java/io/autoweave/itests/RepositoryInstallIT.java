@@ -184,7 +184,9 @@ public class RepositoryInstallIT {
             assertEquals(command + " leaves nothing installed", before, RUNTIME.context().getBundles().length);
             assertNull(bundle(PLUGIN));
             assertNull(bundle(LIB));
-            return e.getClass().getMethod("code").invoke(e) + ": " + e.getMessage();
+            String refusal = e.getClass().getMethod("code").invoke(e) + ": " + e.getMessage();
+            System.out.println("refused as expected: " + command + "\n  -> " + refusal);
+            return refusal;
         }
     }
 

@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,9 +19,13 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.startlevel.BundleStartLevel;
-import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.resource.Capability;
+import org.osgi.resource.Requirement;
+import org.osgi.resource.Resource;
+import org.osgi.resource.Wiring;
+import org.osgi.service.resolver.Resolver;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -56,19 +61,23 @@ public final class PluginInstallerImpl implements PluginInstaller {
     private final Path workDir;
     private final Fetcher fetcher;
     private final PluginRepositories repositories;
+    /** The framework's resolver (Felix registers its org.apache.felix.resolver as the OSGi Resolver service). */
+    private final Resolver frameworkResolver;
     private final Clock clock;
     private final SecurityMonitor monitor;
     private final PluginLifecycle lifecycle;
 
     @Activate
     public PluginInstallerImpl(BundleContext ctx, @Reference PluginLedger ledger, @Reference SecurityMonitor monitor,
-            @Reference PluginLifecycle lifecycle, @Reference PluginRepositories repositories, InstallerConfig config) {
-        this(ctx, ledger, monitor, lifecycle, repositories, config, dataDir(ctx), ctx.getDataFile("work").toPath(),
-                Clock.systemUTC());
+            @Reference PluginLifecycle lifecycle, @Reference PluginRepositories repositories,
+            @Reference Resolver frameworkResolver, InstallerConfig config) {
+        this(ctx, ledger, monitor, lifecycle, repositories, frameworkResolver, config, dataDir(ctx),
+                ctx.getDataFile("work").toPath(), Clock.systemUTC());
     }
 
     PluginInstallerImpl(BundleContext ctx, PluginLedger ledger, SecurityMonitor monitor, PluginLifecycle lifecycle,
-            PluginRepositories repositories, InstallerConfig config, Path dataDir, Path workDir, Clock clock) {
+            PluginRepositories repositories, Resolver frameworkResolver, InstallerConfig config, Path dataDir,
+            Path workDir, Clock clock) {
         if (config.download_timeout_seconds() < 1 || config.download_timeout_seconds() > 3600) {
             throw new IllegalArgumentException("download.timeout.seconds must be 1..3600, not "
                     + config.download_timeout_seconds());
@@ -86,6 +95,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
         this.fetcher = new Fetcher(workDir, config.download_timeout_seconds() * 1000,
                 VerifierLimits.defaults().maxArchiveBytes());
         this.repositories = repositories;
+        this.frameworkResolver = frameworkResolver;
         this.clock = clock;
         this.monitor = monitor;
         this.lifecycle = lifecycle;
@@ -225,7 +235,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
         for (String l : locations) {
             all.addAll(repositories.read(l));
         }
-        RepositoryResolver resolver = new RepositoryResolver(all, this::frameworkProvides);
+        RepositoryResolver resolver = new RepositoryResolver(all, installed(), frameworkResolver);
         String bsn = request.symbolicName();
         List<IndexedResource> named = resolver.named(bsn, request.range());
         if (named.isEmpty()) {
@@ -244,26 +254,41 @@ public final class PluginInstallerImpl implements PluginInstaller {
     }
 
     /**
-     * Whether a bundle that is installed (or the framework itself) provides a capability for the requirement. Bundles
-     * at plugin locations the installer did not record never resolve (LocationGuard), so they provide nothing.
+     * The resolved bundles and their capabilities, as the resolver sees the framework. Bundles at plugin locations
+     * the installer did not record never resolve (LocationGuard), so they are not offered.
      */
-    private boolean frameworkProvides(IndexedResource.Requirement req) {
+    private RepositoryResolver.Installed installed() {
+        List<BundleWiring> resolved = new ArrayList<>();
         for (Bundle b : ctx.getBundles()) {
-            if (b.getState() == Bundle.UNINSTALLED
-                    || (b.getLocation().startsWith(LOCATION_PREFIX) && !ledger.contains(b.getLocation()))) {
+            if (b.getLocation().startsWith(LOCATION_PREFIX) && !ledger.contains(b.getLocation())) {
                 continue;
             }
-            BundleRevision rev = b.adapt(BundleRevision.class);
-            if (rev == null) {
-                continue;
-            }
-            for (Capability c : rev.getCapabilities(req.namespace())) {
-                if (req.matches(c.getNamespace(), c.getAttributes())) {
-                    return true;
-                }
+            BundleWiring w = b.adapt(BundleWiring.class);
+            if (w != null && w.isInUse()) {
+                resolved.add(w);
             }
         }
-        return false;
+        return new RepositoryResolver.Installed() {
+            @Override
+            public List<Capability> providers(Requirement requirement) {
+                List<Capability> found = new ArrayList<>();
+                for (BundleWiring w : resolved) {
+                    for (Capability c : w.getCapabilities(requirement.getNamespace())) {
+                        if (RepositoryResolver.matches(requirement, c)) {
+                            found.add(c);
+                        }
+                    }
+                }
+                return found;
+            }
+
+            @Override
+            public Map<Resource, Wiring> wirings() {
+                Map<Resource, Wiring> m = new HashMap<>();
+                resolved.forEach(w -> m.put(w.getResource(), w));
+                return m;
+            }
+        };
     }
 
     private void refuseInLockdown() throws PluginInstallException {

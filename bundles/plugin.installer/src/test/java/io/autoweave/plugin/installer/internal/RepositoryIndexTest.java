@@ -14,11 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.apache.felix.resolver.Logger;
+import org.apache.felix.resolver.ResolverImpl;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -86,8 +89,43 @@ public class RepositoryIndexTest {
                     .orElseThrow();
             Requirement imp = p.requirements().stream().filter(r -> r.namespace().equals("osgi.wiring.package"))
                     .findFirst().orElseThrow();
-            assertTrue(imp.toString(), RepositoryResolver.provides(l, imp));
+            assertTrue(imp.toString(), l.getCapabilities("osgi.wiring.package").stream().anyMatch(c -> RepositoryResolver.matches(imp, c)));
         }
+    }
+
+    /**
+     * A stand-in for the running framework: one resource exporting the given packages (and osgi.ee JavaSE 17),
+     * offered as a provider. It has no wiring, so the resolver resolves it along; it is not a repository resource,
+     * so it is never in the install set.
+     */
+    private static RepositoryResolver.Installed framework(String... packages) throws Exception {
+        List<IndexedResource.Capability> caps = new ArrayList<>();
+        caps.add(new IndexedResource.Capability("osgi.identity", Map.of("osgi.identity", "system.bundle",
+                "version", Version.emptyVersion), Map.of()));
+        caps.add(new IndexedResource.Capability("osgi.ee", Map.of("osgi.ee", "JavaSE", "version",
+                List.of(new Version(17, 0, 0))), Map.of()));
+        for (String p : packages) {
+            caps.add(new IndexedResource.Capability("osgi.wiring.package", Map.of("osgi.wiring.package", p,
+                    "version", new Version(1, 10, 0)), Map.of()));
+        }
+        IndexedResource fw = new IndexedResource("system.bundle", Version.emptyVersion, "osgi.bundle",
+                URI.create("file:/framework"), null, caps, List.of(), "framework");
+        return new RepositoryResolver.Installed() {
+            @Override
+            public List<org.osgi.resource.Capability> providers(org.osgi.resource.Requirement req) {
+                return fw.getCapabilities(req.getNamespace()).stream().filter(c -> RepositoryResolver.matches(req, c))
+                        .collect(Collectors.toList());
+            }
+
+            @Override
+            public Map<org.osgi.resource.Resource, org.osgi.resource.Wiring> wirings() {
+                return Map.of();
+            }
+        };
+    }
+
+    private static RepositoryResolver resolver(List<IndexedResource> all, RepositoryResolver.Installed installed) {
+        return new RepositoryResolver(all, installed, new ResolverImpl(new Logger(Logger.LOG_ERROR)));
     }
 
     @Test
@@ -98,12 +136,12 @@ public class RepositoryIndexTest {
         Path plugin = bundle("plugin.jar", "com.example.plugin", "2.0.0", null,
                 "com.example.lib.api;version=\"[1.2,2)\",org.osgi.framework;version=\"[1.8,2)\"");
         List<IndexedResource> all = parse(index(false, lib1, lib2, lib3, plugin));
-        RepositoryResolver fromRepo = new RepositoryResolver(all, r -> r.toString().contains("org.osgi.framework"));
+        RepositoryResolver fromRepo = resolver(all, framework("org.osgi.framework"));
         List<IndexedResource> set = fromRepo.resolve(fromRepo.named("com.example.plugin", null).get(0));
         assertEquals(List.of("com.example.plugin;version=2.0.0", "com.example.lib;version=1.5.0"),
                 set.stream().map(IndexedResource::id).collect(Collectors.toList()));
 
-        RepositoryResolver frameworkHasAll = new RepositoryResolver(all, r -> true);
+        RepositoryResolver frameworkHasAll = resolver(all, framework("org.osgi.framework", "com.example.lib.api"));
         assertEquals(1, frameworkHasAll.resolve(frameworkHasAll.named("com.example.plugin", null).get(0)).size());
 
         assertEquals(new Version(1, 2, 0), fromRepo.named("com.example.lib", new VersionRange("[1.0,1.3)")).get(0)
@@ -114,12 +152,12 @@ public class RepositoryIndexTest {
     public void anUnresolvableRequirementIsNamed() throws Exception {
         Path plugin = bundle("plugin.jar", "com.example.plugin", "1.0.0", null, "com.example.missing;version=1.0");
         List<IndexedResource> all = parse(index(false, plugin));
-        RepositoryResolver r = new RepositoryResolver(all, q -> false);
+        RepositoryResolver r = resolver(all, framework());
         try {
             r.resolve(all.get(0));
             fail("resolved");
         } catch (RepositoryResolver.Unresolvable e) {
-            assertTrue(e.getMessage(), e.getMessage().contains("com.example.plugin 1.0.0 requires osgi.wiring.package"));
+            assertTrue(e.getMessage(), e.getMessage().startsWith("com.example.plugin 1.0.0 requires osgi.wiring.package"));
             assertTrue(e.getMessage(), e.getMessage().contains("com.example.missing"));
         }
     }
@@ -146,7 +184,7 @@ public class RepositoryIndexTest {
         assertEquals(2, all.size());
         assertEquals(URI.create("http://127.0.0.1:1/repo/sub/p.jar"), all.get(1).content());
         assertNull(all.get(1).sha256());
-        RepositoryResolver r = new RepositoryResolver(all, q -> false);
+        RepositoryResolver r = resolver(all, framework());
         assertEquals(List.of("com.example.plugin", "com.example.lib"), r.resolve(all.get(1)).stream()
                 .map(IndexedResource::symbolicName).collect(Collectors.toList()));
     }
