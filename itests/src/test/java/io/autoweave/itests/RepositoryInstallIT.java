@@ -101,17 +101,7 @@ public class RepositoryInstallIT {
             jars.add(TestSigning.sign(pluginUnsigned, dir.resolve("plugin-1.1.0.jar"), SIGNER));
             Files.delete(pluginUnsigned);
             if (withLib) {
-                Map<String, String> lh = TestSigning.bundleHeaders(LIB);
-                lh.put("Bundle-Version", "1.0.4");
-                lh.put("Export-Package", LIB_PACKAGE + ";version=1.0.4");
-                Path libUnsigned = TestSigning.writeJar(dir.resolve(libSigned ? "lib-unsigned.tmp" : "lib-1.0.4.jar"),
-                        lh, Map.of(Greeting.class.getName().replace('.', '/') + ".class", classBytes(Greeting.class)));
-                if (libSigned) {
-                    jars.add(TestSigning.sign(libUnsigned, dir.resolve("lib-1.0.4.jar"), SIGNER));
-                    Files.delete(libUnsigned);
-                } else {
-                    jars.add(libUnsigned);
-                }
+                jars.add(libJar(dir, libSigned, Map.of()));
             }
             for (boolean gzip : new boolean[] { false, true }) {
                 new SimpleIndexer().files(jars.stream().map(Path::toFile).collect(Collectors.toList()))
@@ -122,6 +112,23 @@ public class RepositoryInstallIT {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The library bundle, {@code lib-1.0.4.jar} in {@code dir}, with extra entries if given. */
+    private static Path libJar(Path dir, boolean signed, Map<String, byte[]> extra) throws IOException {
+        Map<String, String> lh = TestSigning.bundleHeaders(LIB);
+        lh.put("Bundle-Version", "1.0.4");
+        lh.put("Export-Package", LIB_PACKAGE + ";version=1.0.4");
+        Map<String, byte[]> entries = new java.util.HashMap<>(extra);
+        entries.put(Greeting.class.getName().replace('.', '/') + ".class", classBytes(Greeting.class));
+        Path jar = dir.resolve("lib-1.0.4.jar");
+        if (!signed) {
+            return TestSigning.writeJar(jar, lh, entries);
+        }
+        Path unsigned = TestSigning.writeJar(dir.resolve("lib-unsigned.tmp"), lh, entries);
+        TestSigning.sign(unsigned, jar, SIGNER);
+        Files.delete(unsigned);
+        return jar;
     }
 
     private static HttpServer serve(Path dir) {
@@ -239,6 +246,13 @@ public class RepositoryInstallIT {
                 assertPluginRunsWithLibrary("medium");
                 String audit = String.valueOf(g.run("aw:audit decision=install-accepted"));
                 assertTrue(audit, audit.contains(LIB) && audit.contains("as a dependency of " + PLUGIN));
+                Object installer = RUNTIME.context().getService(RUNTIME.context().getServiceReference(
+                        "io.autoweave.plugin.installer.PluginInstaller"));
+                Map<?, ?> states = (Map<?, ?>) installer.getClass().getMethod("states").invoke(installer);
+                assertEquals(states.toString(), "RUNNING", String.valueOf(states.get(PLUGIN)));
+                assertEquals(states.toString(), "RUNNING", String.valueOf(states.get(LIB)));
+                assertTrue("every candidate ends installed or rejected: " + states, states.values().stream()
+                        .map(String::valueOf).noneMatch(v -> v.equals("DISCOVERED") || v.equals("VALIDATED")));
             } finally {
                 removeBoth(g);
             }
@@ -265,6 +279,12 @@ public class RepositoryInstallIT {
     public void anUnsignedDependencyRefusesTheWholeInstallAndNothingStays() throws Exception {
         try (Gogo g = gogo()) {
             String r = refusal(g, "aw:install --repo " + UNSIGNED_DEP + " " + PLUGIN);
+            Object installer = RUNTIME.context().getService(RUNTIME.context().getServiceReference(
+                    "io.autoweave.plugin.installer.PluginInstaller"));
+            Map<?, ?> states = (Map<?, ?>) installer.getClass().getMethod("states").invoke(installer);
+            assertEquals(states.toString(), List.of("REJECTED"), states.entrySet().stream()
+                    .filter(e -> String.valueOf(e.getKey()).endsWith("unsigned-dep/lib-1.0.4.jar"))
+                    .map(e -> String.valueOf(e.getValue())).collect(Collectors.toList()));
             assertTrue(r, r.startsWith("UNSIGNED: " + LIB + ";version=1.0.4 (a dependency of " + PLUGIN + ")"));
             assertTrue(r, r.contains("nothing of " + PLUGIN + " was installed"));
             String audit = String.valueOf(g.run("aw:audit decision=install-refused"));
@@ -297,6 +317,18 @@ public class RepositoryInstallIT {
             String bad = refusal(g, "aw:install --repo " + broken + " " + PLUGIN);
             assertTrue(bad, bad.startsWith("BAD_INDEX: index " + broken.resolve("index.xml").toUri() + " line 4"));
             assertTrue(bad, bad.contains("<capability> has no 'namespace' attribute"));
+            String listed = String.valueOf(g.run("aw:repos " + broken + " " + GOOD));
+            assertTrue(listed, listed.contains(broken + "  UNREADABLE BAD_INDEX: index ") && listed.contains("2 resources"));
+
+            // the index says one thing, the server has another (validly signed) jar: refused before anything installs
+            Path stale = Files.createDirectories(WORK.resolve("stale"));
+            for (String f : new String[] { "index.xml", "plugin-1.1.0.jar" }) {
+                Files.copy(GOOD.resolve(f), stale.resolve(f));
+            }
+            libJar(stale, true, Map.of("extra.txt", new byte[] { 1 }));
+            String mismatch = refusal(g, "aw:install --repo " + stale + " " + PLUGIN);
+            assertTrue(mismatch, mismatch.startsWith("CONTENT_MISMATCH: " + LIB + ";version=1.0.4 (a dependency of "
+                    + PLUGIN + "): ") && mismatch.contains("but the index"));
         }
     }
 }

@@ -124,7 +124,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             TrustStore trust = loadTrust(); // before fetching: without trust nothing can be accepted
             Path candidate = fetcher.fetch(source);
             try {
-                Verdict v = gate(trust, source, candidate);
+                Verdict v = gate(trust, source, source, candidate);
                 bsn = v.symbolicName();
                 try {
                     return installSet(List.of(new Item(source, v, null)), level).get(0);
@@ -162,6 +162,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
         lifecycle.discovered(source);
         String bsn = null;
         List<Item> items = new ArrayList<>();
+        List<String> dependencySources = new ArrayList<>();
         List<Path> downloads = new ArrayList<>();
         try {
             refuseInLockdown();
@@ -171,8 +172,11 @@ public final class PluginInstallerImpl implements PluginInstaller {
             List<IndexedResource> set = plan(request);
             for (IndexedResource r : set) {
                 String src = r.content().toString();
-                if (!src.equals(source)) {
+                // the plugin keeps the operator's obr: source in the state machine; each dependency its URL
+                String candidateSource = r == set.get(0) ? source : src;
+                if (r != set.get(0)) {
                     lifecycle.discovered(src);
+                    dependencySources.add(src);
                 }
                 Path candidate = fetcher.fetch(src);
                 if (Fetcher.isDownload(candidate, src)) {
@@ -181,12 +185,12 @@ public final class PluginInstallerImpl implements PluginInstaller {
                 String role = r == set.get(0) ? "" : " (a dependency of " + bsn + ")";
                 Verdict v;
                 try {
-                    v = gate(trust, src, candidate);
+                    v = gate(trust, candidateSource, src, candidate);
                 } catch (PluginInstallException e) {
                     throw new PluginInstallException(e.code(), r.id() + role + ": " + e.getMessage()
                             + "; nothing of " + bsn + " was installed", e);
                 }
-                items.add(new Item(src, v, r));
+                items.add(new Item(candidateSource, v, r));
                 if (r.sha256() != null && !r.sha256().equals(v.sha256())) {
                     throw new PluginInstallException("CONTENT_MISMATCH", r.id() + role + ": " + src + " has SHA-256 "
                             + v.sha256() + " but the index " + r.index() + " says " + r.sha256()
@@ -206,8 +210,10 @@ public final class PluginInstallerImpl implements PluginInstaller {
             PluginInstallException x = e instanceof PluginInstallException ? (PluginInstallException) e
                     : new PluginInstallException("INSTALL_FAILED", "cannot install " + source + ": " + e, e);
             refused(source, bsn, level, x);
-            for (Item i : items) {
-                lifecycle.rejected(i.source(), i.verdict().symbolicName(), x.getMessage());
+            for (String dependency : dependencySources) {
+                String name = items.stream().filter(i -> i.source().equals(dependency))
+                        .map(i -> i.verdict().symbolicName()).findFirst().orElse(null);
+                lifecycle.rejected(dependency, name, x.getMessage());
             }
             throw x;
         } finally {
@@ -298,15 +304,20 @@ public final class PluginInstallerImpl implements PluginInstaller {
         }
     }
 
-    /** The signature gate and the block list for one fetched candidate. */
-    private Verdict gate(TrustStore trust, String source, Path candidate) throws PluginInstallException,
-            IOException {
+    /**
+     * The signature gate and the block list for one fetched candidate.
+     *
+     * @param candidateSource the candidate's name in the state machine
+     * @param from where its bytes came from, for the message
+     */
+    private Verdict gate(TrustStore trust, String candidateSource, String from, Path candidate)
+            throws PluginInstallException, IOException {
         Verdict v = new JarVerifier(trust, VerifierLimits.defaults(), workDir, clock).verify(candidate);
         if (!v.isAccepted()) {
-            throw new PluginInstallException(v.code().name(), "refused " + source + ": " + v.reason());
+            throw new PluginInstallException(v.code().name(), "refused " + from + ": " + v.reason());
         }
         String bsn = v.symbolicName();
-        lifecycle.validated(source, bsn);
+        lifecycle.validated(candidateSource, bsn);
         if (monitor.isBlocked(bsn)) {
             try {
                 v.discardCopy();
