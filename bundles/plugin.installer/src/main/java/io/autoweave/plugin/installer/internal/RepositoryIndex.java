@@ -39,6 +39,8 @@ import io.autoweave.plugin.installer.internal.IndexedResource.Requirement;
  */
 final class RepositoryIndex {
     static final String R5_NAMESPACE = "http://www.osgi.org/xmlns/repository/v1.0.0";
+    /** Largest index XML read, after decompression (a gzip bomb stops here). */
+    static final long MAX_XML_BYTES = 256L * 1024 * 1024;
 
     /** A malformed index: the message names the index, line, column and what is wrong. */
     static final class IndexException extends Exception {
@@ -46,6 +48,45 @@ final class RepositoryIndex {
 
         IndexException(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /** Stops reading past a limit with an IOException that names the index. */
+    static final class Capped extends java.io.FilterInputStream {
+        private final long max;
+        private final String name;
+        private long count;
+
+        Capped(InputStream in, long max, String name) {
+            super(in);
+            this.max = max;
+            this.name = name;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        private void count(int n) throws IOException {
+            count += n;
+            if (count > max) {
+                throw new IOException("index " + name + " is larger than " + max + " bytes of XML (after "
+                        + "decompression); refused");
+            }
         }
     }
 
@@ -77,6 +118,7 @@ final class RepositoryIndex {
         if (b1 == 0x1f && b2 == 0x8b) {
             in = new GZIPInputStream(in);
         }
+        in = new Capped(in, MAX_XML_BYTES, name);
         XMLInputFactory f = XMLInputFactory.newFactory();
         f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
@@ -253,11 +295,23 @@ final class RepositoryIndex {
     }
 
     private URI resolve(String url, String bsn) throws IndexException {
+        URI content;
         try {
-            return base.resolve(new URI(url.replace(" ", "%20")));
+            content = base.resolve(new URI(url.replace(" ", "%20")));
         } catch (URISyntaxException | IllegalArgumentException e) {
             throw error("resource " + bsn + " has a bad content url '" + url + "': " + e.getMessage(), e);
         }
+        if (isRemote(base) && !isRemote(content)) {
+            // a remote index must not make the installer read files of this host
+            throw error("resource " + bsn + " has content url '" + url + "', which is not http(s); a remote index may "
+                    + "only point to http(s) content", null);
+        }
+        return content;
+    }
+
+    private static boolean isRemote(URI uri) {
+        String s = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        return s.equals("http") || s.equals("https");
     }
 
     // ---- Felix OBR repository.xml ---------------------------------------------------------------------------------

@@ -221,11 +221,43 @@ public class RepositoryIndexTest {
                 + "<attribute name='osgi.identity' value='x'/></capability>\n</resource></repository>");
         assertTrue(noContent, noContent.contains("resource x 0.0.0 has no osgi.content capability with a url"));
 
+        String remoteToLocal = null;
+        try {
+            RepositoryIndex.parse(new ByteArrayInputStream((ns + "<resource><capability namespace='osgi.identity'>"
+                    + "<attribute name='osgi.identity' value='x'/></capability><capability namespace='osgi.content'>"
+                    + "<attribute name='url' value='file:/etc/passwd'/></capability></resource></repository>")
+                    .getBytes(StandardCharsets.UTF_8)), URI.create("https://repo.example.com/index.xml"));
+            fail("a remote index pointed to a local file");
+        } catch (RepositoryIndex.IndexException | IOException e) {
+            remoteToLocal = e.getMessage();
+        }
+        assertTrue(remoteToLocal, remoteToLocal.contains("a remote index may only point to http(s) content"));
+
         String notAnIndex = error("<project/>");
         assertTrue(notAnIndex, notAnIndex.contains("not an OSGi repository index"));
 
         String entity = error("<!DOCTYPE r [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>" + ns + "&x;</repository>");
         assertTrue(entity, entity.contains("index file:/repo/index.xml"));
+    }
+
+    @Test
+    public void aGzipBombStopsAtTheXmlLimit() throws Exception {
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(("<repository xmlns='" + RepositoryIndex.R5_NAMESPACE + "'><!-- ").getBytes(StandardCharsets.UTF_8));
+            byte[] spaces = new byte[1024 * 1024];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (int i = 0; i < RepositoryIndex.MAX_XML_BYTES / spaces.length + 2; i++) {
+                out.write(spaces);
+            }
+        }
+        assertTrue(gz.size() < 2 * 1024 * 1024);
+        try {
+            RepositoryIndex.parse(new ByteArrayInputStream(gz.toByteArray()), URI.create("file:/bomb/index.xml.gz"));
+            fail("read a bomb");
+        } catch (IOException | RepositoryIndex.IndexException e) {
+            assertTrue(String.valueOf(e.getMessage()), String.valueOf(e.getMessage()).contains("is larger than"));
+        }
     }
 
     @Test
