@@ -6,11 +6,13 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,6 +22,9 @@ import org.junit.After;
 import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Test;
+
+import io.autoweave.itests.probe.HostileProbe;
+import io.autoweave.plugin.installer.testing.TestSigning;
 
 /** The executable jar as an operator runs it: {@code java -jar autoweave.jar}, a real process, real signals. */
 public class ExecutableJarIT {
@@ -126,6 +131,97 @@ public class ExecutableJarIT {
         assertEquals(200, RuntimeHarness.http("http://127.0.0.1:" + second.port + "/system/console/bundles", "admin",
                 password).status());
         assertEquals(143, second.terminate());
+    }
+
+    /** The state of the bundle with this symbolic name as the Web Console reports it, or null when there is none. */
+    private static String consoleState(int port, String password, String bsn) throws IOException {
+        String json = RuntimeHarness.http("http://127.0.0.1:" + port + "/system/console/bundles.json", "admin",
+                password).body();
+        Matcher m = Pattern.compile("\\{[^{}]*\"symbolicName\":\"" + Pattern.quote(bsn) + "\"[^{}]*\\}").matcher(json);
+        if (!m.find()) {
+            return null;
+        }
+        Matcher state = Pattern.compile("\"state\":\"([A-Za-z]+)\"").matcher(m.group());
+        return state.find() ? state.group(1) : "?";
+    }
+
+    private List<String> auditLines(String decision, String subject) throws IOException {
+        Path audit = data.resolve("security/audit.jsonl");
+        if (!Files.exists(audit)) {
+            return List.of();
+        }
+        return Files.readAllLines(audit).stream().filter(l -> l.contains("\"decision\":\"" + decision + "\""))
+                .filter(l -> l.contains("\"subject\":\"" + subject + "\"")).collect(java.util.stream.Collectors.toList());
+    }
+
+    /**
+     * A plugin blocked by the security monitor stays blocked across a restart of the real process: the hostile probe,
+     * signed by a test CA the data directory trusts, is dropped into the plugins folder, tries to install a bundle
+     * (AdminPermission, a critical violation at medium) and is blocked; after SIGTERM and a new {@code java -jar} on
+     * the same data directory it is still blocked and not started, and the audit log still has the decisions.
+     */
+    @Test
+    public void aBlockedPluginStaysBlockedAndAuditedAcrossARestartOfTheProcess() throws Exception {
+        String bsn = "itest.hostile.restart";
+        char[] trustPassword = "restart-trust-pw".toCharArray();
+        TestSigning.Credentials ca = TestSigning.newCa("AutoWeave Restart ITest CA");
+        Files.createDirectories(data.resolve("security"));
+        Files.createDirectories(data.resolve("etc"));
+        TestSigning.trustStore(data.resolve("security/plugins-truststore.p12"), trustPassword, ca.certificate());
+        Files.writeString(data.resolve("etc/io.autoweave.plugin.installer.cfg"),
+                ".trust.store.password=" + new String(trustPassword) + "\n");
+        Files.writeString(data.resolve("etc/io.autoweave.plugin.dropfolder.cfg"), "poll.millis=200\n");
+        Map<String, String> headers = TestSigning.bundleHeaders(bsn);
+        headers.put("Bundle-Activator", HostileProbe.class.getName());
+        headers.put("Import-Package", "org.osgi.framework;version=\"[1.8,2)\",io.autoweave.api.device");
+        String cls = HostileProbe.class.getName().replace('.', '/') + ".class";
+        byte[] code;
+        try (InputStream in = HostileProbe.class.getClassLoader().getResourceAsStream(cls)) {
+            code = in.readAllBytes();
+        }
+        Path work = Files.createTempDirectory("autoweave-restart-it");
+        Path probe = TestSigning.sign(TestSigning.writeJar(work.resolve("unsigned.jar"), headers, Map.of(cls, code)),
+                work.resolve("hostile.jar"), TestSigning.issue(ca, "Restart ITest Signer"));
+
+        Run first = new Run(java17(), RuntimeHarness.freePort());
+        first.awaitReady();
+        String password = first.find(PASSWORD);
+        assertNotNull(first.text(), password);
+        Files.createDirectories(data.resolve("plugins-drop"));
+        Files.copy(probe, data.resolve("plugins-drop/hostile.jar"));
+        RuntimeHarness.await("the dropped hostile plugin blocked and audited; output:\n" + first.text(), 60,
+                () -> call(() -> !auditLines("blocked", bsn).isEmpty()));
+        RuntimeHarness.await(bsn + " stopped by the block", 20,
+                () -> call(() -> !"Active".equals(consoleState(first.port, password, bsn))));
+        assertTrue(Files.readString(data.resolve("security/blocked.properties")).contains(bsn));
+        assertEquals(1, auditLines("install-accepted", bsn).size());
+        assertEquals(143, first.terminate());
+
+        Run second = new Run(java17(), RuntimeHarness.freePort());
+        second.awaitReady();
+        assertTrue(second.text(), second.text().contains("security monitor active: 1 blocked plugin(s)"));
+        String state = consoleState(second.port, password, bsn);
+        assertNotNull("the blocked plugin is still installed after the restart", state);
+        assertTrue("a blocked plugin does not start after a restart: " + state, !"Active".equals(state));
+        Thread.sleep(1000); // a late start (start level 8, the drop folder's first scan) would show now
+        assertTrue(!"Active".equals(consoleState(second.port, password, bsn)));
+        assertEquals("the block decision is still in the audit log", 1, auditLines("blocked", bsn).size());
+        assertEquals(1, auditLines("install-accepted", bsn).size());
+        assertTrue(auditLines("denied", bsn).size() >= 1);
+        assertEquals(143, second.terminate());
+        RuntimeHarness.deleteTree(work);
+    }
+
+    private interface Check {
+        boolean get() throws Exception;
+    }
+
+    private static boolean call(Check c) {
+        try {
+            return c.get();
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     @Test

@@ -340,7 +340,7 @@ public class PluginInstallIT {
         BundleContext ctx = RUNTIME.context();
         ServiceReference<?> ref = ctx.getServiceReferences((String) null,
                 "(&(osgi.command.scope=aw)(osgi.command.function=install))")[0];
-        assertEquals(List.of("install", "plugins", "uninstall"), List.of((String[]) ref.getProperty("osgi.command.function")));
+        assertEquals(List.of("install", "plugins", "uninstall", "repos"), List.of((String[]) ref.getProperty("osgi.command.function")));
         Object commands = ctx.getService(ref);
         String installed = (String) commands.getClass().getMethod("install", String.class, String.class)
                 .invoke(commands, HID.toString(), "high");

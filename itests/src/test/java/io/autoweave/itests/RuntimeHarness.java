@@ -44,6 +44,7 @@ public final class RuntimeHarness extends ExternalResource {
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
     private final java.util.Map<String, String> configFiles = new java.util.LinkedHashMap<>();
     private Path dataDir;
+    private Path policyDir;
     private Launcher launcher;
     private int port;
 
@@ -51,6 +52,33 @@ public final class RuntimeHarness extends ExternalResource {
     public RuntimeHarness config(String fileName, String content) {
         configFiles.put(fileName, content);
         return this;
+    }
+
+    /** Starts with this policy directory ({@code --policies}) instead of the policy built into the jar. */
+    public RuntimeHarness policies(Path dir) {
+        this.policyDir = dir;
+        return this;
+    }
+
+    /**
+     * A fresh policy directory holding the project's {@code security-policies/*.policy} plus {@code extra} files
+     * (name → content), for tests that need rows of their own.
+     */
+    public static Path policyDir(java.util.Map<String, String> extra) {
+        try {
+            Path dir = Files.createTempDirectory("autoweave-policies");
+            try (var files = Files.list(Path.of(System.getProperty("autoweave.policies", "../security-policies")))) {
+                for (Path f : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".policy"))::iterator) {
+                    Files.copy(f, dir.resolve(f.getFileName()));
+                }
+            }
+            for (var e : extra.entrySet()) {
+                Files.writeString(dir.resolve(e.getKey()), e.getValue());
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
@@ -63,7 +91,8 @@ public final class RuntimeHarness extends ExternalResource {
         for (var e : configFiles.entrySet()) {
             Files.writeString(dataDir.resolve("etc").resolve(e.getKey()), e.getValue());
         }
-        LaunchConfig config = LaunchConfig.builder().dataDir(dataDir).httpPort(port).readyTimeoutMillis(90_000).build();
+        LaunchConfig config = LaunchConfig.builder().dataDir(dataDir).httpPort(port).readyTimeoutMillis(90_000)
+                .policyDir(policyDir).build();
         PrintStream tee = new PrintStream(new TeeStream(System.out, console), true, StandardCharsets.UTF_8);
         launcher = new Launcher(config, tee);
         launcher.start();

@@ -70,8 +70,8 @@ public final class LaunchConfig {
                 "                      default ./autoweave-data",
                 "  --http-port PORT    HTTP port for the Web Console, API and health; env AUTOWEAVE_HTTP_PORT; default 8080",
                 "  --http-host HOST    address to bind; env AUTOWEAVE_HTTP_HOST; default 127.0.0.1 (loopback only)",
-                "  --policies DIR      ConditionalPermissionAdmin policy directory; env AUTOWEAVE_POLICIES;",
-                "                      default: the policy built into the jar (security-policies/)",
+                "  --policies DIR      ConditionalPermissionAdmin policy directory, reloaded when a file changes;",
+                "                      env AUTOWEAVE_POLICIES; default: the policy built into the jar (fixed)",
                 "  --no-shell          do not start the interactive Gogo shell even on a terminal",
                 "  -Dkey=value         extra framework property (may repeat)",
                 "  --help              this text");

@@ -166,6 +166,10 @@ public final class Launcher {
         p.put("felix.startlevel.bundle", Integer.toString(PLUGIN_START_LEVEL));
         p.put("felix.log.level", "1");
         p.put("autoweave.data", config.dataDir.toString());
+        if (config.policyDir != null) {
+            // the security bundle's PolicyManager watches it and reloads the rows on change
+            p.put("autoweave.policies", config.policyDir.toString());
+        }
         // HTTP: loopback by default; every surface but /health requires the credentials of the auth bundle
         p.put("org.apache.felix.http.host", config.httpHost);
         p.put("org.osgi.service.http.port", Integer.toString(config.httpPort));

@@ -21,8 +21,10 @@ public interface PluginInstaller {
     /**
      * Verifies and installs a plugin, then starts it. Nothing stays installed when any step fails.
      *
-     * @param source a file path, a {@code file:} URL, an {@code https:} URL, or an {@code http:} URL to a loopback
-     *        address
+     * @param source a file path, a {@code file:} URL, an {@code https:} URL, an {@code http:} URL to a loopback
+     *        address, or {@code obr:NAME[;version=RANGE][;repository=URL]}: the newest plugin of that symbolic name
+     *        from the configured repositories (or the one given), installed with the dependencies it needs from them;
+     *        every one passes the signature gate, and when any is refused none is installed
      * @param level the security level, which selects the plugin's permissions
      * @return the plugin as installed and started
      * @throws PluginInstallException with a {@link PluginInstallException#code() code} and a reason that says what to

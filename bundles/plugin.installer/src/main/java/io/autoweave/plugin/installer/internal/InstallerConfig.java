@@ -5,7 +5,8 @@ import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 @ObjectClassDefinition(name = "AutoWeave plugin installer",
-        description = "Where the plugin trust store is. Without a trust store every install is refused.")
+        description = "Where the plugin trust store is (without one every install is refused) and which plugin "
+                + "repositories aw:install obr:NAME uses.")
 @interface InstallerConfig {
 
     @AttributeDefinition(name = "Trust store",
@@ -20,4 +21,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Download time-out (s)",
             description = "Connect and read time-out for http(s) sources, 1..3600 seconds")
     int download_timeout_seconds() default 60;
+
+    @AttributeDefinition(name = "Plugin repositories",
+            description = "Repository indexes that aw:install obr:NAME resolves from, in order: an OSGi repository "
+                    + "index (index.xml or index.xml.gz, as bnd writes it) or a Felix OBR repository.xml, given as a "
+                    + "directory holding one, a file path, a file: URL, an https: URL or an http: URL to a loopback "
+                    + "address. In a .cfg file separate several with commas. Read at every use, so changes apply at "
+                    + "once; every resource installed from them still passes the signature gate.")
+    String[] repositories() default {};
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -13,27 +14,85 @@ import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.PluginInstallException;
 import io.autoweave.plugin.installer.PluginInstaller;
 
-/** Gogo commands {@code aw:install}, {@code aw:plugins}, {@code aw:uninstall}. */
+/** Gogo commands {@code aw:install}, {@code aw:plugins}, {@code aw:uninstall}, {@code aw:repos}. */
 @Component(service = PluginCommands.class, property = { "osgi.command.scope=aw", "osgi.command.function=install",
-        "osgi.command.function=plugins", "osgi.command.function=uninstall" })
+        "osgi.command.function=plugins", "osgi.command.function=uninstall", "osgi.command.function=repos" })
 public final class PluginCommands {
+    private static final String SOURCES = "file path, file: or https: URL, or obr:NAME[;version=RANGE] from the "
+            + "configured repositories";
 
     private final PluginInstaller installer;
+    private final PluginRepositories repositories;
 
     @Activate
-    public PluginCommands(@Reference PluginInstaller installer) {
+    public PluginCommands(@Reference PluginInstaller installer, @Reference PluginRepositories repositories) {
         this.installer = installer;
+        this.repositories = repositories;
     }
 
     @Descriptor("verify a signed plugin against the trust store, install it at security level medium and start it")
-    public String install(@Descriptor("file path, file: or https: URL") String source) throws PluginInstallException {
+    public String install(@Descriptor(SOURCES) String source) throws PluginInstallException {
         return install(source, "medium");
     }
 
     @Descriptor("verify a signed plugin against the trust store, install it at the given level and start it")
-    public String install(@Descriptor("file path, file: or https: URL") String source,
+    public String install(@Descriptor(SOURCES) String source,
             @Descriptor("security level: low, medium or high") String level) throws PluginInstallException {
-        return "installed " + line(installer.install(source, SecurityLevel.parse(level)));
+        SecurityLevel lvl = SecurityLevel.parse(level);
+        if (!source.trim().regionMatches(true, 0, PluginRepositories.OBR_PREFIX, 0, 4)) {
+            return "installed " + line(installer.install(source, lvl));
+        }
+        List<Long> before = installer.plugins().stream().map(InstalledPlugin::bundleId).collect(Collectors.toList());
+        InstalledPlugin p = installer.install(source, lvl);
+        List<InstalledPlugin> deps = installer.plugins().stream()
+                .filter(q -> !before.contains(q.bundleId()) && q.bundleId() != p.bundleId())
+                .collect(Collectors.toList());
+        return "installed " + line(p) + (deps.isEmpty() ? "" : System.lineSeparator() + "with dependencies:"
+                + System.lineSeparator() + deps.stream().map(PluginCommands::line)
+                        .collect(Collectors.joining(System.lineSeparator())));
+    }
+
+    @Descriptor("install a plugin by name from one repository index (with the dependencies it needs from there)")
+    public String install(
+            @Descriptor("repository: a directory with index.xml, an index file or URL") @Parameter(names = "--repo",
+                    absentValue = "") String repo,
+            @Descriptor("security level: low, medium or high") @Parameter(names = "--level",
+                    absentValue = "medium") String level,
+            @Descriptor("symbolic name, optionally NAME;version=RANGE") String name) throws PluginInstallException {
+        if (repo.isBlank()) {
+            return install(name, level);
+        }
+        String n = name.startsWith(PluginRepositories.OBR_PREFIX) ? name.substring(4) : name;
+        return install(PluginRepositories.OBR_PREFIX + n + ";repository=" + repo, level);
+    }
+
+    @Descriptor("list the configured plugin repositories and what they hold")
+    public String repos() {
+        return repos(new String[0]);
+    }
+
+    @Descriptor("list plugin repositories and what they hold")
+    public String repos(@Descriptor("repository locations to read instead of the configured ones") String... locations) {
+        List<String> where = locations.length == 0 ? repositories.configured() : List.of(locations);
+        if (where.isEmpty()) {
+            return "no plugin repositories configured (repositories in etc/io.autoweave.plugin.installer.cfg)";
+        }
+        StringBuilder out = new StringBuilder();
+        for (PluginRepositories.Repository r : repositories.read(where)) {
+            out.append(r.location());
+            if (r.error() != null) {
+                out.append("  UNREADABLE ").append(r.error().code()).append(": ").append(r.error().getMessage())
+                        .append(System.lineSeparator());
+                continue;
+            }
+            out.append("  ").append(r.resources().size()).append(" resources").append(System.lineSeparator());
+            for (IndexedResource x : r.resources()) {
+                long reqs = x.requirements().stream().filter(q -> !q.optional() && q.effectiveAtResolve()).count();
+                out.append(String.format("  %-45s %-14s %-13s %2d requirements  %s%n", x.symbolicName(),
+                        x.version(), x.type(), reqs, x.content()));
+            }
+        }
+        return out.toString().stripTrailing();
     }
 
     @Descriptor("list the installed plugins with their state")

@@ -2,11 +2,6 @@ package io.autoweave.plugin.installer.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSigner;
@@ -14,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +19,13 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.resource.Capability;
+import org.osgi.resource.Requirement;
+import org.osgi.resource.Resource;
+import org.osgi.resource.Wiring;
+import org.osgi.service.resolver.Resolver;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -56,21 +58,26 @@ public final class PluginInstallerImpl implements PluginInstaller {
     private final PluginLedger ledger;
     private final Path trustStore;
     private final char[] trustPassword;
-    private final int timeoutMillis;
     private final Path workDir;
+    private final Fetcher fetcher;
+    private final PluginRepositories repositories;
+    /** The framework's resolver (Felix registers its org.apache.felix.resolver as the OSGi Resolver service). */
+    private final Resolver frameworkResolver;
     private final Clock clock;
     private final SecurityMonitor monitor;
     private final PluginLifecycle lifecycle;
 
     @Activate
     public PluginInstallerImpl(BundleContext ctx, @Reference PluginLedger ledger, @Reference SecurityMonitor monitor,
-            @Reference PluginLifecycle lifecycle, InstallerConfig config) {
-        this(ctx, ledger, monitor, lifecycle, config, dataDir(ctx), ctx.getDataFile("work").toPath(),
-                Clock.systemUTC());
+            @Reference PluginLifecycle lifecycle, @Reference PluginRepositories repositories,
+            @Reference Resolver frameworkResolver, InstallerConfig config) {
+        this(ctx, ledger, monitor, lifecycle, repositories, frameworkResolver, config, dataDir(ctx),
+                ctx.getDataFile("work").toPath(), Clock.systemUTC());
     }
 
     PluginInstallerImpl(BundleContext ctx, PluginLedger ledger, SecurityMonitor monitor, PluginLifecycle lifecycle,
-            InstallerConfig config, Path dataDir, Path workDir, Clock clock) {
+            PluginRepositories repositories, Resolver frameworkResolver, InstallerConfig config, Path dataDir,
+            Path workDir, Clock clock) {
         if (config.download_timeout_seconds() < 1 || config.download_timeout_seconds() > 3600) {
             throw new IllegalArgumentException("download.timeout.seconds must be 1..3600, not "
                     + config.download_timeout_seconds());
@@ -84,8 +91,11 @@ public final class PluginInstallerImpl implements PluginInstaller {
         this.trustStore = dataDir.resolve(config.trust_store_path()).toAbsolutePath().normalize();
         this.trustPassword = config._trust_store_password() == null ? new char[0]
                 : config._trust_store_password().toCharArray();
-        this.timeoutMillis = config.download_timeout_seconds() * 1000;
         this.workDir = workDir;
+        this.fetcher = new Fetcher(workDir, config.download_timeout_seconds() * 1000,
+                VerifierLimits.defaults().maxArchiveBytes());
+        this.repositories = repositories;
+        this.frameworkResolver = frameworkResolver;
         this.clock = clock;
         this.monitor = monitor;
         this.lifecycle = lifecycle;
@@ -101,40 +111,28 @@ public final class PluginInstallerImpl implements PluginInstaller {
 
     @Override
     public synchronized InstalledPlugin install(String source, SecurityLevel level) throws PluginInstallException {
+        if (source != null && source.trim().regionMatches(true, 0, PluginRepositories.OBR_PREFIX, 0, 4)) {
+            return installFromRepositories(source.trim(), level).get(0);
+        }
         if (level == null) {
             throw new PluginInstallException("BAD_SOURCE", "no security level: use low, medium or high");
         }
         lifecycle.discovered(source);
         String bsn = null;
         try {
-            if (monitor.isLockdown()) {
-                throw new PluginInstallException("LOCKDOWN", "the system is locked down, every install is refused ("
-                        + "aw:lockdown shows why; aw:lockdown off lifts it)");
-            }
+            refuseInLockdown();
             TrustStore trust = loadTrust(); // before fetching: without trust nothing can be accepted
-            Path candidate = fetch(source);
-            boolean downloaded = !candidate.toString().equals(localPath(source));
+            Path candidate = fetcher.fetch(source);
             try {
-                Verdict v = new JarVerifier(trust, VerifierLimits.defaults(), workDir, clock).verify(candidate);
-                if (!v.isAccepted()) {
-                    throw new PluginInstallException(v.code().name(), "refused " + source + ": " + v.reason());
-                }
+                Verdict v = gate(trust, source, source, candidate);
                 bsn = v.symbolicName();
-                lifecycle.validated(source, bsn);
-                if (monitor.isBlocked(bsn)) {
-                    throw new PluginInstallException("BLOCKED", bsn + " is blocked (" + monitor.blocked().get(bsn)
-                            + "); aw:unblock " + bsn + " first");
-                }
                 try {
-                    InstalledPlugin p = installVerified(v, level, source);
-                    monitor.audit("install-accepted", bsn, "install-gate:" + v.code().name(), p.location() + " from "
-                            + source + ", sha256 " + v.sha256() + ", " + v.reason());
-                    return p;
+                    return installSet(List.of(new Item(source, v, null)), level).get(0);
                 } finally {
                     v.discardCopy();
                 }
             } finally {
-                if (downloaded) {
+                if (Fetcher.isDownload(candidate, source)) {
                     Files.deleteIfExists(candidate);
                 }
             }
@@ -149,6 +147,189 @@ public final class PluginInstallerImpl implements PluginInstaller {
         }
     }
 
+    /**
+     * Installs a plugin named {@code obr:NAME[;version=RANGE][;repository=URL]} from the repositories, with the
+     * dependencies it needs that the framework does not provide yet: every one passes the signature gate before the
+     * first is installed, and when any is refused or fails to install or start, none stays.
+     *
+     * @return the plugin first, then the dependencies installed with it
+     */
+    synchronized List<InstalledPlugin> installFromRepositories(String source, SecurityLevel level)
+            throws PluginInstallException {
+        if (level == null) {
+            throw new PluginInstallException("BAD_SOURCE", "no security level: use low, medium or high");
+        }
+        lifecycle.discovered(source);
+        String bsn = null;
+        List<Item> items = new ArrayList<>();
+        List<String> dependencySources = new ArrayList<>();
+        List<Path> downloads = new ArrayList<>();
+        try {
+            refuseInLockdown();
+            TrustStore trust = loadTrust();
+            PluginRepositories.Request request = PluginRepositories.Request.parse(source);
+            bsn = request.symbolicName();
+            List<IndexedResource> set = plan(request);
+            for (IndexedResource r : set) {
+                String src = r.content().toString();
+                // the plugin keeps the operator's obr: source in the state machine; each dependency its URL
+                String candidateSource = r == set.get(0) ? source : src;
+                if (r != set.get(0)) {
+                    lifecycle.discovered(src);
+                    dependencySources.add(src);
+                }
+                Path candidate = fetcher.fetch(src);
+                if (Fetcher.isDownload(candidate, src)) {
+                    downloads.add(candidate);
+                }
+                String role = r == set.get(0) ? "" : " (a dependency of " + bsn + ")";
+                Verdict v;
+                try {
+                    v = gate(trust, candidateSource, src, candidate);
+                } catch (PluginInstallException e) {
+                    throw new PluginInstallException(e.code(), r.id() + role + ": " + e.getMessage()
+                            + "; nothing of " + bsn + " was installed", e);
+                }
+                items.add(new Item(candidateSource, v, r));
+                if (r.sha256() != null && !r.sha256().equals(v.sha256())) {
+                    throw new PluginInstallException("CONTENT_MISMATCH", r.id() + role + ": " + src + " has SHA-256 "
+                            + v.sha256() + " but the index " + r.index() + " says " + r.sha256()
+                            + " (the index is stale or the file was replaced); nothing was installed");
+                }
+                if (!v.symbolicName().equals(r.symbolicName())
+                        || !org.osgi.framework.Version.parseVersion(v.version()).equals(r.version())) {
+                    throw new PluginInstallException("CONTENT_MISMATCH", src + " is " + v.symbolicName() + " "
+                            + v.version() + ", but the index " + r.index() + " lists it as " + r.symbolicName() + " "
+                            + r.version() + "; nothing was installed");
+                }
+            }
+            List<InstalledPlugin> installed = installSet(items, level);
+            LOG.info("installed {} from the repositories with {} dependencies", bsn, installed.size() - 1);
+            return installed;
+        } catch (PluginInstallException | IOException e) {
+            PluginInstallException x = e instanceof PluginInstallException ? (PluginInstallException) e
+                    : new PluginInstallException("INSTALL_FAILED", "cannot install " + source + ": " + e, e);
+            refused(source, bsn, level, x);
+            for (String dependency : dependencySources) {
+                String name = items.stream().filter(i -> i.source().equals(dependency))
+                        .map(i -> i.verdict().symbolicName()).findFirst().orElse(null);
+                lifecycle.rejected(dependency, name, x.getMessage());
+            }
+            throw x;
+        } finally {
+            for (Item i : items) {
+                try {
+                    i.verdict().discardCopy();
+                } catch (IOException e) {
+                    LOG.warn("cannot delete the verified copy {}: {}", i.verdict().verifiedCopy(), e.toString());
+                }
+            }
+            downloads.forEach(Fetcher::deleteQuietly);
+        }
+    }
+
+    /** The resources to install for a request: the newest matching plugin first, then what it needs. */
+    private List<IndexedResource> plan(PluginRepositories.Request request) throws PluginInstallException {
+        List<String> locations = request.repository() != null ? List.of(request.repository())
+                : repositories.configured();
+        if (locations.isEmpty()) {
+            throw new PluginInstallException("NO_REPOSITORY", "no plugin repository is configured: set repositories "
+                    + "in etc/io.autoweave.plugin.installer.cfg (a directory with index.xml, or an index URL), or "
+                    + "name one: aw:install --repo URL " + request.symbolicName());
+        }
+        List<IndexedResource> all = new ArrayList<>();
+        for (String l : locations) {
+            all.addAll(repositories.read(l));
+        }
+        RepositoryResolver resolver = new RepositoryResolver(all, installed(), frameworkResolver);
+        String bsn = request.symbolicName();
+        List<IndexedResource> named = resolver.named(bsn, request.range());
+        if (named.isEmpty()) {
+            List<IndexedResource> any = resolver.named(bsn, null);
+            throw new PluginInstallException("UNKNOWN_PLUGIN", any.isEmpty()
+                    ? "no resource named " + bsn + " in the repositories " + locations + " (aw:repos lists what they hold)"
+                    : bsn + " has no version in " + request.range() + " in " + locations + "; there is "
+                            + any.stream().map(r -> r.version().toString()).collect(Collectors.joining(", ")));
+        }
+        try {
+            return resolver.resolve(named.get(0));
+        } catch (RepositoryResolver.Unresolvable e) {
+            throw new PluginInstallException("UNRESOLVABLE", "cannot install " + bsn + ": " + e.getMessage()
+                    + "; nothing was installed", e);
+        }
+    }
+
+    /**
+     * The resolved bundles and their capabilities, as the resolver sees the framework. Bundles at plugin locations
+     * the installer did not record never resolve (LocationGuard), so they are not offered.
+     */
+    private RepositoryResolver.Installed installed() {
+        List<BundleWiring> resolved = new ArrayList<>();
+        for (Bundle b : ctx.getBundles()) {
+            if (b.getLocation().startsWith(LOCATION_PREFIX) && !ledger.contains(b.getLocation())) {
+                continue;
+            }
+            BundleWiring w = b.adapt(BundleWiring.class);
+            if (w != null && w.isInUse()) {
+                resolved.add(w);
+            }
+        }
+        return new RepositoryResolver.Installed() {
+            @Override
+            public List<Capability> providers(Requirement requirement) {
+                List<Capability> found = new ArrayList<>();
+                for (BundleWiring w : resolved) {
+                    for (Capability c : w.getCapabilities(requirement.getNamespace())) {
+                        if (RepositoryResolver.matches(requirement, c)) {
+                            found.add(c);
+                        }
+                    }
+                }
+                return found;
+            }
+
+            @Override
+            public Map<Resource, Wiring> wirings() {
+                Map<Resource, Wiring> m = new HashMap<>();
+                resolved.forEach(w -> m.put(w.getResource(), w));
+                return m;
+            }
+        };
+    }
+
+    private void refuseInLockdown() throws PluginInstallException {
+        if (monitor.isLockdown()) {
+            throw new PluginInstallException("LOCKDOWN", "the system is locked down, every install is refused ("
+                    + "aw:lockdown shows why; aw:lockdown off lifts it)");
+        }
+    }
+
+    /**
+     * The signature gate and the block list for one fetched candidate.
+     *
+     * @param candidateSource the candidate's name in the state machine
+     * @param from where its bytes came from, for the message
+     */
+    private Verdict gate(TrustStore trust, String candidateSource, String from, Path candidate)
+            throws PluginInstallException, IOException {
+        Verdict v = new JarVerifier(trust, VerifierLimits.defaults(), workDir, clock).verify(candidate);
+        if (!v.isAccepted()) {
+            throw new PluginInstallException(v.code().name(), "refused " + from + ": " + v.reason());
+        }
+        String bsn = v.symbolicName();
+        lifecycle.validated(candidateSource, bsn);
+        if (monitor.isBlocked(bsn)) {
+            try {
+                v.discardCopy();
+            } catch (IOException e) {
+                LOG.warn("cannot delete the verified copy {}: {}", v.verifiedCopy(), e.toString());
+            }
+            throw new PluginInstallException("BLOCKED", bsn + " is blocked (" + monitor.blocked().get(bsn)
+                    + "); aw:unblock " + bsn + " first");
+        }
+        return v;
+    }
+
     private void refused(String source, String bsn, SecurityLevel level, PluginInstallException e) {
         LOG.warn("AUDIT plugin install refused: source={} level={} code={} reason={}", source, level, e.code(),
                 e.getMessage());
@@ -160,34 +341,73 @@ public final class PluginInstallerImpl implements PluginInstaller {
         }
     }
 
-    private InstalledPlugin installVerified(Verdict v, SecurityLevel level, String source) throws PluginInstallException,
+    /** A candidate that passed the gate; {@code resource} is its index entry when it came from a repository. */
+    private record Item(String source, Verdict verdict, IndexedResource resource) {
+    }
+
+    /**
+     * Installs verified candidates together at {@code plugin:<level>/<bsn>} and starts them, dependencies first; when
+     * any step fails every one of them is uninstalled again.
+     */
+    private List<InstalledPlugin> installSet(List<Item> items, SecurityLevel level) throws PluginInstallException,
             IOException {
-        String bsn = v.symbolicName();
-        String location = LOCATION_PREFIX + level.name().toLowerCase(Locale.ROOT) + "/" + bsn;
-        refuseDuplicate(bsn, v.version());
-        ledger.put(location, v.sha256(), signers(v.signers()));
-        Bundle b = null;
-        try {
-            try (InputStream in = Files.newInputStream(v.verifiedCopy())) {
-                b = ctx.installBundle(location, in);
-            }
-            lifecycle.installed(source, b);
-            b.adapt(BundleStartLevel.class).setStartLevel(PLUGIN_START_LEVEL);
-            b.start();
-        } catch (BundleException | IOException | RuntimeException e) {
-            boolean installed = b != null;
-            if (installed) {
-                lifecycle.failed(b, e.getMessage());
-            }
-            rollback(b, location);
-            throw new PluginInstallException(installed ? "START_FAILED" : "INSTALL_FAILED",
-                    (installed ? "plugin " + bsn + " installed but did not start, so it was removed again: "
-                            : "the framework refused " + bsn + ": ") + e.getMessage(), e);
+        for (Item i : items) {
+            refuseDuplicate(i.verdict().symbolicName(), i.verdict().version());
         }
-        InstalledPlugin p = describe(b);
-        LOG.info("AUDIT plugin installed: {} {} at {} (bundle {}, sha256 {}, {})", bsn, v.version(), location,
-                b.getBundleId(), v.sha256(), v.reason());
-        return p;
+        String levelName = level.name().toLowerCase(Locale.ROOT);
+        List<String> locations = new ArrayList<>();
+        List<Bundle> bundles = new ArrayList<>();
+        String current = null;
+        try {
+            for (Item i : items) {
+                Verdict v = i.verdict();
+                current = v.symbolicName();
+                String location = LOCATION_PREFIX + levelName + "/" + v.symbolicName();
+                locations.add(location);
+                ledger.put(location, v.sha256(), signers(v.signers()));
+                Bundle b;
+                try (InputStream in = Files.newInputStream(v.verifiedCopy())) {
+                    b = ctx.installBundle(location, in);
+                }
+                bundles.add(b);
+                lifecycle.installed(i.source(), b);
+                b.adapt(BundleStartLevel.class).setStartLevel(PLUGIN_START_LEVEL);
+            }
+            for (int k = bundles.size() - 1; k >= 0; k--) {
+                Bundle b = bundles.get(k);
+                current = b.getSymbolicName();
+                if (b.getHeaders("").get(org.osgi.framework.Constants.FRAGMENT_HOST) == null) {
+                    b.start();
+                }
+            }
+        } catch (BundleException | IOException | RuntimeException e) {
+            boolean allInstalled = bundles.size() == items.size();
+            if (allInstalled) {
+                for (Bundle b : bundles) {
+                    lifecycle.failed(b, e.getMessage());
+                }
+            }
+            rollback(bundles, locations);
+            String others = items.size() == 1 ? "" : " (with " + (items.size() - 1) + " dependencies, all removed)";
+            throw new PluginInstallException(allInstalled ? "START_FAILED" : "INSTALL_FAILED",
+                    (allInstalled ? "plugin " + current + " installed but did not start, so it was removed again"
+                            + others + ": " : "the framework refused " + current + others + ": ") + e.getMessage(), e);
+        }
+        List<InstalledPlugin> result = new ArrayList<>();
+        for (int k = 0; k < bundles.size(); k++) {
+            Bundle b = bundles.get(k);
+            Item i = items.get(k);
+            InstalledPlugin p = describe(b);
+            result.add(p);
+            String role = k == 0 || i.resource() == null ? "" : " as a dependency of " + items.get(0).verdict()
+                    .symbolicName();
+            LOG.info("AUDIT plugin installed: {} {} at {} (bundle {}, sha256 {}, {}){}", b.getSymbolicName(),
+                    b.getVersion(), p.location(), b.getBundleId(), i.verdict().sha256(), i.verdict().reason(), role);
+            monitor.audit("install-accepted", b.getSymbolicName(), "install-gate:" + i.verdict().code().name(),
+                    p.location() + " from " + i.source() + role + ", sha256 " + i.verdict().sha256() + ", "
+                            + i.verdict().reason());
+        }
+        return result;
     }
 
     private void refuseDuplicate(String bsn, String version) throws PluginInstallException {
@@ -209,19 +429,23 @@ public final class PluginInstallerImpl implements PluginInstaller {
         }
     }
 
-    private void rollback(Bundle b, String location) {
-        try {
-            if (b != null) {
+    private void rollback(List<Bundle> bundles, List<String> locations) {
+        for (Bundle b : bundles) {
+            try {
                 b.uninstall();
-                refresh(b);
+            } catch (BundleException | RuntimeException e) {
+                LOG.error("could not uninstall {} after a failed install: {}", b.getLocation(), e.toString());
             }
-        } catch (BundleException | RuntimeException e) {
-            LOG.error("could not uninstall {} after a failed install: {}", location, e.toString());
         }
-        try {
-            ledger.remove(location);
-        } catch (IOException e) {
-            LOG.error("could not remove {} from the plugin ledger: {}", location, e.toString());
+        if (!bundles.isEmpty()) {
+            ctx.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(bundles);
+        }
+        for (String location : locations) {
+            try {
+                ledger.remove(location);
+            } catch (IOException e) {
+                LOG.error("could not remove {} from the plugin ledger: {}", location, e.toString());
+            }
         }
     }
 
@@ -331,99 +555,6 @@ public final class PluginInstallerImpl implements PluginInstaller {
             throw new PluginInstallException("TRUST_STORE_INVALID", "cannot use the plugin trust store "
                     + trustStore + ": " + e.getMessage() + " (check .trust.store.password in "
                     + "etc/io.autoweave.plugin.installer.cfg)", e);
-        }
-    }
-
-    /** The source as a local path string when it names a local file, else null. */
-    private static String localPath(String source) {
-        try {
-            if (source.regionMatches(true, 0, "file:", 0, 5)) {
-                return Path.of(new URI(source)).toAbsolutePath().toString();
-            }
-            return source.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") ? null : Path.of(source).toAbsolutePath().toString();
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private Path fetch(String source) throws PluginInstallException {
-        if (source == null || source.isBlank()) {
-            throw new PluginInstallException("BAD_SOURCE", "no source: give a file path or an https: URL");
-        }
-        String local = localPath(source.trim());
-        if (local != null) {
-            return Path.of(local);
-        }
-        URI uri;
-        try {
-            uri = new URI(source.trim());
-        } catch (URISyntaxException e) {
-            throw new PluginInstallException("BAD_SOURCE", "'" + source + "' is neither a path nor a URL: "
-                    + e.getMessage());
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw new PluginInstallException("BAD_SOURCE", "unsupported source '" + source
-                    + "': use a file path, a file: URL, an https: URL, or an http: URL to a loopback address");
-        }
-        if (scheme.equals("http") && !isLoopback(uri.getHost())) {
-            throw new PluginInstallException("BAD_SOURCE", "plain http is accepted only from a loopback address, not "
-                    + uri.getHost() + ": use https");
-        }
-        return download(uri);
-    }
-
-    private static boolean isLoopback(String host) {
-        try {
-            return host != null && InetAddress.getByName(host).isLoopbackAddress();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private Path download(URI uri) throws PluginInstallException {
-        long max = VerifierLimits.defaults().maxArchiveBytes();
-        Path file = null;
-        try {
-            Files.createDirectories(workDir);
-            file = Files.createTempFile(workDir, "download-", ".jar");
-            HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
-            c.setInstanceFollowRedirects(false); // a redirect could leave loopback or https
-            c.setConnectTimeout(timeoutMillis);
-            c.setReadTimeout(timeoutMillis);
-            int status = c.getResponseCode();
-            if (status != 200) {
-                throw new PluginInstallException("DOWNLOAD_FAILED", uri + " answered HTTP " + status);
-            }
-            try (InputStream in = c.getInputStream(); OutputStream out = Files.newOutputStream(file)) {
-                byte[] buf = new byte[64 * 1024];
-                long total = 0;
-                for (int n; (n = in.read(buf)) > 0;) {
-                    total += n;
-                    if (total > max) {
-                        throw new PluginInstallException("ARCHIVE_TOO_LARGE", uri + " is larger than " + max
-                                + " bytes");
-                    }
-                    out.write(buf, 0, n);
-                }
-            }
-            return file;
-        } catch (PluginInstallException e) {
-            deleteQuietly(file);
-            throw e;
-        } catch (IOException | IllegalArgumentException e) {
-            deleteQuietly(file);
-            throw new PluginInstallException("DOWNLOAD_FAILED", "cannot download " + uri + ": " + e, e);
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            if (file != null) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            // a leftover temp file in the private work directory is harmless
         }
     }
 }
