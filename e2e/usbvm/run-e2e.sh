@@ -23,6 +23,9 @@
 #   --runtime-args STR    runtime arguments (default "--data $DATA_DIR --no-shell")
 #   --data-dir DIR        runtime data dir inside the guest (default /tmp/autoweave-data)
 #   --events-file NAME    events file inside the data dir (default events.jsonl)
+#   --merge-window-ms N   the pipeline's merge window in the guest (default 4000: under TCG, udev's report
+#                         of a device can trail libusb's by more than the 1500 ms real hardware needs; "" for
+#                         the runtime's default)
 #   --fake                no jar: run fake/autoweave-fake.sh (udev -> events.jsonl) to prove the harness
 #   --keep-vm             leave the guest running at the end (default: usbvm stop)
 #
@@ -52,6 +55,7 @@ JAVA_OPTS="-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"  # C1 only: the JI
 DATA_DIR=/tmp/autoweave-data
 RUNTIME_ARGS=""
 EVENTS_FILE=events.jsonl
+MERGE_WINDOW_MS=4000
 FAKE=0
 KEEP_VM=0
 SEEN_TIMEOUT=30
@@ -70,6 +74,7 @@ while (($#)); do
     --share) SHARE=$2; shift ;;
     --java-opts) JAVA_OPTS=$2; shift ;;
     --runtime-args) RUNTIME_ARGS=$2; shift ;;
+    --merge-window-ms) MERGE_WINDOW_MS=$2; shift ;;
     --data-dir) DATA_DIR=$2; shift ;;
     --events-file) EVENTS_FILE=$2; shift ;;
     --fake) FAKE=1 ;;
@@ -111,7 +116,8 @@ mkdir -p "$SHARE"; SHARE=$(cd "$SHARE" && pwd)
 rm -rf "$SHARE"/{.usbvm-ready,runtime.pid,.collect,.collected,.runtime-exited,events.jsonl,actions.jsonl,runtime.log,udev-monitor.log,autorun.log,check-report.json,timings.txt,data-after-stop,fake}
 cp "$HERE/guest/autorun.sh" "$SHARE/autorun.sh"
 {
-  printf 'DATA_DIR=%q\nJAVA_OPTS=%q\nRUNTIME_ARGS=%q\nEVENTS_FILE=%q\n' "$DATA_DIR" "$JAVA_OPTS" "$RUNTIME_ARGS" "$EVENTS_FILE"
+  printf 'DATA_DIR=%q\nJAVA_OPTS=%q\nRUNTIME_ARGS=%q\nEVENTS_FILE=%q\nMERGE_WINDOW_MS=%q\n' "$DATA_DIR" "$JAVA_OPTS" \
+    "$RUNTIME_ARGS" "$EVENTS_FILE" "$MERGE_WINDOW_MS"
   if ((FAKE)); then printf 'RUNTIME_CMD=%q\n' "sh /mnt/share/fake/autoweave-fake.sh"; fi
 } > "$SHARE/e2e.env"
 if ((FAKE)); then

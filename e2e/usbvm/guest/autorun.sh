@@ -8,16 +8,22 @@
 #     stops the runtime (SIGTERM, then SIGKILL after 30 s), copies the data dir to
 #     /mnt/share/data-after-stop and creates /mnt/share/.collected.
 # Settings come from /mnt/share/e2e.env (written by run-e2e.sh): DATA_DIR, JAVA_OPTS, RUNTIME_ARGS,
-# EVENTS_FILE, and RUNTIME_CMD (a command run instead of the jar; used by --fake).
+# EVENTS_FILE, MERGE_WINDOW_MS (the pipeline's merge window; empty keeps the runtime's default), and RUNTIME_CMD
+# (a command run instead of the jar; used by --fake).
 S=/mnt/share
 DATA_DIR=/tmp/autoweave-data
 JAVA_OPTS=""
 RUNTIME_ARGS=""
 RUNTIME_CMD=""
 EVENTS_FILE=events.jsonl
+MERGE_WINDOW_MS=""
 [ -f $S/e2e.env ] && . $S/e2e.env
 export AUTOWEAVE_DATA="$DATA_DIR"
 rm -rf "$DATA_DIR"; mkdir -p "$DATA_DIR"
+if [ -n "$MERGE_WINDOW_MS" ]; then
+  mkdir -p "$DATA_DIR/etc"
+  echo "merge_window_ms=$MERGE_WINDOW_MS" > "$DATA_DIR/etc/io.autoweave.usb.pipeline.cfg"
+fi
 echo "guest: $(date -u +%FT%T.%NZ) uptime $(cut -d' ' -f1 /proc/uptime)s; java: $(java -version 2>&1 | head -1)"
 stdbuf -oL udevadm monitor --udev --kernel --property --subsystem-match=usb > $S/udev-monitor.log 2>&1 &
 MON=$!

@@ -340,7 +340,8 @@ public class PluginInstallIT {
         BundleContext ctx = RUNTIME.context();
         ServiceReference<?> ref = ctx.getServiceReferences((String) null,
                 "(&(osgi.command.scope=aw)(osgi.command.function=install))")[0];
-        assertEquals(List.of("install", "plugins", "uninstall", "repos"), List.of((String[]) ref.getProperty("osgi.command.function")));
+        assertEquals(List.of("install", "plugins", "uninstall", "repos", "start", "stop"),
+                List.of((String[]) ref.getProperty("osgi.command.function")));
         Object commands = ctx.getService(ref);
         String installed = (String) commands.getClass().getMethod("install", String.class, String.class)
                 .invoke(commands, HID.toString(), "high");
@@ -350,6 +351,38 @@ public class PluginInstallIT {
         String removed = (String) commands.getClass().getMethod("uninstall", String.class).invoke(commands, HID_BSN);
         assertTrue(removed, removed.startsWith("uninstalled"));
         assertEquals("no plugins installed", commands.getClass().getMethod("plugins").invoke(commands));
+    }
+
+    @Test
+    public void aw_startAndAw_stopGoThroughTheInstallerRefuseABlockedPluginAndAreAudited() throws Exception {
+        Map<String, Object> p = install(HID, "medium");
+        Bundle b = RUNTIME.context().getBundle((Long) p.get("bundleId"));
+        try (Gogo gogo = new Gogo(RUNTIME.context())) {
+            String stopped = String.valueOf(gogo.run("aw:stop " + HID_BSN));
+            assertTrue(stopped, stopped.startsWith("stopped") && b.getState() != Bundle.ACTIVE);
+            String started = String.valueOf(gogo.run("aw:start " + HID_BSN));
+            assertTrue(started, started.startsWith("started") && b.getState() == Bundle.ACTIVE);
+            gogo.run("aw:block " + HID_BSN + " itest");
+            try {
+                gogo.run("aw:start " + HID_BSN);
+                fail("a blocked plugin must not start");
+            } catch (Exception e) {
+                assertTrue(e.toString(), e.getMessage().contains("is blocked") && e.getMessage().contains("aw:unblock"));
+            }
+            assertTrue(b.getState() != Bundle.ACTIVE);
+            try {
+                gogo.run("aw:start io.autoweave.api");
+                fail("the runtime's own bundles are not the installer's to start");
+            } catch (Exception e) {
+                assertTrue(e.toString(), e.getMessage().contains("is not a plugin"));
+            }
+            String audit = String.valueOf(gogo.run("aw:audit subject=" + HID_BSN));
+            assertTrue(audit, audit.contains("stopped") && audit.contains("started") && audit.contains("start-refused")
+                    && audit.contains("by gogo"));
+            gogo.run("aw:unblock " + HID_BSN);
+        } finally {
+            uninstall(HID_BSN);
+        }
     }
 
     @Test

@@ -17,9 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -164,8 +162,8 @@ public final class PluginsServlet extends ApiResource {
         Principal who = (Principal) req.getAttribute(Principal.REQUEST_ATTRIBUTE);
         String by = who == null ? "REST" : who.name() + " (REST)";
         switch (path[1]) {
-            case "start": start(find(name)); break;
-            case "stop": stop(find(name)); break;
+            case "start": startOrStop(name, true, by); break;
+            case "stop": startOrStop(name, false, by); break;
             case "block": block(name, reason(req, "blocked by " + by)); break;
             case "unblock":
                 if (!monitor().unblock(name, reason(req, "unblocked by " + by))) {
@@ -185,28 +183,16 @@ public final class PluginsServlet extends ApiResource {
         json(resp, 200, body);
     }
 
-    private void start(InstalledPlugin p) {
-        SecurityMonitor s = monitor();
-        if (s.isBlocked(p.symbolicName())) {
-            throw new ApiException(409, "blocked", p.symbolicName() + " is blocked (" + s.blocked().get(p.symbolicName())
-                    + "); unblock it first: POST /api/v1/plugins/" + p.symbolicName() + "/unblock");
-        }
-        if (s.isLockdown()) {
-            throw new ApiException(409, "lockdown", "the system is locked down; no plugin may start (aw:lockdown off "
-                    + "lifts it)");
-        }
+    /** Start or stop through the installer, which checks blocks and lockdown and audits. */
+    private void startOrStop(String name, boolean start, String by) {
         try {
-            bundle(p).start();
-        } catch (BundleException | IllegalStateException e) {
-            throw new ApiException(409, "start_failed", p.symbolicName() + " did not start: " + e.getMessage());
-        }
-    }
-
-    private void stop(InstalledPlugin p) {
-        try {
-            bundle(p).stop();
-        } catch (BundleException | IllegalStateException e) {
-            throw new ApiException(409, "stop_failed", p.symbolicName() + " did not stop: " + e.getMessage());
+            if (start) {
+                installer().start(name, by);
+            } else {
+                installer().stop(name, by);
+            }
+        } catch (PluginInstallException e) {
+            throw refusal(e);
         }
     }
 
@@ -216,14 +202,6 @@ public final class PluginsServlet extends ApiResource {
             throw new ApiException(409, "already_blocked", name + " is blocked already: " + s.blocked().get(name));
         }
         s.block(name, reason, "operator");
-    }
-
-    private Bundle bundle(InstalledPlugin p) {
-        Bundle b = context.getBundle(p.bundleId());
-        if (b == null) {
-            throw ApiException.notFound(p.symbolicName() + " was uninstalled meanwhile");
-        }
-        return b;
     }
 
     /** The optional {@code {"reason": "..."}} body of block and unblock. */
@@ -351,7 +329,8 @@ public final class PluginsServlet extends ApiResource {
         switch (e.code()) {
             case "NOT_INSTALLED": status = 404; break;
             case "BAD_SOURCE": status = 400; break;
-            case "DUPLICATE": case "LOCKDOWN": case "BLOCKED": case "NOT_A_PLUGIN": status = 409; break;
+            case "DUPLICATE": case "LOCKDOWN": case "BLOCKED": case "NOT_A_PLUGIN": case "START_FAILED":
+            case "STOP_FAILED": status = 409; break;
             case "ARCHIVE_TOO_LARGE": status = 413; break;
             case "NO_TRUST_STORE": case "TRUST_STORE_INVALID": status = 503; break;
             default: status = 422;

@@ -43,6 +43,26 @@ public interface PluginInstaller {
     List<InstalledPlugin> plugins();
 
     /**
+     * Starts an installed plugin (persistently: it starts again after a restart); audited as {@code started}, or
+     * {@code start-refused} / {@code start-failed}.
+     *
+     * @param symbolicNameOrId the plugin's symbolic name or bundle id
+     * @param actor who asks, for the audit log (for example "admin in the web console")
+     * @throws PluginInstallException {@code NOT_INSTALLED}, {@code NOT_A_PLUGIN}, {@code BLOCKED} (unblock it first),
+     *         {@code LOCKDOWN}, or {@code START_FAILED} with the framework's reason
+     * @since 1.2
+     */
+    InstalledPlugin start(String symbolicNameOrId, String actor) throws PluginInstallException;
+
+    /**
+     * Stops a plugin (persistently); audited as {@code stopped} or {@code stop-failed}.
+     *
+     * @throws PluginInstallException {@code NOT_INSTALLED}, {@code NOT_A_PLUGIN} or {@code STOP_FAILED}
+     * @since 1.2
+     */
+    InstalledPlugin stop(String symbolicNameOrId, String actor) throws PluginInstallException;
+
+    /**
      * Uninstalls a plugin.
      *
      * @param symbolicNameOrId the plugin's symbolic name or bundle id

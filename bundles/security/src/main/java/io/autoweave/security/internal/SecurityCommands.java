@@ -77,7 +77,7 @@ public final class SecurityCommands {
     @Descriptor("lift a block; the plugin stays stopped until started")
     public String unblock(@Descriptor("plugin symbolic name") String plugin) {
         return monitor.unblock(plugin, "unblocked by the operator") ? "unblocked " + plugin + " (stopped; start it "
-                + "with start <id>)" : plugin + " is not blocked";
+                + "with aw:start " + plugin + ")" : plugin + " is not blocked";
     }
 
     @Descriptor("show the lockdown state and the blocked plugins")

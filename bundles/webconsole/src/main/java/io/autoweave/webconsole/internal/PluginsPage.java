@@ -17,7 +17,6 @@ import jakarta.servlet.http.Part;
 import org.apache.felix.webconsole.servlet.ServletConstants;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -174,28 +173,18 @@ public final class PluginsPage extends ConsolePage {
         return n.length() > 100 ? n.substring(n.length() - 100) : n;
     }
 
+    /** Through the installer, which refuses a blocked plugin or lockdown and audits either way. */
     private Outcome startStop(String action, InstalledPlugin p, String user) {
-        Bundle b = ctx.getBundle(p.bundleId());
-        if (b == null || !p.location().equals(b.getLocation())) {
-            return Outcome.failed(action + ": " + p.symbolicName() + " is no longer installed");
-        }
+        String actor = user + " in the web console";
         try {
             if (action.equals("start")) {
-                if (monitor.isBlocked(p.symbolicName())) {
-                    return Outcome.failed("start refused: " + p.symbolicName() + " is blocked ("
-                            + monitor.blocked().get(p.symbolicName()) + "); unblock it first");
-                }
-                b.start();
+                installer.start(p.symbolicName(), actor);
             } else {
-                b.stop();
+                installer.stop(p.symbolicName(), actor);
             }
-        } catch (BundleException | IllegalStateException | SecurityException e) {
-            monitor.audit(action.equals("start") ? "start-refused" : "stop-failed", p.symbolicName(), "operator",
-                    user + " in the web console: " + e.getMessage());
-            return Outcome.failed(action + " " + p.symbolicName() + " failed: " + e.getMessage());
+        } catch (PluginInstallException e) {
+            return Outcome.failed(action + " refused: " + e.getMessage());
         }
-        monitor.audit(action.equals("start") ? "started" : "stopped", p.symbolicName(), "operator",
-                "by " + user + " in the web console");
         return Outcome.ok((action.equals("start") ? "started " : "stopped ") + p.symbolicName());
     }
 

@@ -16,7 +16,8 @@ import io.autoweave.plugin.installer.PluginInstaller;
 
 /** Gogo commands {@code aw:install}, {@code aw:plugins}, {@code aw:uninstall}, {@code aw:repos}. */
 @Component(service = PluginCommands.class, property = { "osgi.command.scope=aw", "osgi.command.function=install",
-        "osgi.command.function=plugins", "osgi.command.function=uninstall", "osgi.command.function=repos" })
+        "osgi.command.function=plugins", "osgi.command.function=uninstall", "osgi.command.function=repos",
+        "osgi.command.function=start", "osgi.command.function=stop" })
 public final class PluginCommands {
     private static final String SOURCES = "file path, file: or https: URL, or obr:NAME[;version=RANGE] from the "
             + "configured repositories";
@@ -102,6 +103,16 @@ public final class PluginCommands {
             return "no plugins installed";
         }
         return all.stream().map(PluginCommands::line).collect(Collectors.joining(System.lineSeparator()));
+    }
+
+    @Descriptor("start a plugin (refused while it is blocked or the system is locked down); audited")
+    public String start(@Descriptor("symbolic name or bundle id") String plugin) throws PluginInstallException {
+        return "started " + line(installer.start(plugin, "gogo"));
+    }
+
+    @Descriptor("stop a plugin; audited")
+    public String stop(@Descriptor("symbolic name or bundle id") String plugin) throws PluginInstallException {
+        return "stopped " + line(installer.stop(plugin, "gogo"));
     }
 
     @Descriptor("stop and uninstall a plugin")

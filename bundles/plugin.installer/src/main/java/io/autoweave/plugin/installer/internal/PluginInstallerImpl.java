@@ -464,8 +464,8 @@ public final class PluginInstallerImpl implements PluginInstaller {
         return list;
     }
 
-    @Override
-    public synchronized InstalledPlugin uninstall(String symbolicNameOrId) throws PluginInstallException {
+    /** The plugin bundle named by symbolic name or id; NOT_A_PLUGIN for the runtime's own bundles. */
+    private Bundle plugin(String symbolicNameOrId, String verb) throws PluginInstallException {
         Bundle found = null;
         for (Bundle b : ctx.getBundles()) {
             if (String.valueOf(b.getBundleId()).equals(symbolicNameOrId)
@@ -473,7 +473,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
                 if (!b.getLocation().startsWith(LOCATION_PREFIX)) {
                     throw new PluginInstallException("NOT_A_PLUGIN", "bundle " + b.getBundleId() + " ("
                             + b.getSymbolicName() + ") at " + b.getLocation() + " is not a plugin; the installer "
-                            + "removes only what it installed");
+                            + verb + " only what it installed");
                 }
                 found = b;
             }
@@ -482,6 +482,50 @@ public final class PluginInstallerImpl implements PluginInstaller {
             throw new PluginInstallException("NOT_INSTALLED", "no plugin '" + symbolicNameOrId
                     + "' is installed (aw:plugins lists them)");
         }
+        return found;
+    }
+
+    @Override
+    public synchronized InstalledPlugin start(String symbolicNameOrId, String actor) throws PluginInstallException {
+        Bundle b = plugin(symbolicNameOrId, "starts");
+        String bsn = b.getSymbolicName();
+        if (monitor.isBlocked(bsn)) {
+            monitor.audit("start-refused", bsn, "blocklist", "by " + actor + ": blocked");
+            throw new PluginInstallException("BLOCKED", bsn + " is blocked (" + monitor.blocked().get(bsn)
+                    + "); unblock it first (aw:unblock " + bsn + ")");
+        }
+        if (monitor.isLockdown()) {
+            monitor.audit("start-refused", bsn, "lockdown", "by " + actor + ": the system is locked down");
+            throw new PluginInstallException("LOCKDOWN", "the system is locked down; no plugin may start "
+                    + "(aw:lockdown shows why; aw:lockdown off lifts it)");
+        }
+        try {
+            b.start();
+        } catch (BundleException | IllegalStateException | SecurityException e) {
+            monitor.audit("start-failed", bsn, "operator", "by " + actor + ": " + e.getMessage());
+            throw new PluginInstallException("START_FAILED", bsn + " did not start: " + e.getMessage(), e);
+        }
+        monitor.audit("started", bsn, "operator", "by " + actor);
+        return describe(b);
+    }
+
+    @Override
+    public synchronized InstalledPlugin stop(String symbolicNameOrId, String actor) throws PluginInstallException {
+        Bundle b = plugin(symbolicNameOrId, "stops");
+        try {
+            b.stop();
+        } catch (BundleException | IllegalStateException | SecurityException e) {
+            monitor.audit("stop-failed", b.getSymbolicName(), "operator", "by " + actor + ": " + e.getMessage());
+            throw new PluginInstallException("STOP_FAILED", b.getSymbolicName() + " did not stop: " + e.getMessage(),
+                    e);
+        }
+        monitor.audit("stopped", b.getSymbolicName(), "operator", "by " + actor);
+        return describe(b);
+    }
+
+    @Override
+    public synchronized InstalledPlugin uninstall(String symbolicNameOrId) throws PluginInstallException {
+        Bundle found = plugin(symbolicNameOrId, "removes");
         InstalledPlugin before = describe(found);
         try {
             found.uninstall();
