@@ -217,7 +217,7 @@ public final class Suite {
             String k = "latency." + rate + ".";
             String raw = "raw." + rate + ".";
             String w = String.format(Locale.ROOT, "offered %s/s open loop (achieved %s/s), %s s: %s sent, %s in Redis, "
-                    + "%s dropped at the listener queue", rate, r.get(k + "offered_per_s"), full ? "5" : "1",
+                    + "%s shed or coalesced at the sink queue (marked in the stream)", rate, r.get(k + "offered_per_s"), full ? "5" : "1",
                     r.get(k + "sent"), r.get(k + "delivered"), r.get(k + "dropped"));
             for (String pct : List.of("p50", "p99", "p999")) {
                 double v = Double.parseDouble(r.get(k + pct + "_ms"));

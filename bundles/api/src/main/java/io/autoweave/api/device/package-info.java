@@ -3,10 +3,12 @@
  *
  * <p>Events are published on EventAdmin under {@link io.autoweave.api.device.UsbTopics} and delivered to every
  * {@link io.autoweave.api.device.UsbEventListener} service whose owner may see the device.
- * {@link io.autoweave.api.device.DeviceRegistry} lists what is connected now (since 1.1).
+ * {@link io.autoweave.api.device.DeviceRegistry} lists what is connected now (since 1.1). Core sinks that
+ * must not lose events register {@link io.autoweave.api.device.UsbEventSink} and receive batches with visible loss
+ * markers (since 1.2).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.autoweave.api.device;
 
 import org.osgi.annotation.bundle.Export;
