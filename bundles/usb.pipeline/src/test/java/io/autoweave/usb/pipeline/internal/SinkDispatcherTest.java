@@ -74,6 +74,16 @@ public class SinkDispatcherTest {
         }
     }
 
+    /** The sink saw the batch inside deliver; the dispatcher counts it once deliver returned. */
+    private static SinkDispatcher.SinkStats awaitAcknowledged(SinkDispatcher d, long events) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        SinkDispatcher.SinkStats s;
+        while ((s = d.stats().get(0)).acknowledged() < events && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return s;
+    }
+
     private static List<String> ids(UsbEventSink.Batch b) {
         return b.events().stream().map(UsbEvent::eventId).toList();
     }
@@ -89,7 +99,7 @@ public class SinkDispatcherTest {
             assertEquals(List.of("e" + i), ids(b));
             assertNull(b.loss());
         }
-        assertEquals(3, d.stats().get(0).acknowledged());
+        assertEquals(3, awaitAcknowledged(d, 3).acknowledged());
         assertEquals(3, d.latency.count());
     }
 
@@ -130,7 +140,7 @@ public class SinkDispatcherTest {
                 assertEquals(List.of("e1"), ids(sink.attempts.get(i)));
             }
         }
-        SinkDispatcher.SinkStats s = d.stats().get(0);
+        SinkDispatcher.SinkStats s = awaitAcknowledged(d, 2);
         assertEquals(2, s.failures());
         assertEquals(2, s.acknowledged());
         assertTrue(s.lastError(), s.lastError().contains("not durable"));
@@ -152,7 +162,7 @@ public class SinkDispatcherTest {
         UsbEventSink.Batch b = sink.next();
         assertEquals(new UsbEventSink.Loss("m1", "inst-1", 3, 0, "e2", "e4", 1002, 1004), b.loss());
         assertEquals(List.of("e5", "e6"), ids(b));
-        SinkDispatcher.SinkStats s = d.stats().get(0);
+        SinkDispatcher.SinkStats s = awaitAcknowledged(d, 3);
         assertEquals("offered = acknowledged + shed + coalesced", s.offered(),
                 s.acknowledged() + s.shed() + s.coalesced());
         assertEquals(1, s.markers());
@@ -165,6 +175,7 @@ public class SinkDispatcherTest {
         d.add("ref-1", "redis", "test", first);
         d.accept(event());
         assertEquals(List.of("e1"), ids(first.next()));
+        awaitAcknowledged(d, 1);
         d.remove("ref-1");
         d.accept(event());
         d.accept(event());
