@@ -133,9 +133,9 @@ final class Merger {
             OpenAction a = new OpenAction(event, now + windowNanos, opened++);
             open.addLast(a);
             if (device.portPath() != null) {
-                byPort.computeIfAbsent(device.portPath(), k -> new ArrayDeque<>()).addLast(a);
+                byPort.computeIfAbsent(device.portPath(), k -> new ArrayDeque<>(2)).addLast(a);
             }
-            bySignature.computeIfAbsent(device.signature(), k -> new ArrayDeque<>()).addLast(a);
+            bySignature.computeIfAbsent(device.signature(), k -> new ArrayDeque<>(2)).addLast(a);
         }
         emitted.increment();
         downstream.accept(event);
