@@ -205,8 +205,8 @@ public final class Suite {
         Map<String, String> r = child("pipeline", full ? 900 : 240, "redisPort=" + redis.port);
         progress("pipeline: " + r);
         double eps = Double.parseDouble(r.get("throughput.events_per_s"));
-        String workload = "simulated source → DeviceReportSink → merge/identity/debounce/rules → listener dispatch → "
-                + "outbox (fsync) → XADD; " + Workload.DEVICES + " distinct devices alternating attach/detach; closed "
+        String workload = "simulated source → DeviceReportSink → merge/identity/debounce/rules → sink dispatch "
+                + "(batches) → outbox (one fsync per batch) → XADD; " + Workload.DEVICES + " distinct devices alternating attach/detach; closed "
                 + "loop, ≤512 events between report and Redis; " + r.get("throughput.seconds") + " s after warm-up; "
                 + r.get("throughput.dropped") + " dropped";
         rows.add(new Row(SCENARIOS.get(0), workload, "sustained events/s (entries read back from Redis)", fmt(eps),
@@ -217,7 +217,7 @@ public final class Suite {
             String k = "latency." + rate + ".";
             String raw = "raw." + rate + ".";
             String w = String.format(Locale.ROOT, "offered %s/s open loop (achieved %s/s), %s s: %s sent, %s in Redis, "
-                    + "%s dropped at the listener queue", rate, r.get(k + "offered_per_s"), full ? "5" : "1",
+                    + "%s shed or coalesced at the sink queue (marked in the stream)", rate, r.get(k + "offered_per_s"), full ? "5" : "1",
                     r.get(k + "sent"), r.get(k + "delivered"), r.get(k + "dropped"));
             for (String pct : List.of("p50", "p99", "p999")) {
                 double v = Double.parseDouble(r.get(k + pct + "_ms"));
@@ -439,10 +439,12 @@ public final class Suite {
                 minus the entry's `monotonic_ns` (stamped by the pipeline when it took the report): source → \
                 readable in Redis, one read round trip included. Load is open loop; the achieved offered rate is \
                 shown, because the sender calls the pipeline synchronously and cannot exceed its capacity. Above the \
-                sink's capacity the per-bundle listener queue (1024) fills, drops (counted), and the figures become \
-                the queueing delay of the events that were delivered. HdrHistogram, 3 significant digits.
-                - **Throughput** is closed loop (at most 512 events between report and Redis, below the listener \
-                queue, so nothing is dropped): the sustained rate the whole path can deliver.
+                sink's capacity its queue (`sink.queue.capacity`, 16384) fills, then coalesces and sheds (counted, \
+                and a `type=shed` marker entry in the stream), and the figures become the queueing delay of the \
+                events that were delivered; the "in Redis" count includes those markers. HdrHistogram, 3 \
+                significant digits.
+                - **Throughput** is closed loop (at most 512 events between report and Redis, below the sink \
+                queue, so nothing is shed): the sustained rate the whole path can deliver.
                 - **Security off** does not exist in the runtime (it refuses to run without a SecurityManager), so \
                 the baselines of scenarios 3 and 6 are the same bundles in plain Felix 7.0.5 (the framework the \
                 runtime embeds) without security, in the same run.

@@ -31,7 +31,7 @@ import redis.clients.jedis.resps.StreamEntry;
  * Zero loss through the real runtime as a process, against a real redis-server on a free loopback port: the
  * runtime killed with SIGKILL during a burst and restarted with its data directory; and no Redis at all (events
  * journaled, runtime healthy) until Redis is configured and started. Events come from a probe bundle handing
- * them to the Redis bundle's UsbEventListener, as the USB pipeline does (see {@link BurstMain}).
+ * them to the Redis bundle's UsbEventSink in batches, as the USB pipeline does (see {@link BurstMain}).
  */
 public class RedisDeliveryIT {
     private static final String STREAM = "aw:hotplug";

@@ -1,5 +1,6 @@
 package io.autoweave.itests.burst;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -11,17 +12,18 @@ import org.osgi.framework.ServiceReference;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
-import io.autoweave.api.device.UsbEventListener;
+import io.autoweave.api.device.UsbEventSink;
 
 /**
- * Probe bundle (installed at a core location by {@link BurstMain}): finds the Redis bundle's
- * {@link UsbEventListener} and hands it a burst of events from several "devices" in parallel, as the USB pipeline
- * would. Event k of device d has id {@code burst-d-k} and monotonicNanos k, so order can be checked per device.
- * Prints {@code BURST-PROGRESS total=N d0=.. d1=..} (events whose onEvent returned, i.e. journaled) every 20 ms
- * and {@code BURST-DONE} at the end. Parameters: system properties {@code aw.burst.devices},
- * {@code aw.burst.perDevice}.
+ * Probe bundle (installed at a core location by {@link BurstMain}): finds the Redis bundle's {@link UsbEventSink}
+ * and hands it a burst of events of several "devices", interleaved, in batches of {@value #BATCH} from one thread,
+ * as the USB pipeline's sink dispatcher does. Event k of device d has id {@code burst-d-k} and monotonicNanos k, so
+ * order can be checked per device. Prints {@code BURST-PROGRESS total=N d0=.. d1=..} (events whose batch's
+ * {@code deliver} returned, i.e. journaled) every 20 ms and {@code BURST-DONE} at the end. Parameters: system
+ * properties {@code aw.burst.devices}, {@code aw.burst.perDevice}.
  */
 public class BurstActivator implements BundleActivator {
+    static final int BATCH = 64;
     private volatile boolean stopped;
 
     @Override
@@ -35,27 +37,31 @@ public class BurstActivator implements BundleActivator {
 
     private void run(BundleContext context, int devices, int perDevice) {
         try {
-            UsbEventListener sink = awaitSink(context);
+            UsbEventSink sink = awaitSink(context);
             AtomicLongArray accepted = new AtomicLongArray(devices);
             long start = System.nanoTime();
-            Thread[] producers = new Thread[devices];
-            for (int d = 0; d < devices; d++) {
-                int device = d;
-                producers[d] = new Thread(() -> {
-                    for (int k = 0; k < perDevice && !stopped; k++) {
-                        sink.onEvent(event(device, k));
-                        accepted.incrementAndGet(device);
+            Thread producer = new Thread(() -> {
+                List<UsbEvent> batch = new ArrayList<>(BATCH);
+                long total = (long) devices * perDevice;
+                for (long n = 0; n < total && !stopped; n++) {
+                    batch.add(event((int) (n % devices), n / devices));
+                    if (batch.size() == BATCH || n == total - 1) {
+                        try {
+                            sink.deliver(new UsbEventSink.Batch(null, batch));
+                        } catch (Exception e) {
+                            System.out.println("BURST-FAILED " + e);
+                            return;
+                        }
+                        for (UsbEvent e : batch) {
+                            accepted.incrementAndGet(Integer.parseInt(e.device().serial().substring("BURST-".length())));
+                        }
+                        batch.clear();
                     }
-                }, "itest-burst-" + d);
-                producers[d].start();
-            }
-            boolean alive = true;
-            while (alive && !stopped) {
-                Thread.sleep(20);
-                alive = false;
-                for (Thread p : producers) {
-                    alive |= p.isAlive();
                 }
+            }, "itest-burst");
+            producer.start();
+            while (producer.isAlive() && !stopped) {
+                Thread.sleep(20);
                 progress(accepted, start);
             }
             progress(accepted, start);
@@ -76,10 +82,10 @@ public class BurstActivator implements BundleActivator {
         System.out.println("BURST-PROGRESS total=" + total + " ms=" + (System.nanoTime() - start) / 1_000_000 + line);
     }
 
-    private UsbEventListener awaitSink(BundleContext context) throws InterruptedException {
+    private UsbEventSink awaitSink(BundleContext context) throws InterruptedException {
         while (!stopped) {
             try {
-                for (ServiceReference<UsbEventListener> ref : context.getServiceReferences(UsbEventListener.class, null)) {
+                for (ServiceReference<UsbEventSink> ref : context.getServiceReferences(UsbEventSink.class, null)) {
                     if ("io.autoweave.redis".equals(ref.getBundle().getSymbolicName())) {
                         return context.getService(ref);
                     }

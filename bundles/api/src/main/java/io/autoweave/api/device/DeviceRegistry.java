@@ -16,4 +16,10 @@ public interface DeviceRegistry {
      * without a serial number share a signature, so several may be plugged at once.
      */
     List<ConnectedDevice> find(String signature);
+
+    /**
+     * The id of this runtime instance, stamped on every event ({@link UsbEvent#instanceId()}); other parts of the
+     * runtime (the Redis consumer-group member name) use it so one instance has one name everywhere (since 1.3).
+     */
+    String instanceId();
 }

@@ -4,10 +4,12 @@
  * <p>Events are published on EventAdmin under {@link io.autoweave.api.device.UsbTopics} and delivered to every
  * {@link io.autoweave.api.device.UsbEventListener} service whose owner may see the device.
  * {@link io.autoweave.api.device.DeviceRegistry} lists what is connected now (since 1.1);
- * {@link io.autoweave.api.device.EventHistory} the recent events with a resumable sequence (since 1.2).
+ * {@link io.autoweave.api.device.EventHistory} the recent events with a resumable sequence (since 1.2). Core sinks
+ * that must not lose events register {@link io.autoweave.api.device.UsbEventSink} and receive batches with visible
+ * loss markers (since 1.3).
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.autoweave.api.device;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,16 +1,11 @@
 package io.autoweave.redis.internal;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -19,21 +14,36 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
+import io.autoweave.api.device.DeviceRegistry;
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.api.device.UsbEventSink;
+import io.autoweave.api.metrics.MetricsCollector;
+import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.stream.StreamConsumer;
 
 /**
  * DS wiring of the {@link ConsumerBridge}: this runtime instance's member of the consumer group, dispatching each
  * entry to every {@link StreamConsumer} service. Shares the PID (and the Redis settings) of the sink. Idle when no
  * Redis is configured, and reads nothing while no consumer is registered (entries stay in the group for others).
+ *
+ * <p>Its consumer name defaults to the instance id the USB pipeline stamps on every event
+ * ({@link DeviceRegistry#instanceId()}), so an instance has one name in events and in the group. Loss markers
+ * ({@code type=shed} entries) are not events: they are counted, logged and acknowledged, never dispatched and
+ * never dead-lettered.
  */
-@Component(service = ConsumerBridgeComponent.class, configurationPid = RedisSinkComponent.PID,
+@Component(service = {ConsumerBridgeComponent.class, MetricsSource.class}, configurationPid = RedisSinkComponent.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
-public final class ConsumerBridgeComponent {
-    /** Framework property naming this runtime instance; the default consumer name. */
-    static final String INSTANCE_ID_PROPERTY = "autoweave.instance.id";
+public final class ConsumerBridgeComponent implements MetricsSource {
+    private static final System.Logger LOG = System.getLogger(ConsumerBridgeComponent.class.getName());
 
     private final List<StreamConsumer> consumers = new CopyOnWriteArrayList<>();
+    final LongAdder lossMarkers = new LongAdder();
+    final LongAdder shedEvents = new LongAdder();
+
+    /** The pipeline: owner of this instance's id. */
+    @Reference
+    DeviceRegistry registry;
+
     private RedisConnection connection;
     private ConsumerBridge bridge;
 
@@ -47,8 +57,8 @@ public final class ConsumerBridgeComponent {
     }
 
     @Activate
-    void activate(BundleContext context, RedisSinkConfig config) throws IOException {
-        BridgeSettings settings = settings(config, instanceId(context));
+    void activate(RedisSinkConfig config) {
+        BridgeSettings settings = settings(config, registry.instanceId());
         connection = RedisSinkComponent.connection(config);
         if (connection != null) {
             bridge = new ConsumerBridge(connection, settings, this::dispatch, () -> !consumers.isEmpty()).start();
@@ -63,37 +73,41 @@ public final class ConsumerBridgeComponent {
     }
 
     void dispatch(String entryId, Map<String, String> fields) throws Exception {
+        if (StreamEntries.isLossMarker(fields)) {
+            UsbEventSink.Loss loss = StreamEntries.toLoss(fields);
+            lossMarkers.increment();
+            shedEvents.add(loss.shed());
+            LOG.log(Level.WARNING, "stream entry {0}: instance {1} shed {2} event(s) ({3} .. {4}) before they reached "
+                    + "the stream", entryId, loss.instanceId(), loss.shed(), loss.firstEventId(), loss.lastEventId());
+            return;
+        }
         UsbEvent event = StreamEntries.toEvent(fields);
         for (StreamConsumer consumer : consumers) {
             consumer.consume(entryId, event);
         }
     }
 
-    /**
-     * The framework property {@value #INSTANCE_ID_PROPERTY} if set, else host name plus an id kept in the bundle's
-     * data area: stable across restarts, so a restarted instance finds its own pending entries under its name.
-     */
-    static String instanceId(BundleContext context) throws IOException {
-        String configured = context.getProperty(INSTANCE_ID_PROPERTY);
-        if (configured != null && !configured.isBlank()) {
-            return configured.trim();
-        }
-        Path file = context.getDataFile("instance-id").toPath();
-        if (!Files.exists(file)) {
-            Files.writeString(file, UUID.randomUUID().toString().substring(0, 8), StandardCharsets.UTF_8);
-        }
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "host";
-        }
-        return host + "-" + Files.readString(file, StandardCharsets.UTF_8).trim();
-    }
-
     /** Counters of the bridge, or null when no Redis is configured. */
     public BridgeStats stats() {
         return bridge == null ? null : bridge.stats();
+    }
+
+    @Override
+    public void collect(MetricsCollector out) {
+        BridgeStats b = stats();
+        out.gauge("autoweave_redis_bridge_running", "1 while the consumer-group bridge reads (0: idle, stopped or "
+                + "no Redis)", b != null && "RUNNING".equals(b.state()) ? 1 : 0);
+        if (b != null) {
+            out.counter("autoweave_redis_bridge_processed_total", "Stream entries every consumer accepted", b.processed());
+            out.counter("autoweave_redis_bridge_failed_total", "Dispatches a consumer refused (left pending)", b.failed());
+            out.counter("autoweave_redis_bridge_claimed_total", "Entries claimed from idle pending lists", b.claimed());
+            out.counter("autoweave_redis_bridge_dead_lettered_total", "Entries moved to the dead-letter stream",
+                    b.deadLettered());
+        }
+        out.counter("autoweave_redis_bridge_loss_markers_total", "Loss markers (type=shed entries) the bridge read",
+                lossMarkers.sum());
+        out.counter("autoweave_redis_bridge_shed_events_total", "Events those loss markers say were shed",
+                shedEvents.sum());
     }
 
     @Deactivate

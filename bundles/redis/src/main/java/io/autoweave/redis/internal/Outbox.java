@@ -41,8 +41,9 @@ import java.util.zip.CRC32;
  * <h2>Group commit</h2>
  * {@link #append} assigns the next sequence number, queues the encoded record and blocks until a single flusher
  * thread has written it <em>and</em> fsynced the segment. The flusher takes everything queued at once, so appends
- * that arrive during an fsync share the next one; {@link OutboxStats#fsyncs()} versus
- * {@link OutboxStats#appendedRecords()} shows the batching factor.
+ * that arrive during an fsync share the next one; {@link #appendAll} queues a whole batch of records for one fsync
+ * (the pipeline's sink hands over batches from one thread, so this is where its group commit comes from).
+ * {@link OutboxStats#fsyncs()} versus {@link OutboxStats#appendedRecords()} shows the batching factor.
  *
  * <h2>Bound</h2>
  * Used bytes (segment files plus appends in flight) never exceed {@code maxBytes}: an append that would cross it is
@@ -141,32 +142,59 @@ final class Outbox implements Closeable {
      * @throws IOException when the outbox is closed or a previous flush failed
      */
     long append(byte[] payload) throws IOException {
-        if (payload.length > MAX_PAYLOAD_BYTES) {
-            throw new IllegalArgumentException("payload of " + payload.length + " bytes exceeds " + MAX_PAYLOAD_BYTES);
+        return appendAll(List.of(payload));
+    }
+
+    /**
+     * Appends every payload, in order, as consecutive records and returns once all of them are on disk: one
+     * group commit (one fsync, unless the batch crosses a segment boundary) for the whole batch. All or nothing with
+     * respect to the size bound: when the batch does not fit, none of it is written.
+     *
+     * @return the sequence number of the last record
+     * @throws OutboxFullException when the size bound would be crossed; nothing was written
+     * @throws InterruptedIOException when interrupted while waiting for the flush; the records are queued and will
+     *         still be written (and delivered), the caller just does not learn their fate
+     * @throws IOException when the outbox is closed or a previous flush failed
+     */
+    long appendAll(List<byte[]> payloads) throws IOException {
+        if (payloads.isEmpty()) {
+            throw new IllegalArgumentException("nothing to append");
         }
-        int recordBytes = RECORD_HEADER_BYTES + BODY_PREFIX_BYTES + payload.length;
+        long batchBytes = 0;
+        for (byte[] payload : payloads) {
+            if (payload.length > MAX_PAYLOAD_BYTES) {
+                throw new IllegalArgumentException("payload of " + payload.length + " bytes exceeds " + MAX_PAYLOAD_BYTES);
+            }
+            batchBytes += RECORD_HEADER_BYTES + BODY_PREFIX_BYTES + payload.length;
+        }
         long seq;
         synchronized (lock) {
             checkUsable();
-            if (usedBytes + recordBytes + SEGMENT_HEADER_BYTES > maxBytes) {
-                rejectedAppends++;
+            // a batch can roll over segments: allow for one more segment header per segment it may fill
+            long headers = SEGMENT_HEADER_BYTES * (1 + batchBytes / segmentBytes);
+            if (usedBytes + batchBytes + headers > maxBytes) {
+                rejectedAppends += payloads.size();
                 if (!fullAlarm) {
                     LOG.log(Level.WARNING, "outbox full ({0} of {1} bytes): rejecting appends until the publisher "
                             + "catches up", usedBytes, maxBytes);
                 }
                 fullAlarm = true;
                 throw new OutboxFullException("outbox full: " + usedBytes + " of " + maxBytes + " bytes used, "
-                        + (nextSeq - 1 - ackedSeq) + " records unacknowledged");
+                        + (nextSeq - 1 - ackedSeq) + " records unacknowledged; " + payloads.size()
+                        + " record(s) refused");
             }
             fullAlarm = false;
-            seq = nextSeq++;
             long now = clock.getAsLong();
-            usedBytes += recordBytes;
-            long[] last = ageMarks.peekLast();
-            if (last == null || now - last[1] >= AGE_RESOLUTION_MILLIS) {
-                ageMarks.addLast(new long[] {seq, now});
+            seq = 0;
+            for (byte[] payload : payloads) {
+                seq = nextSeq++;
+                usedBytes += RECORD_HEADER_BYTES + BODY_PREFIX_BYTES + payload.length;
+                long[] last = ageMarks.peekLast();
+                if (last == null || now - last[1] >= AGE_RESOLUTION_MILLIS) {
+                    ageMarks.addLast(new long[] {seq, now});
+                }
+                pending.addLast(new Pending(seq, encodeRecord(seq, now, payload)));
             }
-            pending.addLast(new Pending(seq, encodeRecord(seq, now, payload)));
             lock.notifyAll();
             try {
                 while (committedSeq < seq && failure == null) {

@@ -3,6 +3,8 @@ package io.autoweave.redis.internal;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** Gogo {@code aw:redis}: the sink's and the consumer bridge's state at a glance. */
 @Component(service = RedisCommands.class, property = {"osgi.command.scope=aw", "osgi.command.function=redis"})
@@ -10,8 +12,9 @@ public final class RedisCommands {
     @Reference
     RedisSinkComponent sink;
 
-    @Reference
-    ConsumerBridgeComponent bridge;
+    /** Optional: the bridge needs the USB pipeline (its instance id), and aw:redis must work without it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ConsumerBridgeComponent bridge;
 
     @Descriptor("state of the Redis stream sink (outbox, publisher) and of the consumer-group bridge")
     public String redis() {
@@ -23,13 +26,16 @@ public final class RedisCommands {
                 .append(h.oldestUndeliveredAgeMillis()).append(" ms, ").append(h.outbox().usedBytes()).append(" bytes")
                 .append("\ndelivered: ").append(h.delivered()).append(" in ").append(h.roundTrips())
                 .append(" round trips (").append(h.batchedRoundTrips()).append(" batched), ")
-                .append(h.failures()).append(" failures");
+                .append(h.failures()).append(" failures, ").append(h.lossMarkers()).append(" loss marker(s)");
         if (h.lastError() != null) {
             out.append("\nlast error: ").append(h.lastError());
         }
-        BridgeStats b = bridge.stats();
+        ConsumerBridgeComponent component = bridge;
+        BridgeStats b = component == null ? null : component.stats();
         out.append("\nconsumer bridge: ");
-        if (b == null) {
+        if (component == null) {
+            out.append("not running (it waits for the USB pipeline, which names this instance)");
+        } else if (b == null) {
             out.append("off (no Redis configured)");
         } else {
             out.append(b.state()).append(", processed ").append(b.processed()).append(", failed ").append(b.failed())

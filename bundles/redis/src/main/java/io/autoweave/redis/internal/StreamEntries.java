@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.api.device.UsbEventSink;
 
 /**
  * Maps a {@link UsbEvent} to (and, for the consumer-group bridge, back from) the fields of one {@code aw:hotplug} stream entry. The first thirteen fields keep the
@@ -20,6 +21,10 @@ import io.autoweave.api.device.UsbEvent;
  */
 final class StreamEntries {
     static final String DEFAULT_SOURCE = "autoweave";
+    /** Field naming what a non-event entry is; events have none (entries stay as the original stream had them). */
+    static final String TYPE = "type";
+    /** {@link #TYPE} of a loss marker: events the pipeline shed before they reached the stream. */
+    static final String TYPE_SHED = "shed";
 
     private StreamEntries() {
     }
@@ -46,6 +51,45 @@ final class StreamEntries {
         f.put("flap_count", Integer.toString(event.flapCount()));
         f.put("monotonic_ns", Long.toString(event.monotonicNanos()));
         return f;
+    }
+
+    /**
+     * The entry of a loss marker: {@code type=shed}, {@code action=shed} (so consumers that switch on the action
+     * skip it), how many events were shed and coalesced, which (first/last event id and time), and the marker's own
+     * {@code event_id} for de-duplication. The field table is in this module's README.
+     */
+    static Map<String, String> fields(UsbEventSink.Loss loss) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put(TYPE, TYPE_SHED);
+        f.put("source", DEFAULT_SOURCE);
+        f.put("action", TYPE_SHED);
+        f.put("count", Long.toString(loss.shed()));
+        f.put("coalesced", Long.toString(loss.coalesced()));
+        f.put("first_event_id", loss.firstEventId());
+        f.put("last_event_id", loss.lastEventId());
+        f.put("first_timestamp", Long.toString(loss.firstTimestampMillis()));
+        f.put("last_timestamp", Long.toString(loss.lastTimestampMillis()));
+        f.put("timestamp", Long.toString(loss.lastTimestampMillis()));
+        f.put("event_id", loss.markerId());
+        f.put("instance_id", orEmpty(loss.instanceId()));
+        return f;
+    }
+
+    /** Whether the entry is a loss marker ({@code type=shed}) rather than an event. */
+    static boolean isLossMarker(Map<String, String> fields) {
+        return TYPE_SHED.equals(fields.get(TYPE));
+    }
+
+    /** The marker an entry written by {@link #fields(UsbEventSink.Loss)} holds. */
+    static UsbEventSink.Loss toLoss(Map<String, String> f) {
+        try {
+            return new UsbEventSink.Loss(required(f, "event_id"), nullIfEmpty(f.get("instance_id")),
+                    Long.parseLong(required(f, "count")), longOr(f.get("coalesced"), 0), required(f, "first_event_id"),
+                    required(f, "last_event_id"), Long.parseLong(required(f, "first_timestamp")),
+                    Long.parseLong(required(f, "last_timestamp")));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("malformed loss marker entry: " + e.getMessage(), e);
+        }
     }
 
     /** The original stream had one source per entry; with several we name the first alphabetically. */

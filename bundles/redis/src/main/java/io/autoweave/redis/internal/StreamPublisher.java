@@ -43,6 +43,7 @@ final class StreamPublisher implements Closeable {
     private final AtomicLong batchedRoundTrips = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong undecodable = new AtomicLong();
+    private final AtomicLong markersPublished = new AtomicLong();
 
     StreamPublisher(Outbox outbox, StreamClient client, PublisherSettings settings) {
         this.outbox = outbox;
@@ -83,10 +84,16 @@ final class StreamPublisher implements Closeable {
 
     private void deliver(List<OutboxRecord> batch) throws InterruptedException {
         List<Map<String, String>> entries = new ArrayList<>(batch.size());
+        int markers = 0;
         for (OutboxRecord record : batch) {
             try {
-                UsbEvent event = UsbEventCodec.decode(record.payload());
-                entries.add(StreamEntries.fields(event));
+                if (UsbEventCodec.isLoss(record.payload())) {
+                    entries.add(StreamEntries.fields(UsbEventCodec.decodeLoss(record.payload())));
+                    markers++;
+                } else {
+                    UsbEvent event = UsbEventCodec.decode(record.payload());
+                    entries.add(StreamEntries.fields(event));
+                }
             } catch (IllegalArgumentException e) {
                 // A record we cannot decode can never be delivered; holding it would block the stream forever.
                 undecodable.incrementAndGet();
@@ -110,7 +117,8 @@ final class StreamPublisher implements Closeable {
                 outbox.ack(lastSeq);
                 breaker.onSuccess();
                 state = "CONNECTED";
-                delivered.addAndGet(entries.size());
+                delivered.addAndGet(entries.size() - markers);
+                markersPublished.addAndGet(markers);
                 roundTrips.incrementAndGet();
                 if (entries.size() > 1) {
                     batchedRoundTrips.incrementAndGet();
@@ -139,7 +147,7 @@ final class StreamPublisher implements Closeable {
         OutboxStats o = outbox.stats();
         return new PublisherHealth(state, connected, breaker.state(), lastError, lastErrorMillis, o.depth(),
                 o.oldestUnackedAgeMillis(), delivered.get(), roundTrips.get(), batchedRoundTrips.get(),
-                failures.get(), undecodable.get(), o);
+                failures.get(), undecodable.get(), markersPublished.get(), o);
     }
 
     /** Stops after the round in flight (undelivered records stay journaled for the next start). */

@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.api.device.UsbEventSink;
 
 /**
  * Compact, explicit binary form of a {@link UsbEvent} for the outbox journal.
@@ -20,9 +21,15 @@ import io.autoweave.api.device.UsbEvent;
  * elements; sources are written sorted so equal events encode to equal bytes. The action is written as an
  * explicit code (0 attach, 1 detach), never as an enum ordinal. A new field means a new version byte; decoders
  * reject versions they do not know instead of guessing.
+ *
+ * <p>A loss marker ({@link UsbEventSink.Loss}: events the pipeline shed for this sink) shares the journal with the
+ * events so it keeps its place in the order. Its first byte is {@value #LOSS_VERSION}, then marker id, instance id
+ * (strings), shed and coalesced counts, first and last event time (longs), first and last event id (strings).
  */
 final class UsbEventCodec {
     static final int VERSION = 1;
+    /** First byte of a loss marker record (version 1 of that record kind). */
+    static final int LOSS_VERSION = 0x81;
     private static final int ATTACH = 0;
     private static final int DETACH = 1;
 
@@ -114,6 +121,46 @@ final class UsbEventCodec {
         UsbDevice device = new UsbDevice(vendorId, productId, serial, manufacturer, product, deviceClass,
                 deviceSubclass, deviceProtocol, interfaceClasses, bcdDevice, bus, address, portPath, signature);
         return new UsbEvent(eventId, instanceId, action, timestamp, monotonic, device, sources, flapCount);
+    }
+
+    static byte[] encode(UsbEventSink.Loss loss) {
+        Writer w = new Writer();
+        w.u8(LOSS_VERSION);
+        w.string(loss.markerId());
+        w.string(loss.instanceId());
+        w.i64(loss.shed());
+        w.i64(loss.coalesced());
+        w.i64(loss.firstTimestampMillis());
+        w.i64(loss.lastTimestampMillis());
+        w.string(loss.firstEventId());
+        w.string(loss.lastEventId());
+        return w.toByteArray();
+    }
+
+    /** Whether {@code bytes} hold a loss marker rather than an event. */
+    static boolean isLoss(byte[] bytes) {
+        return bytes.length > 0 && (bytes[0] & 0xFF) == LOSS_VERSION;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the bytes are not a complete loss marker
+     */
+    static UsbEventSink.Loss decodeLoss(byte[] bytes) {
+        Reader r = new Reader(bytes);
+        int version = r.u8();
+        if (version != LOSS_VERSION) {
+            throw new IllegalArgumentException("not a loss marker: version byte " + version);
+        }
+        String markerId = r.string();
+        String instanceId = r.string();
+        long shed = r.i64();
+        long coalesced = r.i64();
+        long first = r.i64();
+        long last = r.i64();
+        String firstId = r.string();
+        String lastId = r.string();
+        r.expectEnd();
+        return new UsbEventSink.Loss(markerId, instanceId, shed, coalesced, firstId, lastId, first, last);
     }
 
     private static final class Writer {

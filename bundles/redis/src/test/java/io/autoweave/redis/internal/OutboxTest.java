@@ -265,4 +265,38 @@ public class OutboxTest {
         o.close();
         assertThrows(IOException.class, () -> o.append(payload(1)));
     }
+
+    @Test
+    public void appendAllMakesABatchDurableWithOneFsyncAndKeepsItsOrder() throws Exception {
+        Path dir = tmp.newFolder().toPath();
+        Outbox o = open(dir, 64 * 1024, 1024 * 1024);
+        List<byte[]> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            batch.add(payload(i));
+        }
+        long fsyncs = o.stats().fsyncs();
+        assertEquals(100, o.appendAll(batch));
+        assertEquals(fsyncs + 1, o.stats().fsyncs());
+        assertEquals(100, o.stats().appendedRecords());
+        List<OutboxRecord> read = drain(o);
+        assertEquals(100, read.size());
+        for (int i = 0; i < 100; i++) {
+            assertArrayEquals(payload(i), read.get(i).payload());
+        }
+    }
+
+    @Test
+    public void appendAllRefusesAWholeBatchThatDoesNotFit() throws Exception {
+        Outbox o = open(tmp.newFolder().toPath(), SEGMENT, 2 * SEGMENT);
+        List<byte[]> batch = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            batch.add(payload(i));
+        }
+        assertThrows(OutboxFullException.class, () -> o.appendAll(batch));
+        assertEquals(0, o.stats().depth());
+        assertEquals(400, o.stats().rejectedAppends());
+        assertTrue(o.stats().fullAlarm());
+        assertEquals(3, o.appendAll(batch.subList(0, 3)));
+        assertFalse(o.stats().fullAlarm());
+    }
 }

@@ -12,6 +12,7 @@ import org.junit.Test;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.api.device.UsbEventSink;
 
 public class UsbEventCodecTest {
 
@@ -49,5 +50,16 @@ public class UsbEventCodecTest {
         byte[] bytes = UsbEventCodec.encode(Events.event(1, 1));
         bytes[0] = 99;
         assertThrows(IllegalArgumentException.class, () -> UsbEventCodec.decode(bytes));
+    }
+
+    @Test
+    public void aLossMarkerSurvivesARoundTripAndIsToldApartFromAnEvent() {
+        UsbEventSink.Loss loss = new UsbEventSink.Loss("m-1", null, 12, 3, "e-1", "e-12", 100, 200);
+        byte[] bytes = UsbEventCodec.encode(loss);
+        assertEquals(true, UsbEventCodec.isLoss(bytes));
+        assertEquals(false, UsbEventCodec.isLoss(UsbEventCodec.encode(Events.event(1, 1))));
+        assertEquals(loss, UsbEventCodec.decodeLoss(bytes));
+        assertThrows(IllegalArgumentException.class, () -> UsbEventCodec.decode(bytes));
+        assertThrows(IllegalArgumentException.class, () -> UsbEventCodec.decodeLoss(Arrays.copyOf(bytes, bytes.length - 1)));
     }
 }

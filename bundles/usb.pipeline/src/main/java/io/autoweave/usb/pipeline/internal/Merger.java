@@ -1,10 +1,10 @@
 package io.autoweave.usb.pipeline.internal;
 
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Collections;
-import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -30,6 +30,9 @@ import io.autoweave.api.device.UsbEvent;
  * one would cost every consumer latency. Richer later reports reach the registry through the update callback,
  * which fills fields the first report left null.
  *
+ * <p>Open actions are indexed by port and by signature, and expire oldest first, so a report costs the same
+ * whatever the event rate (a linear scan of every open action made the pipeline quadratic under bursts).
+ *
  * <p>Not thread-safe: the {@link Pipeline} serializes calls.
  */
 final class Merger {
@@ -52,10 +55,12 @@ final class Merger {
         final UsbEvent event;
         final Set<String> sources = new LinkedHashSet<>();
         final long deadlineNanos;
+        final long order;
 
-        OpenAction(UsbEvent event, long deadlineNanos) {
+        OpenAction(UsbEvent event, long deadlineNanos, long order) {
             this.event = event;
             this.deadlineNanos = deadlineNanos;
+            this.order = order;
             sources.addAll(event.sources());
         }
 
@@ -79,8 +84,13 @@ final class Merger {
     private final String instanceId;
     private final Consumer<UsbEvent> downstream;
     private final Consumer<MergeUpdate> updates;
-    /** Oldest first, so a late source joins the earliest action it has not reported yet. */
-    private final List<OpenAction> open = new ArrayList<>();
+    /** Oldest first (= earliest deadline first), so a late source joins the earliest action it has not reported yet. */
+    private final ArrayDeque<OpenAction> open = new ArrayDeque<>();
+    /** Open actions that know their port, by port, oldest first. */
+    private final Map<String, ArrayDeque<OpenAction>> byPort = new HashMap<>();
+    /** Every open action, by signature, oldest first. */
+    private final Map<String, ArrayDeque<OpenAction>> bySignature = new HashMap<>();
+    private long opened;
 
     final LongAdder emitted = new LongAdder();
     final LongAdder merged = new LongAdder();
@@ -108,20 +118,24 @@ final class Merger {
         long now = nanoClock.getAsLong();
         expire(now);
         UsbDevice device = Signatures.sign(report.device());
-        for (OpenAction action : open) {
-            if (action.matches(report, device.signature())) {
-                action.sources.add(report.source());
-                merged.increment();
-                updates.accept(new MergeUpdate(action.event.eventId(), DeviceKey.of(action.event.device()),
-                        report.action(), report.source(), Collections.unmodifiableSet(new LinkedHashSet<>(action.sources)),
-                        device));
-                return false;
-            }
+        OpenAction action = earliestMatch(report, device.signature());
+        if (action != null) {
+            action.sources.add(report.source());
+            merged.increment();
+            updates.accept(new MergeUpdate(action.event.eventId(), DeviceKey.of(action.event.device()),
+                    report.action(), report.source(), Collections.unmodifiableSet(new LinkedHashSet<>(action.sources)),
+                    device));
+            return false;
         }
         UsbEvent event = new UsbEvent(eventIds.get(), instanceId, report.action(), wallMillis.getAsLong(), now, device,
                 Set.of(report.source()), 0);
         if (windowNanos > 0) {
-            open.add(new OpenAction(event, now + windowNanos));
+            OpenAction a = new OpenAction(event, now + windowNanos, opened++);
+            open.addLast(a);
+            if (device.portPath() != null) {
+                byPort.computeIfAbsent(device.portPath(), k -> new ArrayDeque<>(2)).addLast(a);
+            }
+            bySignature.computeIfAbsent(device.signature(), k -> new ArrayDeque<>(2)).addLast(a);
         }
         emitted.increment();
         downstream.accept(event);
@@ -134,10 +148,53 @@ final class Merger {
         return open.size();
     }
 
+    /**
+     * The oldest open action {@code report} may join: with a port, those on the same port plus those that lack a
+     * port and share the signature; without one, those sharing the signature.
+     */
+    private OpenAction earliestMatch(SourceReport report, String signature) {
+        OpenAction best = null;
+        String port = report.device().portPath();
+        if (port != null) {
+            best = first(byPort.get(port), report, signature, null);
+        }
+        return first(bySignature.get(signature), report, signature, best);
+    }
+
+    private static OpenAction first(ArrayDeque<OpenAction> candidates, SourceReport report, String signature,
+            OpenAction best) {
+        if (candidates == null) {
+            return best;
+        }
+        for (OpenAction a : candidates) {
+            if (best != null && a.order >= best.order) {
+                break;
+            }
+            if (a.matches(report, signature)) {
+                return a;
+            }
+        }
+        return best;
+    }
+
     private void expire(long now) {
-        for (Iterator<OpenAction> it = open.iterator(); it.hasNext(); ) {
-            if (now - it.next().deadlineNanos >= 0) {
-                it.remove();
+        while (!open.isEmpty() && now - open.peekFirst().deadlineNanos >= 0) {
+            OpenAction a = open.pollFirst();
+            String port = a.event.device().portPath();
+            if (port != null) {
+                unindex(byPort, port, a);
+            }
+            unindex(bySignature, a.event.device().signature(), a);
+        }
+    }
+
+    /** Removes {@code a}, the oldest open action, from the head of its list under {@code key}. */
+    private static void unindex(Map<String, ArrayDeque<OpenAction>> index, String key, OpenAction a) {
+        ArrayDeque<OpenAction> list = index.get(key);
+        if (list != null) {
+            list.remove(a); // the head: actions expire in the order they opened
+            if (list.isEmpty()) {
+                index.remove(key);
             }
         }
     }

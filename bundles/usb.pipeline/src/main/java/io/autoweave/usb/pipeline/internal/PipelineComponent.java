@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -30,6 +31,9 @@ import io.autoweave.api.device.ConnectedDevice;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.device.UsbEventListener;
+import io.autoweave.api.device.UsbEventSink;
+import io.autoweave.api.metrics.MetricsCollector;
+import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.security.UsbPermission;
 import io.autoweave.api.device.UsbTopics;
 import io.autoweave.api.source.DeviceReport;
@@ -39,8 +43,9 @@ import io.autoweave.api.source.DeviceReportSink;
  * The USB pipeline as a service: sources report to it ({@link DeviceReportSink}), operators and bundles read what
  * is connected ({@link io.autoweave.api.device.DeviceRegistry}), and every event goes, at once, to EventAdmin
  * ({@link UsbTopics}) and to {@link UsbEventListener} whiteboard services (through {@link ListenerDispatcher}),
+ * to {@link UsbEventSink} core sinks (through {@link SinkDispatcher}: a queue, batches and visible loss per sink),
  * and, once its merge window closed, to {@code DATA/events.jsonl} ({@link EventJournal}). The logic lives in
- * {@link Pipeline}; this class only wires it.
+ * {@link Pipeline}; this class only wires it, and reports its figures to {@code /metrics} ({@link MetricsSource}).
  *
  * <p>Immediate: the journal, the instance id and a configuration error must show at start, not at first use (a
  * delayed component would also keep its services registered after a failed activation).
@@ -48,11 +53,13 @@ import io.autoweave.api.source.DeviceReportSink;
  * <p>A configuration change restarts the component, and with it the registry: the sources' next snapshot
  * repopulates it.
  */
-@Component(service = { DeviceReportSink.class, io.autoweave.api.device.DeviceRegistry.class }, immediate = true,
+@Component(service = { DeviceReportSink.class, io.autoweave.api.device.DeviceRegistry.class, MetricsSource.class },
+        immediate = true,
         configurationPid = PipelineComponent.PID,
         property = { "osgi.command.scope=aw", "osgi.command.function=pipeline" })
 @Designate(ocd = PipelineConfiguration.class)
-public final class PipelineComponent implements DeviceReportSink, io.autoweave.api.device.DeviceRegistry {
+public final class PipelineComponent implements DeviceReportSink, io.autoweave.api.device.DeviceRegistry,
+        MetricsSource {
 
     static final String PID = "io.autoweave.usb.pipeline";
     static final String DATA_PROPERTY = "autoweave.data";
@@ -64,8 +71,14 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     final Pipeline pipeline;
     final EventJournal journal;
     final ListenerDispatcher listeners = new ListenerDispatcher(ListenerDispatcher.QUEUE_CAPACITY);
+    final SinkDispatcher sinks;
+    final String instanceId;
     final LongAdder posted = new LongAdder();
     final LongAdder rejected = new LongAdder();
+    /** Events delivered, by "action|first source". */
+    private final Map<String, LongAdder> eventsByActionAndSource = new ConcurrentHashMap<>();
+    /** Listener services by reference: bundle id and readable owner, for per-listener drop figures. */
+    private final Map<Object, Map.Entry<Long, String>> listenerOwners = new ConcurrentHashMap<>();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -102,18 +115,29 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
             shutdownThreads();
             throw e;
         }
+        instanceId = settings.instanceId();
+        EventIds markerIds = EventIds.system();
+        sinks = new SinkDispatcher(settings.sinks(), System::nanoTime, () -> {
+            synchronized (markerIds) {
+                return markerIds.get();
+            }
+        }, instanceId);
         pipeline = new Pipeline(settings, System::nanoTime, System::currentTimeMillis, TaskScheduler.of(timers),
                 EventIds.system());
+        pipeline.addListener(this::count);
         pipeline.addListener(listeners);
         pipeline.addListener(this::post);
         if (history != null) {
             pipeline.addListener(history); // before the journal, which writes the sequence
         }
         pipeline.addListener(journal);
+        pipeline.addListener(sinks);
         pipeline.addUpdateListener(journal::update);
-        LOG.info("USB pipeline started: instance {}, merge window {} ms, debounce window {} ms, {} rule(s), default {}",
-                settings.instanceId(), config.merge_window_ms(), config.debounce_window_ms(),
-                settings.rules().rules().size(), settings.rules().defaultTarget().word());
+        LOG.info("USB pipeline started: instance {}, merge window {} ms, debounce window {} ms, {} rule(s), default {}, "
+                + "sink queues of {} event(s), batches of {}{}", settings.instanceId(), config.merge_window_ms(),
+                config.debounce_window_ms(), settings.rules().rules().size(), settings.rules().defaultTarget().word(),
+                settings.sinks().capacity(), settings.sinks().batchSize(), settings.sinks().ratePerSecond() > 0
+                        ? ", at most " + settings.sinks().ratePerSecond() + " event(s)/s per sink" : "");
     }
 
     @Deactivate
@@ -122,6 +146,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         timers.shutdownNow();
         journal.close(); // writes the events still inside their merge window
         journalThread.shutdownNow();
+        sinks.close(); // delivers what the sink queues hold (bounded grace), so a clean stop loses nothing
         listeners.close();
     }
 
@@ -174,6 +199,11 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
                 .map(PipelineComponent::view).toList();
     }
 
+    @Override
+    public String instanceId() {
+        return instanceId;
+    }
+
     static ConnectedDevice view(DeviceRegistry.Entry e) {
         return new ConnectedDevice(e.enriched(), e.sinceMillis(), e.attachEventId(), e.sources(),
                 e.target() == RuleTarget.ALLOW, e.flapCount());
@@ -187,6 +217,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         m.put("reports.rejected", rejected.sum());
         m.put("eventadmin.posted", posted.sum());
         m.putAll(listeners.metrics());
+        m.putAll(sinks.metrics());
         m.put("journal.written", journal.written.sum());
         m.put("journal.held", (long) journal.held());
         m.put("journal.failures", journal.failures.sum());
@@ -204,7 +235,9 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         }
         Object filter = ref.getProperty(UsbEventListener.FILTER);
         // a plugin sees only devices its UsbPermission covers (core bundles hold AllPermission)
-        listeners.add(ref, owner.getBundleId(), owner.getSymbolicName() + "-" + owner.getBundleId(), listener,
+        String name = owner.getSymbolicName() + "-" + owner.getBundleId();
+        listenerOwners.put(ref, Map.entry(owner.getBundleId(), name));
+        listeners.add(ref, owner.getBundleId(), name, listener,
                 filter == null ? null : filter.toString(), device -> UsbPermission.canMonitor(owner::hasPermission, device));
     }
 
@@ -213,7 +246,96 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     }
 
     void removeListener(ServiceReference<UsbEventListener> ref) {
+        listenerOwners.remove(ref);
         listeners.remove(ref);
+    }
+
+    @Reference(service = UsbEventSink.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addSink(UsbEventSink sink, ServiceReference<UsbEventSink> ref) {
+        Bundle owner = ref.getBundle();
+        if (owner == null) {
+            return; // unregistered meanwhile
+        }
+        sinks.add(ref, sinkName(ref), owner.getSymbolicName() + "-" + owner.getBundleId(), sink);
+    }
+
+    void updatedSink(UsbEventSink sink, ServiceReference<UsbEventSink> ref) {
+        addSink(sink, ref);
+    }
+
+    void removeSink(ServiceReference<UsbEventSink> ref) {
+        sinks.remove(ref);
+    }
+
+    /** {@link UsbEventSink#NAME}, else the component name, else the pid, else the service id. */
+    static String sinkName(ServiceReference<?> ref) {
+        for (String key : new String[] { UsbEventSink.NAME, "component.name", "service.pid" }) {
+            Object v = ref.getProperty(key);
+            if (v instanceof String s && !s.isBlank()) {
+                return s.trim();
+            }
+        }
+        return "service-" + ref.getProperty("service.id");
+    }
+
+    private void count(UsbEvent event) {
+        String source = event.sources().isEmpty() ? "unknown" : event.sources().iterator().next();
+        eventsByActionAndSource.computeIfAbsent(event.action().wireName() + "|" + source, k -> new LongAdder())
+                .increment();
+    }
+
+    // --- /metrics
+
+    @Override
+    public void collect(MetricsCollector out) {
+        Map<String, Long> p = pipeline.metrics();
+        eventsByActionAndSource.forEach((key, n) -> {
+            int bar = key.indexOf('|');
+            out.counter("autoweave_usb_events_total", "USB events delivered by the pipeline, by action and first source",
+                    n.sum(), "action", key.substring(0, bar), "source", key.substring(bar + 1));
+        });
+        out.counter("autoweave_usb_reports_total", "Source reports taken by the pipeline", p.get("reports"));
+        out.counter("autoweave_usb_reports_rejected_total", "Source reports rejected as invalid", rejected.sum());
+        out.counter("autoweave_usb_sources_merged_total", "Reports merged into an event another source reported first",
+                p.get("merge.sources_merged"));
+        out.counter("autoweave_usb_debounce_suppressed_total", "Events held back by per-device debouncing",
+                p.get("debounce.suppressed"));
+        out.counter("autoweave_usb_debounce_flap_pairs_total", "Attach/detach pairs collapsed by debouncing",
+                p.get("debounce.flap_pairs"));
+        out.counter("autoweave_usb_blocked_total", "Events of devices blocked by the rules", p.get("rules.blocked"));
+        out.gauge("autoweave_usb_devices_connected", "Devices in the registry", p.get("registry.connected"));
+        out.counter("autoweave_usb_listener_dropped_total",
+                "Events dropped for all UsbEventListener bundles (their queue was full)", listeners.droppedTotal.sum());
+        listenerOwners.values().stream().distinct().forEach(o -> out.counter("autoweave_usb_listener_bundle_dropped_total",
+                "Events dropped for the UsbEventListener services of one bundle (its queue was full)",
+                listeners.dropped(o.getKey()), "bundle", o.getValue()));
+        for (SinkDispatcher.SinkStats s : sinks.stats()) {
+            out.counter("autoweave_usb_sink_offered_total", "Events offered to a core sink's queue", s.offered(),
+                    "sink", s.name());
+            out.counter("autoweave_usb_sink_delivered_total", "Events a core sink acknowledged as durable",
+                    s.acknowledged(), "sink", s.name());
+            out.counter("autoweave_usb_sink_coalesced_total",
+                    "Events coalesced into a later event of the same device because the sink queue was full",
+                    s.coalesced(), "sink", s.name());
+            out.counter("autoweave_usb_sink_shed_total",
+                    "Events shed because the sink queue was full (each covered by a loss marker)", s.shed(),
+                    "sink", s.name());
+            out.counter("autoweave_usb_sink_loss_markers_total", "Loss markers a core sink acknowledged", s.markers(),
+                    "sink", s.name());
+            out.counter("autoweave_usb_sink_failures_total", "Batches a core sink refused (retried)", s.failures(),
+                    "sink", s.name());
+            out.gauge("autoweave_usb_sink_queue_depth", "Events waiting in a core sink's queue", s.queued(),
+                    "sink", s.name());
+            out.gauge("autoweave_usb_sink_in_flight", "Events handed to a core sink, not acknowledged yet",
+                    s.inFlight(), "sink", s.name());
+            out.gauge("autoweave_usb_sink_up", "Whether a sink service holds this sink name now", s.bound() ? 1 : 0,
+                    "sink", s.name());
+        }
+        LatencyHistogram h = sinks.latency;
+        out.histogram("autoweave_usb_pipeline_latency_seconds",
+                "First source report to acknowledgement by a core sink (durable)", LatencyHistogram.BOUNDS,
+                h.cumulative(), h.sumSeconds(), h.count());
     }
 
     private void post(UsbEvent event) {

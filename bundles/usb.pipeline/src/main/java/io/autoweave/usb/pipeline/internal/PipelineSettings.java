@@ -16,12 +16,15 @@ import java.util.function.Supplier;
  * @param debounceWindowNanos debounce window
  * @param rules the rule set with its default target
  * @param instanceId this runtime's id, stamped on every event
+ * @param sinks queue capacity, batch size and rate limit of each core sink
  */
-record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet rules, String instanceId) {
+record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet rules, String instanceId,
+        SinkDispatcher.Settings sinks) {
 
     PipelineSettings {
         Objects.requireNonNull(rules, "rules");
         Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(sinks, "sinks");
     }
 
     /** Validates {@code config}; an empty instance id becomes a random one. */
@@ -53,10 +56,12 @@ record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet
         } catch (RuleSyntaxException e) {
             throw new IllegalArgumentException("rules: " + e.getMessage(), e);
         }
+        SinkDispatcher.Settings sinks = new SinkDispatcher.Settings(config.sink_queue_capacity(),
+                config.sink_batch_size(), config.sink_rate_per_second());
         String instanceId = config.instance_id() == null || config.instance_id().isBlank()
                 ? defaultInstanceId.get() : config.instance_id().trim();
         return new PipelineSettings(TimeUnit.MILLISECONDS.toNanos(config.merge_window_ms()),
-                TimeUnit.MILLISECONDS.toNanos(config.debounce_window_ms()), rules, instanceId);
+                TimeUnit.MILLISECONDS.toNanos(config.debounce_window_ms()), rules, instanceId, sinks);
     }
 
     /**

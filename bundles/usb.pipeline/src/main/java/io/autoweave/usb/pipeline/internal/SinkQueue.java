@@ -39,7 +39,13 @@ final class SinkQueue implements Consumer<UsbEvent> {
     private final int capacity;
     private final RateLimiter limiter;
     private final LinkedList<SinkItem> items = new LinkedList<>();
+    /** Queued deliveries per device, so a full queue finds coalescing candidates without scanning itself. */
+    private final Map<DeviceKey, Integer> queuedPerDevice = new HashMap<>();
+    /** Devices with two or more queued deliveries: only then can {@link #coalesceAnyPair} find a pair. */
+    private int repeatedDevices;
     private int events;
+    /** {@link #coalesced} when the last marker was read, so a marker tells the coalesces since the previous one. */
+    private long coalescedAtLastMarker;
 
     final LongAdder accepted = new LongAdder();
     final LongAdder coalesced = new LongAdder();
@@ -82,6 +88,7 @@ final class SinkQueue implements Consumer<UsbEvent> {
         }
         items.addLast(new SinkItem.Delivery(event));
         events++;
+        countIn(event);
         notifyAll();
         return result;
     }
@@ -107,7 +114,9 @@ final class SinkQueue implements Consumer<UsbEvent> {
         List<SinkItem> batch = new ArrayList<>();
         if (!items.isEmpty() && items.getFirst() instanceof SinkItem.Shed marker) {
             items.removeFirst();
-            batch.add(marker);
+            long total = coalesced.sum();
+            batch.add(marker.withCoalesced(total - coalescedAtLastMarker));
+            coalescedAtLastMarker = total;
         }
         int wanted = Math.min(max - batch.size(), events);
         int granted = limiter == null ? wanted : limiter.tryAcquire(wanted);
@@ -115,6 +124,7 @@ final class SinkQueue implements Consumer<UsbEvent> {
             SinkItem item = items.removeFirst();
             batch.add(item);
             events--;
+            countOut(((SinkItem.Delivery) item).event());
             delivered.increment();
         }
         if (!batch.isEmpty()) {
@@ -138,6 +148,11 @@ final class SinkQueue implements Consumer<UsbEvent> {
         return limiter == null ? 0 : limiter.nanosUntilAvailable();
     }
 
+    /** True when neither an event nor a marker waits. */
+    synchronized boolean isEmpty() {
+        return items.isEmpty();
+    }
+
     /** Events waiting (markers excluded). */
     synchronized int size() {
         return events;
@@ -156,13 +171,16 @@ final class SinkQueue implements Consumer<UsbEvent> {
     /** Collapses {@code event} into the newest queued event of its device, when that one is the opposite action. */
     private boolean coalesceWith(UsbEvent event) {
         DeviceKey key = DeviceKey.of(event.device());
+        if (!queuedPerDevice.containsKey(key)) {
+            return false;
+        }
         for (ListIterator<SinkItem> it = items.listIterator(items.size()); it.hasPrevious(); ) {
             if (it.previous() instanceof SinkItem.Delivery d && DeviceKey.of(d.event().device()).equals(key)) {
                 if (d.event().action() == event.action()) {
                     return false;
                 }
                 it.remove();
-                items.addLast(new SinkItem.Delivery(collapse(d.event(), event)));
+                items.addLast(new SinkItem.Delivery(collapse(d.event(), event))); // same device: counts unchanged
                 coalesced.increment();
                 return true;
             }
@@ -172,6 +190,9 @@ final class SinkQueue implements Consumer<UsbEvent> {
 
     /** Finds the oldest queued opposite-action pair of one device and collapses it into the later event. */
     private boolean coalesceAnyPair() {
+        if (repeatedDevices == 0) {
+            return false;
+        }
         Map<DeviceKey, SinkItem.Delivery> lastOfDevice = new HashMap<>();
         for (ListIterator<SinkItem> it = items.listIterator(); it.hasNext(); ) {
             if (!(it.next() instanceof SinkItem.Delivery later)) {
@@ -183,6 +204,7 @@ final class SinkQueue implements Consumer<UsbEvent> {
                 it.set(new SinkItem.Delivery(collapse(earlier.event(), later.event())));
                 items.remove(earlier);
                 events--;
+                countOut(earlier.event());
                 coalesced.increment();
                 return true;
             }
@@ -200,14 +222,30 @@ final class SinkQueue implements Consumer<UsbEvent> {
             } else if (item instanceof SinkItem.Delivery d) {
                 it.remove();
                 events--;
-                marker = marker == null ? new SinkItem.Shed(1, d.event().eventId(), d.event().eventId())
-                        : marker.plus(d.event());
+                countOut(d.event());
+                marker = marker == null ? SinkItem.Shed.of(d.event()) : marker.plus(d.event());
                 break;
             }
         }
         items.addFirst(marker);
         shed.increment();
         return Offer.SHED;
+    }
+
+    private void countIn(UsbEvent event) {
+        if (queuedPerDevice.merge(DeviceKey.of(event.device()), 1, Integer::sum) == 2) {
+            repeatedDevices++;
+        }
+    }
+
+    private void countOut(UsbEvent event) {
+        DeviceKey key = DeviceKey.of(event.device());
+        int left = queuedPerDevice.merge(key, -1, Integer::sum);
+        if (left == 0) {
+            queuedPerDevice.remove(key);
+        } else if (left == 1) {
+            repeatedDevices--;
+        }
     }
 
     private static UsbEvent collapse(UsbEvent earlier, UsbEvent later) {

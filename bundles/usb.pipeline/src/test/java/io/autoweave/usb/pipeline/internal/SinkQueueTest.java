@@ -89,7 +89,7 @@ public class SinkQueueTest {
         assertEquals(3, q.shed.sum());
         assertEquals(2, q.size());
         List<SinkItem> items = q.pollBatch(10);
-        assertEquals(new SinkItem.Shed(3, "e1", "e3"), items.get(0));
+        assertEquals(new SinkItem.Shed(3, "e1", "e3", 0, 0, 0), items.get(0));
         assertEquals("e4", eventOf(items.get(1)).eventId());
         assertEquals("e5", eventOf(items.get(2)).eventId());
         assertEquals("every offered event is accounted for", 5, q.delivered.sum() + q.shed.sum());
@@ -101,9 +101,9 @@ public class SinkQueueTest {
         for (int i = 1; i <= 3; i++) {
             q.offer(event(UsbAction.ATTACH, Devices.stick("S" + i, "1-" + i)));
         }
-        assertEquals(List.of(new SinkItem.Shed(1, "e1", "e1")), q.pollBatch(1));
+        assertEquals(List.of(new SinkItem.Shed(1, "e1", "e1", 0, 0, 0)), q.pollBatch(1));
         assertEquals(SinkQueue.Offer.SHED, q.offer(event(UsbAction.ATTACH, Devices.stick("S4", "1-4"))));
-        assertEquals(new SinkItem.Shed(1, "e2", "e2"), q.snapshot().get(0));
+        assertEquals(new SinkItem.Shed(1, "e2", "e2", 0, 0, 0), q.snapshot().get(0));
         assertEquals(List.of("e3", "e4"), q.snapshot().subList(1, 3).stream().map(i -> eventOf(i).eventId()).toList());
     }
 
@@ -184,6 +184,33 @@ public class SinkQueueTest {
         producer.start();
         assertTrue(q.awaitItems(10, TimeUnit.SECONDS));
         producer.join();
+    }
+
+    @Test
+    public void aMarkerTellsHowManyEventsWereCoalescedSinceThePreviousOne() {
+        SinkQueue q = new SinkQueue("redis", 2, null);
+        UsbDevice a = Devices.stick("A", "1");
+        q.offer(event(UsbAction.ATTACH, a));
+        q.offer(event(UsbAction.DETACH, a));
+        assertEquals(SinkQueue.Offer.COALESCED, q.offer(event(UsbAction.ATTACH, Devices.stick("B", "2"))));
+        assertEquals(SinkQueue.Offer.SHED, q.offer(event(UsbAction.ATTACH, Devices.stick("C", "3"))));
+        List<SinkItem> items = q.pollBatch(10);
+        assertEquals(new SinkItem.Shed(1, "e2", "e2", 0, 0, 1), items.get(0));
+        assertEquals(List.of("e3", "e4"), items.subList(1, 3).stream().map(i -> eventOf(i).eventId()).toList());
+        assertEquals("offered = delivered + shed + coalesced", q.accepted.sum(),
+                q.delivered.sum() + q.shed.sum() + q.coalesced.sum());
+    }
+
+    @Test
+    public void aDeviceReadByTheSinkIsNoLongerACoalescingCandidate() {
+        SinkQueue q = new SinkQueue("redis", 2, null);
+        UsbDevice a = Devices.stick("A", "1");
+        q.offer(event(UsbAction.ATTACH, a));
+        assertEquals(1, q.pollBatch(10).size());
+        q.offer(event(UsbAction.ATTACH, Devices.stick("B", "2")));
+        q.offer(event(UsbAction.ATTACH, Devices.stick("C", "3")));
+        assertEquals("the attach was read: the detach cannot collapse into it", SinkQueue.Offer.SHED,
+                q.offer(event(UsbAction.DETACH, a)));
     }
 
     @Test(expected = IllegalArgumentException.class)
