@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -18,7 +16,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
-import io.autoweave.api.device.ConnectedDevice;
 import io.autoweave.api.device.DeviceRegistry;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
@@ -33,7 +30,7 @@ import io.autoweave.api.source.UsbSource;
  * {@link DeviceReportSink} service like those of any real source.
  */
 @Component(service = UsbSource.class, property = { "osgi.command.scope=aw", "osgi.command.function=simulate",
-        "osgi.command.function=replay", "osgi.command.function=devices" })
+        "osgi.command.function=replay" })
 public final class SimulatedSource implements UsbSource {
 
     static final String NAME = ReplayParser.DEFAULT_SOURCE;
@@ -139,20 +136,6 @@ public final class SimulatedSource implements UsbSource {
         });
         long total = steps.stream().mapToLong(ReplayParser.Step::delayMillis).sum();
         return "replaying " + steps.size() + " report(s) from " + path + " over " + total + " ms";
-    }
-
-    @Descriptor("list the USB devices the pipeline holds connected, oldest first")
-    public List<String> devices() {
-        List<String> lines = new ArrayList<>();
-        for (ConnectedDevice c : registry.connected()) {
-            UsbDevice d = c.device();
-            lines.add(String.format(Locale.ROOT, "%s:%s serial=%s port=%s class=%02x %s since=%s sources=%s%s signature=%s",
-                    d.vendorHex(), d.productHex(), d.serial() == null ? NONE : d.serial(),
-                    d.portPath() == null ? NONE : d.portPath(), d.deviceClass(), c.allowed() ? "allowed" : "BLOCKED",
-                    Instant.ofEpochMilli(c.sinceMillis()), String.join(",", c.sources()),
-                    c.flapCount() > 0 ? " flaps=" + c.flapCount() : "", d.signature()));
-        }
-        return lines;
     }
 
     static int[] parseIds(String ids) {

@@ -1,0 +1,237 @@
+package io.autoweave.shell.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import io.autoweave.api.device.ConnectedDevice;
+import io.autoweave.api.device.DeviceRegistry;
+import io.autoweave.api.device.EventHistory;
+import io.autoweave.api.device.HistoryEvent;
+import io.autoweave.api.device.UsbDevice;
+import io.autoweave.api.device.UsbEvent;
+import io.autoweave.api.metrics.MetricsCollector;
+import io.autoweave.api.metrics.MetricsSource;
+import io.autoweave.api.source.UsbSource;
+
+/**
+ * The operator's view from the shell: {@code aw:devices} (with filters), {@code aw:device} (one device and its
+ * recent events), {@code aw:watch} (events as they are delivered) and {@code aw:health} (detection sources and every
+ * gauge the bundles report: outbox depth and age, Redis, sink queues, webhooks). Read-only, over the API services.
+ */
+@Component(service = OperatorCommands.class, property = { "osgi.command.scope=aw", "osgi.command.function=devices",
+        "osgi.command.function=device", "osgi.command.function=watch", "osgi.command.function=health" })
+public final class OperatorCommands {
+    private static final String NONE = "-";
+
+    private final DeviceRegistry registry;
+    private final EventHistory history;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    final List<UsbSource> sources = new CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    final List<MetricsSource> metrics = new CopyOnWriteArrayList<>();
+
+    @Activate
+    public OperatorCommands(@Reference DeviceRegistry registry, @Reference EventHistory history) {
+        this.registry = registry;
+        this.history = history;
+    }
+
+    @Descriptor("list the connected USB devices, oldest first")
+    public List<String> devices() {
+        return devices(null);
+    }
+
+    @Descriptor("list the connected USB devices that match, oldest first")
+    public List<String> devices(@Descriptor("VENDOR, VENDOR:PRODUCT (4 hex digits each, * for any) or class=XX (device "
+            + "or interface class, hex)") String filter) {
+        DeviceFilter f = DeviceFilter.parse(filter);
+        List<String> lines = new ArrayList<>();
+        for (ConnectedDevice c : registry.connected()) {
+            if (f.matches(c.device())) {
+                lines.add(line(c));
+            }
+        }
+        return lines;
+    }
+
+    static String line(ConnectedDevice c) {
+        UsbDevice d = c.device();
+        return String.format(Locale.ROOT, "%s:%s serial=%s port=%s class=%02x %s since=%s sources=%s%s signature=%s",
+                d.vendorHex(), d.productHex(), d.serial() == null ? NONE : d.serial(),
+                d.portPath() == null ? NONE : d.portPath(), d.deviceClass(), c.allowed() ? "allowed" : "BLOCKED",
+                Instant.ofEpochMilli(c.sinceMillis()), String.join(",", c.sources()),
+                c.flapCount() > 0 ? " flaps=" + c.flapCount() : "", d.signature());
+    }
+
+    @Descriptor("show one device by signature: its identity, whether it is connected (since when, which sources) and its "
+            + "recent events")
+    public String device(@Descriptor("the device signature (64 hex digits, as aw:devices shows it)") String signature) {
+        if (signature == null || !signature.matches("[0-9a-fA-F]{64}")) {
+            throw new IllegalArgumentException("a device signature is 64 hex digits (aw:devices shows them), not '"
+                    + signature + "'");
+        }
+        List<ConnectedDevice> connected = registry.find(signature);
+        List<HistoryEvent> recent = history.recent(signature, 20);
+        if (connected.isEmpty() && recent.isEmpty()) {
+            return "no device " + signature.toLowerCase(Locale.ROOT) + " is connected or in the event history";
+        }
+        StringBuilder b = new StringBuilder();
+        UsbDevice d = !connected.isEmpty() ? connected.get(0).device() : recent.get(recent.size() - 1).event().device();
+        b.append(String.format(Locale.ROOT, "%s:%s %s / %s serial=%s class=%02x/%02x/%02x interfaces=%s bcdDevice=%04x%n",
+                d.vendorHex(), d.productHex(), text(d.manufacturer()), text(d.product()), text(d.serial()),
+                d.deviceClass(), d.deviceSubclass(), d.deviceProtocol(), d.interfaceClasses(), d.bcdDevice()));
+        b.append("signature ").append(d.signature()).append(System.lineSeparator());
+        if (connected.isEmpty()) {
+            b.append("not connected").append(System.lineSeparator());
+        }
+        for (ConnectedDevice c : connected) {
+            b.append("connected: ").append(line(c)).append(System.lineSeparator());
+        }
+        b.append("recent events (").append(recent.size()).append("):").append(System.lineSeparator());
+        for (HistoryEvent h : recent) {
+            b.append("  ").append(event(h)).append(System.lineSeparator());
+        }
+        return b.toString().stripTrailing();
+    }
+
+    static String event(HistoryEvent h) {
+        UsbEvent e = h.event();
+        UsbDevice d = e.device();
+        return String.format(Locale.ROOT, "#%d %s %-6s %s:%s serial=%s port=%s sources=%s%s id=%s", h.sequence(),
+                Instant.ofEpochMilli(e.timestampMillis()), e.action().wireName(), d.vendorHex(), d.productHex(),
+                text(d.serial()), text(d.portPath()), String.join(",", e.sources()),
+                e.flapCount() > 0 ? " flaps=" + e.flapCount() : "", e.eventId());
+    }
+
+    private static String text(String s) {
+        return s == null ? NONE : s;
+    }
+
+    @Descriptor("print USB events as they are delivered: the next 20, or what comes in 60 s (Ctrl-C stops)")
+    public String watch() throws InterruptedException {
+        return watch(20, 60, null);
+    }
+
+    @Descriptor("print USB events as they are delivered, until COUNT events or SECONDS pass (Ctrl-C stops)")
+    public String watch(
+            @Descriptor("stop after this many events") @Parameter(names = { "-n", "--count" },
+                    absentValue = "20") int count,
+            @Descriptor("stop after this many seconds") @Parameter(names = { "-t", "--seconds" },
+                    absentValue = "60") int seconds) throws InterruptedException {
+        return watch(count, seconds, null);
+    }
+
+    @Descriptor("print the USB events of matching devices as they are delivered, until COUNT events or SECONDS pass")
+    public String watch(
+            @Descriptor("stop after this many events") @Parameter(names = { "-n", "--count" },
+                    absentValue = "20") int count,
+            @Descriptor("stop after this many seconds") @Parameter(names = { "-t", "--seconds" },
+                    absentValue = "60") int seconds,
+            @Descriptor("VENDOR, VENDOR:PRODUCT (4 hex digits each, * for any) or class=XX") String filter)
+            throws InterruptedException {
+        if (count < 1 || seconds < 1) {
+            throw new IllegalArgumentException("count and seconds must be >= 1");
+        }
+        DeviceFilter f = DeviceFilter.parse(filter);
+        long end = System.currentTimeMillis() + seconds * 1000L;
+        long cursor = history.newest();
+        int shown = 0;
+        System.out.println("watching from event #" + (cursor + 1) + " (up to " + count + " events or " + seconds
+                + " s)");
+        while (shown < count) {
+            long left = end - System.currentTimeMillis();
+            if (left <= 0) {
+                break;
+            }
+            if (!history.await(cursor, Math.min(left, 1000))) {
+                continue;
+            }
+            List<HistoryEvent> batch = history.after(cursor, count - shown);
+            if (!batch.isEmpty() && batch.get(0).sequence() > cursor + 1) {
+                System.out.println("(" + (batch.get(0).sequence() - cursor - 1) + " events left the history before "
+                        + "they could be shown)");
+            }
+            for (HistoryEvent h : batch) {
+                cursor = h.sequence();
+                if (f.matches(h.event().device())) {
+                    System.out.println(event(h));
+                    shown++;
+                }
+            }
+        }
+        return shown + " event(s) shown";
+    }
+
+    @Descriptor("health: every detection source's state, and every gauge the runtime's bundles report (Redis and its "
+            + "outbox, sink queues, webhooks, plugins)")
+    public String health() {
+        StringBuilder b = new StringBuilder("detection sources:").append(System.lineSeparator());
+        List<UsbSource> list = new ArrayList<>(sources);
+        list.sort((a, c) -> a.name().compareTo(c.name()));
+        if (list.isEmpty()) {
+            b.append("  none registered").append(System.lineSeparator());
+        }
+        for (UsbSource s : list) {
+            UsbSource.Health h = s.health();
+            b.append(String.format(Locale.ROOT, "  %-10s %-10s restarts=%d reports=%d %s%n", s.name(), h.state(),
+                    h.restarts(), h.reports(), h.detail() == null ? "" : h.detail()));
+        }
+        Map<String, Double> gauges = new TreeMap<>();
+        MetricsCollector collector = new MetricsCollector() {
+            @Override
+            public void counter(String name, String help, double value, String... labels) {
+            }
+
+            @Override
+            public void gauge(String name, String help, double value, String... labels) {
+                gauges.put(name + labels(labels), value);
+            }
+
+            @Override
+            public void histogram(String name, String help, double[] upperBounds, long[] bucketCounts, double sum,
+                    long count, String... labels) {
+            }
+        };
+        for (MetricsSource m : metrics) {
+            try {
+                m.collect(collector);
+            } catch (RuntimeException e) {
+                gauges.put("error{source=\"" + m.getClass().getName() + "\"}", Double.NaN);
+            }
+        }
+        b.append("gauges:").append(System.lineSeparator());
+        gauges.forEach((k, v) -> b.append("  ").append(k).append(" = ")
+                .append(v == Math.rint(v) && !Double.isInfinite(v) ? Long.toString(v.longValue()) : v.toString())
+                .append(System.lineSeparator()));
+        return b.toString().stripTrailing();
+    }
+
+    private static String labels(String... labels) {
+        if (labels.length == 0) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("{");
+        for (int i = 0; i + 1 < labels.length; i += 2) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(labels[i]).append("=\"").append(labels[i + 1]).append('"');
+        }
+        return b.append('}').toString();
+    }
+}
