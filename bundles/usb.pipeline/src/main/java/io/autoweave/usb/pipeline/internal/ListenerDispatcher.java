@@ -392,6 +392,9 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
         synchronized (this) {
             w = workers.get(bundleId);
         }
+        if (w == null) { // its bundle left while a call was running
+            w = leaving.stream().filter(x -> x.bundleId == bundleId).findFirst().orElse(null);
+        }
         Loop l = w == null ? null : w.current;
         if (l == null || l.callStart == 0) {
             return false;
