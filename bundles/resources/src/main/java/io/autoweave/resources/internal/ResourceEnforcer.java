@@ -184,11 +184,6 @@ public final class ResourceEnforcer {
         }
     }
 
-    /** Test and operator hook: behave as if a heap pool crossed its threshold. */
-    void heapPressureSignalled() {
-        heapPressure.set(true);
-    }
-
     // ---- sampling --------------------------------------------------------------------------------------------------
 
     private void sampleSafely() {
@@ -520,7 +515,9 @@ public final class ResourceEnforcer {
         if (plugin != null && list.stream().noneMatch(a -> plugin.equals(a.bsn))) {
             return "no figures for " + plugin + " (not installed, not running, or not sampled yet)";
         }
-        return sb.toString().stripTrailing();
+        sb.append(String.format("%d samples, %d force-stops%s", samples.sum(), forceStops.sum(),
+                meter.measuresAllocation() ? "" : "; allocation is not measurable on this JVM"));
+        return sb.toString();
     }
 
     /** The figures of one bundle for tests and other in-process readers. */
