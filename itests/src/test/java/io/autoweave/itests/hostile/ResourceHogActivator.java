@@ -10,8 +10,8 @@ import io.autoweave.api.device.UsbEventListener;
  * Plugins that abuse resources rather than permissions, one behaviour per bundle, chosen by the symbolic name
  * ({@code itest.hog.<behaviour>[.suffix]}): {@code burner} (a thread of its own in a busy loop), {@code alloc} (a
  * thread allocating as fast as it can), {@code bomb} (twelve sleeping threads), {@code hang} (a listener that never
- * returns and swallows interrupts), {@code slow} (a listener taking 300 ms per event), {@code polite} (a listener
- * that only counts). Every one registers a {@link UsbEventListener}. Its threads end when the bundle stops. No
+ * returns and swallows interrupts), {@code slow} (a listener taking 300 ms per event), {@code retain} (a thread that
+ * keeps 256 MB reachable, then allocates garbage like {@code alloc}), {@code polite} (a listener that does nothing). Every one registers a {@link UsbEventListener}. Its threads end when the bundle stops. No
  * lambdas or nested classes: the test packs exactly this class file.
  */
 public class ResourceHogActivator implements BundleActivator, UsbEventListener, Runnable {
@@ -20,11 +20,13 @@ public class ResourceHogActivator implements BundleActivator, UsbEventListener, 
     private volatile String behaviour = "";
     private volatile Object kept;
     private volatile long spun;
+    private final java.util.List<byte[]> retained = new java.util.ArrayList<>();
 
     @Override
     public void start(BundleContext context) {
         behaviour = context.getBundle().getSymbolicName().substring("itest.hog.".length()).split("\\.")[0];
-        int threads = behaviour.equals("burner") || behaviour.equals("alloc") ? 1 : behaviour.equals("bomb") ? 12 : 0;
+        int threads = behaviour.equals("burner") || behaviour.equals("alloc") || behaviour.equals("retain") ? 1
+                : behaviour.equals("bomb") ? 12 : 0;
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(this, "hog-" + behaviour + "-" + i);
             t.setDaemon(true);
@@ -46,6 +48,13 @@ public class ResourceHogActivator implements BundleActivator, UsbEventListener, 
                     break;
                 case "alloc":
                     kept = new byte[64 * 1024];
+                    break;
+                case "retain":
+                    if (retained.size() < 4096) { // 4096 x 64 KB = 256 MB
+                        retained.add(new byte[64 * 1024]);
+                    } else {
+                        kept = new byte[64 * 1024];
+                    }
                     break;
                 default:
                     try {

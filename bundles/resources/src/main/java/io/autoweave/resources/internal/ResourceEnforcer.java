@@ -1,7 +1,6 @@
 package io.autoweave.resources.internal;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryNotificationInfo;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.ArrayList;
@@ -16,13 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-
-import javax.management.ListenerNotFoundException;
-import javax.management.Notification;
-import javax.management.NotificationEmitter;
-import javax.management.NotificationListener;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
@@ -81,9 +74,8 @@ public final class ResourceEnforcer {
     private final ThreadMeter meter = new ThreadMeter();
     private final Map<Long, PluginAccount> accounts = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor sampler;
-    private final AtomicBoolean heapPressure = new AtomicBoolean();
     private final List<MemoryPoolMXBean> watchedPools = new ArrayList<>();
-    private final NotificationListener heapListener = this::heapNotification;
+    private long heapBreachesSeen;
     final LongAdder samples = new LongAdder();
     final LongAdder forceStops = new LongAdder();
 
@@ -144,12 +136,6 @@ public final class ResourceEnforcer {
     @Deactivate
     void deactivate() {
         sampler.shutdownNow();
-        NotificationEmitter emitter = (NotificationEmitter) ManagementFactory.getMemoryMXBean();
-        try {
-            emitter.removeNotificationListener(heapListener);
-        } catch (ListenerNotFoundException e) {
-            // never added
-        }
         try {
             sampler.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -161,8 +147,10 @@ public final class ResourceEnforcer {
 
     /**
      * Sets the collection-usage threshold of each heap pool that supports one (the old generation: what is still
-     * there after a collection is live data, not garbage) and listens for its crossing. The thresholds are JVM-wide:
-     * another component setting them would override these.
+     * there after a collection is live data, not garbage). The sampler reads how often it was exceeded (the JVM
+     * counts every collection that leaves the pool above it): polling rather than JMX notifications, which come only
+     * when the usage crosses the threshold, not while it stays above. The thresholds are JVM-wide: another component
+     * setting them would override these.
      */
     private void watchHeap(int percent) {
         if (percent == 0) {
@@ -175,13 +163,15 @@ public final class ResourceEnforcer {
                 watchedPools.add(pool);
             }
         }
-        ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(heapListener, null, null);
+        heapBreachesSeen = heapBreaches();
     }
 
-    private void heapNotification(Notification n, Object handback) {
-        if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(n.getType())) {
-            heapPressure.set(true); // attributed by the sampler, which knows the allocation rates
+    private long heapBreaches() {
+        long n = 0;
+        for (MemoryPoolMXBean pool : watchedPools) {
+            n += pool.getCollectionUsageThresholdCount();
         }
+        return n;
     }
 
     // ---- sampling --------------------------------------------------------------------------------------------------
@@ -246,7 +236,9 @@ public final class ResourceEnforcer {
             recycleWorn(b, worked);
         }
         accounts.keySet().retainAll(present);
-        if (heapPressure.getAndSet(false)) {
+        long heap = heapBreaches();
+        if (heap != heapBreachesSeen) {
+            heapBreachesSeen = heap;
             attributeHeapPressure(now);
         }
         samples.increment();

@@ -215,6 +215,34 @@ public class ListenerDispatcherTest {
     }
 
     @Test
+    public void removingAHangingListenerAndClosingTheDispatcherBothReturnWithinTheirBound() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        dispatcher.add("h", 8, "hang-8", e -> {
+            entered.countDown();
+            while (true) {
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException ie) {
+                    return; // the close's interrupt ends it
+                }
+            }
+        }, null);
+        dispatcher.add("ok", 9, "ok-9", e -> { }, null);
+        dispatcher.accept(event(1, Devices.receiver("1-2")));
+        assertTrue(entered.await(5, TimeUnit.SECONDS));
+        long t0 = System.nanoTime();
+        dispatcher.remove("h");
+        assertTrue("remove does not wait for the stuck call", System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(500));
+        assertEquals("the leaving worker is still reported while its thread lives", 1,
+                dispatcher.figures().stream().filter(f -> f.bundleId() == 8).count());
+        t0 = System.nanoTime();
+        dispatcher.close(300);
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue("close took " + took + " ms", took < 1500);
+        Await.until(() -> dispatcher.figures().isEmpty());
+    }
+
+    @Test
     public void percentilesAreNearestRank() {
         assertEquals(0, ListenerDispatcher.percentile(new long[0], 99));
         long[] v = new long[100];
