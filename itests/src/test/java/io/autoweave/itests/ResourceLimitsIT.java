@@ -352,6 +352,11 @@ public class ResourceLimitsIT {
             String figures = String.valueOf(gogo.run("aw:resources " + POLITE));
             assertTrue(figures, figures.contains("cpu%") && figures.contains("p99 ms") && figures.contains(" 12 "));
             assertNotEquals(Bundle.INSTALLED, polite.getState());
+            RuntimeHarness.Response metrics = RUNTIME.get("/metrics", "admin", RuntimeHarness.ADMIN_PASSWORD);
+            assertEquals(metrics.body(), 200, metrics.status());
+            assertTrue(metrics.body(), metrics.body().contains(
+                    "autoweave_plugin_calls_total{plugin=\"" + POLITE + "\",level=\"high\"} 12"));
+            assertTrue(metrics.body(), metrics.body().contains("autoweave_plugin_cpu_cores{plugin=\"itest.hog.burner.low\""));
         }
     }
 }

@@ -31,6 +31,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.autoweave.api.metrics.MetricsCollector;
+import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.plugin.PluginWorkers;
 import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.api.plugin.WorkerFigures;
@@ -56,10 +58,11 @@ import io.autoweave.security.SecurityMonitor;
  * if it has not returned after the grace period the plugin is unresponsive: its worker is abandoned and replaced,
  * and at medium it is force-stopped, at high blocked.
  */
-@Component(service = ResourceEnforcer.class, immediate = true, configurationPid = ResourceEnforcer.PID,
+@Component(service = { ResourceEnforcer.class, MetricsSource.class }, immediate = true,
+        configurationPid = ResourceEnforcer.PID,
         property = { "osgi.command.scope=aw", "osgi.command.function=limits", "osgi.command.function=resources" })
 @Designate(ocd = ResourceConfig.class)
-public final class ResourceEnforcer {
+public final class ResourceEnforcer implements MetricsSource {
     static final String PID = "io.autoweave.resources";
     static final String PLUGIN_PREFIX = "plugin:";
     private static final Logger LOG = LoggerFactory.getLogger(ResourceEnforcer.class);
@@ -510,6 +513,54 @@ public final class ResourceEnforcer {
         sb.append(String.format("%d samples, %d force-stops%s", samples.sum(), forceStops.sum(),
                 meter.measuresAllocation() ? "" : "; allocation is not measurable on this JVM"));
         return sb.toString();
+    }
+
+    // ---- /metrics ----------------------------------------------------------------------------------------------------
+
+    @Override
+    public void collect(MetricsCollector out) {
+        for (PluginAccount a : accounts.values()) {
+            SecurityLevel level = levelOf(a.location);
+            String lvl = level == null ? "core" : level.name().toLowerCase(Locale.ROOT);
+            out.gauge("autoweave_plugin_cpu_cores", "CPU share over the enforcer's window (1 = one core)", a.cpuShare,
+                    "plugin", a.bsn, "level", lvl);
+            out.counter("autoweave_plugin_cpu_seconds_total", "CPU time of the plugin's threads",
+                    a.cpuTotalNanos / 1e9, "plugin", a.bsn, "level", lvl);
+            out.gauge("autoweave_plugin_alloc_bytes_per_second", "Heap allocation rate over the enforcer's window",
+                    a.allocPerSecond, "plugin", a.bsn, "level", lvl);
+            out.counter("autoweave_plugin_allocated_bytes_total", "Heap bytes allocated by the plugin's threads",
+                    a.allocTotalBytes, "plugin", a.bsn, "level", lvl);
+            out.gauge("autoweave_plugin_threads", "Live threads: its own, and the runtime's workers calling it",
+                    a.ownThreads, "plugin", a.bsn, "level", lvl, "kind", "own");
+            out.gauge("autoweave_plugin_threads", "Live threads: its own, and the runtime's workers calling it",
+                    a.workerThreads, "plugin", a.bsn, "level", lvl, "kind", "worker");
+            long calls = 0;
+            long shed = 0;
+            long dropped = 0;
+            int queue = 0;
+            long p99 = 0;
+            for (WorkerFigures f : a.workers) {
+                calls += f.calls();
+                shed += f.shed();
+                dropped += f.dropped();
+                queue += f.queueDepth();
+                p99 = Math.max(p99, f.p99CallNanos());
+            }
+            out.counter("autoweave_plugin_calls_total", "Listener calls that returned", calls, "plugin", a.bsn,
+                    "level", lvl);
+            out.gauge("autoweave_plugin_call_p99_seconds", "99th percentile of the last listener calls", p99 / 1e9,
+                    "plugin", a.bsn, "level", lvl);
+            out.gauge("autoweave_plugin_queue_depth", "Events waiting for the plugin's worker", queue, "plugin", a.bsn,
+                    "level", lvl);
+            out.counter("autoweave_plugin_events_shed_total", "Events shed while the plugin was throttled", shed,
+                    "plugin", a.bsn, "level", lvl);
+            out.counter("autoweave_plugin_events_dropped_total", "Events dropped because its queue was full", dropped,
+                    "plugin", a.bsn, "level", lvl);
+            for (Map.Entry<String, Long> b : a.breaches.entrySet()) {
+                out.counter("autoweave_plugin_limit_breaches_total", "Resource limit breaches recorded as violations",
+                        b.getValue(), "plugin", a.bsn, "level", lvl, "kind", b.getKey());
+            }
+        }
     }
 
     /** The figures of one bundle for tests and other in-process readers. */
