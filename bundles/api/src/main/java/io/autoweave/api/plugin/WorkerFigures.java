@@ -17,6 +17,7 @@ import java.util.List;
  * @param callsOnThread calls made by the current thread (for recycling after N operations)
  * @param recycled how many times the thread was replaced
  * @param abandoned how many threads were abandoned in a call
+ * @param abandonedAlive abandoned threads still alive (stuck in the plugin's code)
  * @param runningCallNanos how long the call in progress has run, 0 when idle
  * @param p50CallNanos median duration of the last calls (up to 256), 0 before the first
  * @param p99CallNanos 99th percentile of the last calls (up to 256), 0 before the first
@@ -24,7 +25,7 @@ import java.util.List;
  */
 public record WorkerFigures(long bundleId, String owner, List<Long> threadIds, int queueDepth, int queueCapacity,
         long calls, long failures, long dropped, long shed, long callsOnThread, long recycled, long abandoned,
-        long runningCallNanos, long p50CallNanos, long p99CallNanos, long maxCallNanos) {
+        int abandonedAlive, long runningCallNanos, long p50CallNanos, long p99CallNanos, long maxCallNanos) {
 
     public WorkerFigures {
         threadIds = List.copyOf(threadIds);

@@ -268,8 +268,10 @@ public final class ResourceEnforcer implements MetricsSource {
             breach(b, a, l, "alloc", String.format(Locale.ROOT, "%.1f MB/s > %d MB/s", a.allocPerSecond / Limits.MB,
                     l.allocBytesPerSecond() / Limits.MB), worked, own, now);
         }
-        if (a.ownThreads > l.maxThreads()) {
-            breach(b, a, l, "threads", a.ownThreads + " live threads > " + l.maxThreads(), worked, own, now);
+        int stuck = worked.stream().mapToInt(w -> w.figures().abandonedAlive()).sum();
+        if (a.ownThreads + stuck > l.maxThreads()) {
+            breach(b, a, l, "threads", (a.ownThreads + stuck) + " live threads (" + a.ownThreads + " its own, " + stuck
+                    + " abandoned workers stuck in its code) > " + l.maxThreads(), worked, own, now);
         }
         for (Worked w : worked) {
             WorkerFigures f = w.figures();

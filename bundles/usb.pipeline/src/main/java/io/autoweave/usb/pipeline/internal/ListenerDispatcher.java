@@ -170,8 +170,10 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
                 onThread = l.calls;
             }
             abandoned.removeIf(a -> !a.thread.isAlive());
+            int stuck = 0;
             for (Loop a : abandoned) {
                 ids.add(a.thread.getId());
+                stuck++;
             }
             long[] sorted;
             synchronized (recent) {
@@ -185,7 +187,7 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
                 abandonedNow = abandonedTotal;
             }
             return new WorkerFigures(bundleId, owner, ids, queue.size(), capacity, calls.sum(), failures.sum(),
-                    dropped.sum(), shed.sum(), onThread, recycledNow, abandonedNow, running, percentile(sorted, 50),
+                    dropped.sum(), shed.sum(), onThread, recycledNow, abandonedNow, stuck, running, percentile(sorted, 50),
                     percentile(sorted, 99), sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
         }
     }

@@ -168,6 +168,7 @@ public class ListenerDispatcherTest {
         assertEquals(f.toString(), 2, f.threadIds().size());
         assertEquals("the abandoned thread is still reported", stuckId, (long) f.threadIds().get(1));
         assertEquals(1, f.abandoned());
+        assertEquals(1, f.abandonedAlive());
         release.countDown();
         Await.until(() -> figures(3).threadIds().size() == 1 && figures(3).calls() == 2);
     }
