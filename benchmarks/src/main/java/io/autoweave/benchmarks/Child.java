@@ -413,6 +413,28 @@ public final class Child {
             Thread.sleep(1000); // the burner's threads are up and busy
             measureLatency(out, "isolation.burner", send, latency, seq);
             result(out, "isolation.burner_threads", Runtime.getRuntime().availableProcessors());
+
+            // the same burner at level high: the enforcer's default limit (0.25 core over 5 s) blocks it
+            InProcessRuntime.uninstall(installer, "bench.cpu.burner");
+            Path high = TestSigning.sign(Jars.write(dir.resolve("burner-high-unsigned.jar"), Jars.bundle(
+                    "bench.cpu.burner.high", CpuBurner.class.getName(), "io.autoweave.api.device, org.osgi.framework",
+                    CpuBurner.class)), dir.resolve("burner-high.jar"), signer);
+            long t0 = System.nanoTime();
+            InProcessRuntime.install(installer, high, "HIGH");
+            Bundle b = null;
+            for (Bundle x : rt.context().getBundles()) {
+                if ("bench.cpu.burner.high".equals(x.getSymbolicName())) {
+                    b = x;
+                }
+            }
+            while (b != null && b.getState() == Bundle.ACTIVE) {
+                if (System.nanoTime() - t0 > 60_000_000_000L) {
+                    throw new IllegalStateException("the burner at level high was not stopped within 60 s");
+                }
+                Thread.sleep(20);
+            }
+            result(out, "isolation.high_stopped_after_ms", ms(System.nanoTime() - t0));
+            measureLatency(out, "isolation.after_block", send, latency, seq);
         }
     }
 

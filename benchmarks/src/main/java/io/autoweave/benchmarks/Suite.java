@@ -412,6 +412,12 @@ public final class Suite {
                     + "installed (" + r.get("isolation.baseline.received") + " of " + r.get("isolation.baseline.sent")
                     + " received)", fmt3(b), ratio(v, b)));
         }
+        double after = Double.parseDouble(r.get("isolation.after_block.p99_ms"));
+        double base = Double.parseDouble(r.get("isolation.baseline.p99_ms"));
+        rows.add(new Row(SCENARIOS.get(6), "the same burner installed at level high: the enforcer's default limit "
+                + "(0.25 core over a 5 s window) stopped and blocked it after " + r.get("isolation.high_stopped_after_ms")
+                + " ms; then the same rate again", "p99 report → listener (ms) after the block", fmt3(after),
+                "before any burner", fmt3(base), ratio(after, base)));
     }
 
     // ---- report ---------------------------------------------------------------------------------------------------
