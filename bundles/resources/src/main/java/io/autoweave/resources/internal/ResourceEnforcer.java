@@ -139,6 +139,9 @@ public final class ResourceEnforcer implements MetricsSource {
     @Deactivate
     void deactivate() {
         sampler.shutdownNow();
+        for (MemoryPoolMXBean pool : watchedPools) {
+            pool.setCollectionUsageThreshold(0); // 0 switches the threshold off again
+        }
         try {
             sampler.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
