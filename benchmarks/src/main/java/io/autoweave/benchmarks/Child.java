@@ -26,6 +26,8 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.framework.wiring.FrameworkWiring;
 
 import io.autoweave.benchmarks.probe.BenchListener;
+import io.autoweave.benchmarks.probe.CpuBurner;
+import io.autoweave.benchmarks.probe.LatencyListener;
 import io.autoweave.benchmarks.probe.DispatchProbe;
 import io.autoweave.plugin.installer.testing.TestSigning;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -74,6 +76,7 @@ public final class Child {
                 case "dispatch" -> c.dispatch(out);
                 case "dispatch-plain" -> c.dispatchPlain(out);
                 case "memory" -> c.memory(out);
+                case "isolation" -> c.isolation(out);
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);
             }
             out.println("DONE");
@@ -385,6 +388,115 @@ public final class Child {
         double perSecond = deliveries / ((System.nanoTime() - t0) / 1e9);
         result(out, key + ".deliveries_per_s", String.format(java.util.Locale.ROOT, "%.0f", perSecond));
         result(out, key + ".plugins", PLUGINS);
+    }
+
+    // ---- scenario 7: event-path latency with and without a hostile CPU burner ------------------------------------
+
+    /**
+     * Reports events at a fixed rate through {@code DeviceReportSink} and records each one's latency at a
+     * well-behaved listener; first with no other plugin, then with a signed CPU burner (one busy thread per
+     * processor) installed at level low, where the resource enforcer only warns: the burner keeps running, so this
+     * is the worst case the listener isolation has to hold against.
+     */
+    private void isolation(PrintStream out) throws Exception {
+        TestSigning.Credentials ca = TestSigning.newCa("AutoWeave Bench Isolation CA");
+        TestSigning.Credentials signer = TestSigning.issue(ca, "Bench Burner Signer");
+        Path trust = work.resolve("isolation-truststore.p12");
+        Path dir = Files.createDirectories(work.resolve("isolation-plugins"));
+        Path burner = TestSigning.sign(Jars.write(dir.resolve("burner-unsigned.jar"), Jars.bundle("bench.cpu.burner",
+                CpuBurner.class.getName(), "io.autoweave.api.device, org.osgi.framework", CpuBurner.class)),
+                dir.resolve("burner.jar"), signer);
+        try (InProcessRuntime rt = new InProcessRuntime(work.resolve("isolation-data"),
+                Map.of("io.autoweave.plugin.installer.cfg", InProcessRuntime.installerConfig(trust, ca)), log)) {
+            LongConsumer send = Workload.reporting(rt.reportProbe());
+            InProcessRuntime.installCore(rt.context(), "bench-latency-listener", Jars.bundle("bench.latency.listener",
+                    LatencyListener.class.getName(), Jars.API_IMPORTS, LatencyListener.class));
+            LongUnaryOperator latency = InProcessRuntime.service(rt.context(), "(bench=latency)");
+            long[] seq = { 0 };
+            measureLatency(out, "isolation.baseline", send, latency, seq);
+            Object installer = rt.installer(trust);
+            String state = InProcessRuntime.install(installer, burner, "LOW");
+            if (!"RUNNING".equals(state)) {
+                throw new IllegalStateException("the burner did not start: " + state);
+            }
+            Thread.sleep(1000); // the burner's threads are up and busy
+            measureLatency(out, "isolation.burner", send, latency, seq);
+            result(out, "isolation.burner_threads", Runtime.getRuntime().availableProcessors());
+
+            // the same burner at level high: the enforcer's default limit (0.25 core over 5 s) blocks it
+            InProcessRuntime.uninstall(installer, "bench.cpu.burner");
+            Path high = TestSigning.sign(Jars.write(dir.resolve("burner-high-unsigned.jar"), Jars.bundle(
+                    "bench.cpu.burner.high", CpuBurner.class.getName(), "io.autoweave.api.device, org.osgi.framework",
+                    CpuBurner.class)), dir.resolve("burner-high.jar"), signer);
+            long t0 = System.nanoTime();
+            InProcessRuntime.install(installer, high, "HIGH");
+            Bundle b = null;
+            for (Bundle x : rt.context().getBundles()) {
+                if ("bench.cpu.burner.high".equals(x.getSymbolicName())) {
+                    b = x;
+                }
+            }
+            while (b != null && b.getState() == Bundle.ACTIVE) {
+                if (System.nanoTime() - t0 > 60_000_000_000L) {
+                    throw new IllegalStateException("the burner at level high was not stopped within 60 s");
+                }
+                Thread.sleep(20);
+            }
+            result(out, "isolation.high_stopped_after_ms", ms(System.nanoTime() - t0));
+            measureLatency(out, "isolation.after_block", send, latency, seq);
+        }
+    }
+
+    private void measureLatency(PrintStream out, String key, LongConsumer send, LongUnaryOperator latency, long[] seq)
+            throws InterruptedException {
+        int rate = 1000;
+        paced(send, seq, rate, seconds(1, 2)); // warm-up
+        awaitCount(latency);
+        latency.applyAsLong(-2);
+        long sent = paced(send, seq, rate, seconds(3, 20));
+        long got = awaitCount(latency);
+        long[] v = new long[(int) got];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = latency.applyAsLong(i);
+        }
+        java.util.Arrays.sort(v);
+        result(out, key + ".sent", sent);
+        result(out, key + ".received", got);
+        result(out, key + ".p50_ms", ms(v[(int) Math.ceil(0.50 * v.length) - 1]));
+        result(out, key + ".p99_ms", ms(v[(int) Math.ceil(0.99 * v.length) - 1]));
+        result(out, key + ".max_ms", ms(v[v.length - 1]));
+    }
+
+    /** Sends at {@code rate} events/s for {@code nanos}; returns how many were sent. */
+    private static long paced(LongConsumer send, long[] seq, int rate, long nanos) {
+        long t0 = System.nanoTime();
+        long n = 0;
+        while (System.nanoTime() - t0 < nanos) {
+            long due = t0 + n * 1_000_000_000L / rate;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            send.accept(seq[0]++);
+            n++;
+        }
+        return n;
+    }
+
+    /** Waits until the listener has everything sent since the last reset (or 10 s without progress). */
+    private static long awaitCount(LongUnaryOperator latency) throws InterruptedException {
+        long last = -1;
+        long since = System.nanoTime();
+        while (true) {
+            long c = latency.applyAsLong(-1);
+            if (c != last) {
+                last = c;
+                since = System.nanoTime();
+            } else if (System.nanoTime() - since > 2_000_000_000L) {
+                return c;
+            }
+            Thread.sleep(50);
+        }
     }
 
     // ---- scenario 5: memory ---------------------------------------------------------------------------------

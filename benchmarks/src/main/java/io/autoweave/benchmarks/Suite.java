@@ -38,7 +38,8 @@ public final class Suite {
     }
 
     static final List<String> SCENARIOS = List.of("1. Pipeline throughput", "2. Latency", "3. Plugin install",
-            "4. Cold start and shutdown", "5. Memory", "6. Dispatch to 16 plugins");
+            "4. Cold start and shutdown", "5. Memory", "6. Dispatch to 16 plugins",
+            "7. Isolation from a CPU burner");
 
     private final boolean full;
     private final Path out;
@@ -126,6 +127,7 @@ public final class Suite {
             step("4. Cold start and shutdown", () -> coldStart(redis));
             step("5. Memory", () -> memory(redis));
             step("6. Dispatch to 16 plugins", this::dispatch);
+            step("7. Isolation from a CPU burner", this::isolation);
         }
         long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
         load = load + " at start; " + readOr("/proc/loadavg", "?").trim() + " at end";
@@ -393,6 +395,29 @@ public final class Suite {
                 + "plugins installed signed at plugin:low/*", "deliveries/s", fmt(v),
                 "same 16 bundles and probe in plain Felix 7.0.5 without security (hasPermission is then always true)",
                 fmt(b), ratio(v, b)));
+    }
+
+    private void isolation() throws Exception {
+        Map<String, String> r = child("isolation", full ? 300 : 180);
+        progress("isolation: " + r);
+        String workload = "1000 events/s for " + (full ? 20 : 3) + " s, simulated source → DeviceReportSink → pipeline → "
+                + "listener dispatch → a well-behaved listener (" + r.get("isolation.burner.received") + " of "
+                + r.get("isolation.burner.sent") + " received); meanwhile a signed plugin at level low (the "
+                + "enforcer only warns) burns " + r.get("isolation.burner_threads") + " threads (one per processor)";
+        for (String pct : List.of("p50", "p99")) {
+            double v = Double.parseDouble(r.get("isolation.burner." + pct + "_ms"));
+            double b = Double.parseDouble(r.get("isolation.baseline." + pct + "_ms"));
+            rows.add(new Row(SCENARIOS.get(6), pct.equals("p50") ? workload : "″", pct
+                    + " report → listener (ms) with the burner", fmt3(v), "same runtime and rate before the burner was "
+                    + "installed (" + r.get("isolation.baseline.received") + " of " + r.get("isolation.baseline.sent")
+                    + " received)", fmt3(b), ratio(v, b)));
+        }
+        double after = Double.parseDouble(r.get("isolation.after_block.p99_ms"));
+        double base = Double.parseDouble(r.get("isolation.baseline.p99_ms"));
+        rows.add(new Row(SCENARIOS.get(6), "the same burner installed at level high: the enforcer's default limit "
+                + "(0.25 core over a 5 s window) stopped and blocked it after " + r.get("isolation.high_stopped_after_ms")
+                + " ms; then the same rate again", "p99 report → listener (ms) after the block", fmt3(after),
+                "before any burner", fmt3(base), ratio(after, base)));
     }
 
     // ---- report ---------------------------------------------------------------------------------------------------

@@ -46,4 +46,25 @@ public interface SecurityMonitor {
      * @param limit at most this many records, the newest ones
      */
     List<AuditRecord> audit(String filter, int limit);
+
+    /**
+     * Records a breach of a resource limit found by the resource enforcer (kind {@code cpu}, {@code alloc},
+     * {@code threads}, {@code call-timeout}, {@code unresponsive}, {@code queue}, {@code heap}) as a {@link Violation}
+     * whose permission reads {@code (resource "KIND" "DETAIL")}; audited (decision {@code resource-limit}) and
+     * published like a denial. It does not count towards the escalation of permission denials: the enforcer applies
+     * the per-level action itself (and calls {@link #block} at high level).
+     *
+     * @param location the plugin's bundle location
+     * @param rule the limit and action that decided, e.g. {@code resource:cpu:medium:throttle}
+     * @since 1.1
+     */
+    void resourceViolation(String location, String kind, String detail, String rule);
+
+    /**
+     * The live threads a plugin started itself: the thread group every thread created with the plugin's code on
+     * the stack lands in. Empty when it started none (or framework security is off).
+     *
+     * @since 1.1
+     */
+    List<Thread> pluginThreads(String location);
 }

@@ -4,7 +4,7 @@
  * not under {@code io.autoweave.api.*} so plugins (which may import that) never see it.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.autoweave.security;
 
 import org.osgi.annotation.bundle.Export;

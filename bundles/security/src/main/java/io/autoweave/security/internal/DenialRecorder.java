@@ -121,6 +121,17 @@ public final class DenialRecorder extends SecurityManager implements RecorderCon
         }
     }
 
+    @Override
+    public Thread[] threads(String location) {
+        ThreadGroup g = groups.get(location);
+        if (g == null) {
+            return new Thread[0];
+        }
+        Thread[] all = new Thread[g.activeCount() + 8];
+        int n = g.enumerate(all, true);
+        return n == all.length ? all : java.util.Arrays.copyOf(all, n);
+    }
+
     private ThreadGroup groupOf(String location) {
         ThreadGroup g = groups.get(location);
         if (g != null) {

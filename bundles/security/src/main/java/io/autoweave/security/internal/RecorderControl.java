@@ -7,4 +7,7 @@ public interface RecorderControl {
 
     /** Interrupts every thread in the plugin's thread group. */
     void interruptThreads(String location);
+
+    /** The live threads of the plugin's thread group; empty if it has none. */
+    Thread[] threads(String location);
 }

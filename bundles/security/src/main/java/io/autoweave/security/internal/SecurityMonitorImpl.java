@@ -456,6 +456,29 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         }
     }
 
+    @Override
+    public void resourceViolation(String location, String kind, String detail, String rule) {
+        Bundle b = ctx.getBundle(location);
+        String bsn = b != null && b.getSymbolicName() != null ? b.getSymbolicName() : bsnOf(location);
+        String permission = "(resource \"" + kind + "\" \"" + detail + "\")";
+        Violation v = new Violation(Instant.now(), bsn, location, levelOf(location), permission, false, rule, "", 1);
+        synchronized (violations) {
+            if (violations.size() >= MAX_VIOLATIONS) {
+                violations.remove(0);
+                lastIndex.replaceAll((k, i) -> i - 1);
+            }
+            violations.add(v);
+        }
+        audit("resource-limit", bsn, rule, permission + " at " + location);
+        post("VIOLATION", Map.of("plugin", bsn, "location", location, "permission", permission, "rule", rule,
+                "critical", false));
+    }
+
+    @Override
+    public List<Thread> pluginThreads(String location) {
+        return recorder == null ? List.of() : List.of(recorder.threads(location));
+    }
+
     // ---- enforcement -------------------------------------------------------------------------------------------
 
     private List<Bundle> pluginBundles(String bsn) {

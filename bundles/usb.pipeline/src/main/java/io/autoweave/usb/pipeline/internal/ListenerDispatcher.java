@@ -1,12 +1,15 @@
 package io.autoweave.usb.pipeline.internal;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -21,6 +24,8 @@ import org.slf4j.LoggerFactory;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.device.UsbEventListener;
+import io.autoweave.api.plugin.PluginWorkers;
+import io.autoweave.api.plugin.WorkerFigures;
 
 /**
  * Delivers events to {@link UsbEventListener} whiteboard services off the detection thread.
@@ -32,11 +37,21 @@ import io.autoweave.api.device.UsbEventListener;
  * an LDAP filter over {@link EventProperties}; a listener whose filter does not parse receives nothing and is
  * logged.
  *
- * <p>Deliberately small: the plugin dispatch (per-plugin limits, permission checks) replaces it later.
+ * <p>It measures and obeys, it does not decide ({@link PluginWorkers}): the resource enforcer reads the figures
+ * (queue depth, call durations, the call in progress, the worker's thread ids for CPU and allocation accounting)
+ * and asks for shedding, interrupts and recycling. A worker's thread can be replaced while it is stuck in a call
+ * (abandoned: it is never fed again and is reported while it lives) or after a call (graceful, order kept).
+ *
+ * <p>Worker threads are created lazily, on the thread that delivers the first event (a pipeline thread), in the
+ * thread group the dispatcher was created in: never on a plugin's thread, so they never land in, or count
+ * against, a plugin's own thread group.
  */
-final class ListenerDispatcher implements Consumer<UsbEvent>, AutoCloseable {
+final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, AutoCloseable {
 
     static final int QUEUE_CAPACITY = 1024;
+    /** Recent call durations kept per worker for the percentiles. */
+    static final int RECENT_CALLS = 256;
+    private static final long IDLE_POLL_MILLIS = 100;
 
     private static final Logger LOG = LoggerFactory.getLogger(ListenerDispatcher.class);
 
@@ -45,25 +60,87 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, AutoCloseable {
             Predicate<UsbDevice> mayMonitor, Worker worker) {
     }
 
-    /** The thread and queue of one listener bundle. */
+    private record Delivery(Registration registration, UsbEvent event) {
+    }
+
+    /** The queue, counters and current thread of one listener bundle. */
     private final class Worker {
+        final long bundleId;
         final String owner;
-        final ThreadPoolExecutor executor;
+        final LinkedBlockingDeque<Delivery> queue = new LinkedBlockingDeque<>(capacity);
         final LongAdder dropped = new LongAdder();
+        final LongAdder shed = new LongAdder();
+        final LongAdder calls = new LongAdder();
+        final LongAdder failures = new LongAdder();
+        final Set<Loop> abandoned = ConcurrentHashMap.newKeySet();
+        final long[] recent = new long[RECENT_CALLS];
+        long recentCount;
+        volatile Loop current;
+        volatile boolean closing;
+        volatile long shedUntilNanos;
+        long recycled;
+        long abandonedTotal;
+        int generation;
         int listeners;
 
-        Worker(String owner) {
+        Worker(long bundleId, String owner) {
+            this.bundleId = bundleId;
             this.owner = owner;
-            this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                    new ArrayBlockingQueue<>(capacity), r -> {
-                        Thread t = new Thread(r, "autoweave-usb-listener-" + owner);
-                        t.setDaemon(true);
-                        return t;
-                    }, (r, ex) -> {
-                        if (!ex.isShutdown()) { // a worker being removed is not a slow listener
-                            drop();
-                        }
-                    });
+        }
+
+        void offer(Delivery d) {
+            if (closing) {
+                return;
+            }
+            if (shedUntilNanos != 0 && System.nanoTime() - shedUntilNanos < 0) {
+                shed.increment();
+                return;
+            }
+            if (!queue.offer(d)) {
+                drop();
+                return;
+            }
+            if (current == null) {
+                synchronized (this) {
+                    if (current == null && !closing) {
+                        startLoop();
+                    }
+                }
+            }
+        }
+
+        /** Starts a new thread that takes over the queue; the caller holds the lock. */
+        private void startLoop() {
+            Loop l = new Loop(this);
+            String name = "autoweave-usb-listener-" + owner + (generation == 0 ? "" : "#" + generation);
+            generation++;
+            Thread t = new Thread(threadGroup, l, name);
+            t.setDaemon(true);
+            l.thread = t;
+            current = l;
+            t.start();
+        }
+
+        synchronized void replace(Loop old, boolean abandon) {
+            if (current != old || closing) {
+                return;
+            }
+            if (abandon) {
+                abandoned.add(old);
+                abandonedTotal++;
+            }
+            recycled++;
+            startLoop();
+        }
+
+        void recordCall(long nanos, boolean failed) {
+            calls.increment();
+            if (failed) {
+                failures.increment();
+            }
+            synchronized (recent) {
+                recent[(int) (recentCount++ % RECENT_CALLS)] = nanos;
+            }
         }
 
         private void drop() {
@@ -75,11 +152,99 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, AutoCloseable {
                         owner, n, capacity);
             }
         }
+
+        boolean alive() {
+            Loop l = current;
+            return (l != null && l.thread.isAlive()) || abandoned.stream().anyMatch(a -> a.thread.isAlive());
+        }
+
+        WorkerFigures figures() {
+            Loop l = current;
+            List<Long> ids = new ArrayList<>();
+            long running = 0;
+            long onThread = 0;
+            if (l != null && l.thread.isAlive()) {
+                ids.add(l.thread.getId());
+                long start = l.callStart;
+                running = start == 0 ? 0 : Math.max(1, System.nanoTime() - start);
+                onThread = l.calls;
+            }
+            abandoned.removeIf(a -> !a.thread.isAlive());
+            int stuck = 0;
+            for (Loop a : abandoned) {
+                ids.add(a.thread.getId());
+                stuck++;
+            }
+            long[] sorted;
+            synchronized (recent) {
+                sorted = Arrays.copyOf(recent, (int) Math.min(recentCount, RECENT_CALLS));
+            }
+            Arrays.sort(sorted);
+            long recycledNow;
+            long abandonedNow;
+            synchronized (this) {
+                recycledNow = recycled;
+                abandonedNow = abandonedTotal;
+            }
+            return new WorkerFigures(bundleId, owner, ids, queue.size(), capacity, calls.sum(), failures.sum(),
+                    dropped.sum(), shed.sum(), onThread, recycledNow, abandonedNow, stuck, running, percentile(sorted, 50),
+                    percentile(sorted, 99), sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
+        }
+    }
+
+    /** One thread of a worker: takes deliveries while it is the worker's current thread. */
+    private final class Loop implements Runnable {
+        final Worker worker;
+        Thread thread;
+        volatile long callStart;
+        volatile boolean retire;
+        volatile long calls;
+
+        Loop(Worker worker) {
+            this.worker = worker;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (worker.current == this) {
+                    if (retire) {
+                        worker.replace(this, false);
+                        return;
+                    }
+                    Delivery d;
+                    try {
+                        d = worker.queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        continue; // an interrupt meant for a call that had just returned
+                    }
+                    if (d == null) {
+                        if (worker.closing) {
+                            return;
+                        }
+                        continue;
+                    }
+                    if (worker.current != this) { // replaced while waiting: the new thread delivers it
+                        if (!worker.queue.offerFirst(d)) {
+                            worker.drop();
+                        }
+                        return;
+                    }
+                    deliver(this, d);
+                    Thread.interrupted(); // an interrupt that came too late for the call must not hit the next one
+                }
+            } finally {
+                worker.abandoned.remove(this);
+            }
+        }
     }
 
     private final int capacity;
+    private final ThreadGroup threadGroup;
     private final Map<Object, Registration> registrations = new ConcurrentHashMap<>();
     private final Map<Long, Worker> workers = new HashMap<>();
+    /** Workers whose bundle left while one of their threads was still in a call. */
+    private final Set<Worker> leaving = ConcurrentHashMap.newKeySet();
 
     final LongAdder delivered = new LongAdder();
     final LongAdder droppedTotal = new LongAdder();
@@ -93,6 +258,7 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, AutoCloseable {
             throw new IllegalArgumentException("listener queue capacity must be >= 1: " + capacity);
         }
         this.capacity = capacity;
+        this.threadGroup = Thread.currentThread().getThreadGroup();
     }
 
     /**
@@ -125,12 +291,13 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, AutoCloseable {
                 return false;
             }
         }
-        Worker worker = workers.computeIfAbsent(bundleId, id -> new Worker(owner));
+        Worker worker = workers.computeIfAbsent(bundleId, id -> new Worker(id, owner));
         worker.listeners++;
         registrations.put(key, new Registration(key, bundleId, owner, listener, parsed, mayMonitor, worker));
         return true;
     }
 
+    /** Removes a listener; the bundle's worker ends with its last listener (never waiting for a stuck call). */
     synchronized void remove(Object key) {
         Registration r = registrations.remove(key);
         if (r == null) {
@@ -139,7 +306,11 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, AutoCloseable {
         Worker w = r.worker();
         if (--w.listeners == 0) {
             workers.remove(r.bundleId());
-            w.executor.shutdown(); // queued events for removed listeners are skipped by deliver()
+            w.closing = true; // queued events for removed listeners are skipped by deliver()
+            w.abandoned.removeIf(a -> !a.thread.isAlive());
+            if (w.alive()) {
+                leaving.add(w);
+            }
         }
     }
 
@@ -160,24 +331,109 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, AutoCloseable {
                 withheld.increment();
                 continue;
             }
-            if (!r.worker().executor.isShutdown()) {
-                r.worker().executor.execute(() -> deliver(r, event));
-            }
+            r.worker().offer(new Delivery(r, event));
         }
     }
 
-    private void deliver(Registration r, UsbEvent event) {
+    private void deliver(Loop loop, Delivery d) {
+        Registration r = d.registration();
         if (registrations.get(r.key()) != r) {
             return; // unregistered while the event waited
         }
+        long start = System.nanoTime();
+        loop.callStart = start == 0 ? 1 : start;
+        boolean failed = false;
         try {
-            r.listener().onEvent(event);
+            r.listener().onEvent(d.event());
             delivered.increment();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // an Error too (a hog's OutOfMemoryError): the worker must live on
+            failed = true;
             failures.increment();
             LOG.warn("USB listener {} of {} failed on event {}: {}", r.listener().getClass().getName(), r.owner(),
-                    event.eventId(), e.toString());
+                    d.event().eventId(), e.toString());
+        } finally {
+            loop.callStart = 0;
+            loop.calls++;
+            r.worker().recordCall(System.nanoTime() - start, failed);
         }
+    }
+
+    // --- PluginWorkers
+
+    @Override
+    public List<WorkerFigures> figures() {
+        List<Worker> all;
+        synchronized (this) {
+            all = new ArrayList<>(workers.values());
+        }
+        leaving.removeIf(w -> !w.alive());
+        all.addAll(leaving);
+        return all.stream().map(Worker::figures).toList();
+    }
+
+    @Override
+    public int shed(long bundleId, long millis) {
+        Worker w;
+        synchronized (this) {
+            w = workers.get(bundleId);
+        }
+        if (w == null) {
+            return -1;
+        }
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
+        w.shedUntilNanos = until == 0 ? 1 : until;
+        List<Delivery> gone = new ArrayList<>();
+        w.queue.drainTo(gone);
+        w.shed.add(gone.size());
+        return gone.size();
+    }
+
+    @Override
+    public boolean interrupt(long bundleId) {
+        Worker w;
+        synchronized (this) {
+            w = workers.get(bundleId);
+        }
+        if (w == null) { // its bundle left while a call was running
+            w = leaving.stream().filter(x -> x.bundleId == bundleId).findFirst().orElse(null);
+        }
+        Loop l = w == null ? null : w.current;
+        if (l == null || l.callStart == 0) {
+            return false;
+        }
+        l.thread.interrupt();
+        return true;
+    }
+
+    @Override
+    public boolean recycle(long bundleId, boolean abandon, String reason) {
+        Worker w;
+        synchronized (this) {
+            w = workers.get(bundleId);
+        }
+        if (w == null) {
+            return false;
+        }
+        Loop l = w.current;
+        if (l == null) {
+            return true; // no thread yet: the next event starts a fresh one
+        }
+        if (abandon) {
+            LOG.warn("USB listener worker {} of {} abandoned and replaced: {}", l.thread.getName(), w.owner, reason);
+            w.replace(l, true);
+        } else {
+            LOG.debug("USB listener worker {} of {} recycled: {}", l.thread.getName(), w.owner, reason);
+            l.retire = true;
+        }
+        return true;
+    }
+
+    static long percentile(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 
     /** Counters, by name. */
@@ -198,23 +454,33 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, AutoCloseable {
         return w == null ? 0 : w.dropped.sum();
     }
 
-    /** Stops every worker, giving queued deliveries up to {@code graceMillis} in total. */
+    /**
+     * Stops every worker: each delivers what is queued and ends; after {@code graceMillis} in total the threads
+     * still running are interrupted and left.
+     */
     void close(long graceMillis) {
-        Map<Long, Worker> all;
+        List<Worker> all;
         synchronized (this) {
-            all = new HashMap<>(workers);
+            all = new ArrayList<>(workers.values());
             workers.clear();
         }
-        all.values().forEach(w -> w.executor.shutdown());
+        all.addAll(leaving);
+        leaving.clear();
+        all.forEach(w -> w.closing = true);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
-        for (Worker w : all.values()) {
+        for (Worker w : all) {
+            Loop l = w.current;
+            if (l == null) {
+                continue;
+            }
             try {
-                if (!w.executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                    w.executor.shutdownNow();
-                }
+                l.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                w.executor.shutdownNow();
+            }
+            if (l.thread.isAlive()) {
+                w.queue.clear();
+                l.thread.interrupt();
             }
         }
         registrations.clear();

@@ -36,6 +36,8 @@ import io.autoweave.api.metrics.MetricsCollector;
 import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.security.UsbPermission;
 import io.autoweave.api.device.UsbTopics;
+import io.autoweave.api.plugin.PluginWorkers;
+import io.autoweave.api.plugin.WorkerFigures;
 import io.autoweave.api.source.DeviceReport;
 import io.autoweave.api.source.DeviceReportSink;
 
@@ -53,13 +55,14 @@ import io.autoweave.api.source.DeviceReportSink;
  * <p>A configuration change restarts the component, and with it the registry: the sources' next snapshot
  * repopulates it.
  */
-@Component(service = { DeviceReportSink.class, io.autoweave.api.device.DeviceRegistry.class, MetricsSource.class },
+@Component(service = { DeviceReportSink.class, io.autoweave.api.device.DeviceRegistry.class, MetricsSource.class,
+        PluginWorkers.class },
         immediate = true,
         configurationPid = PipelineComponent.PID,
         property = { "osgi.command.scope=aw", "osgi.command.function=pipeline" })
 @Designate(ocd = PipelineConfiguration.class)
 public final class PipelineComponent implements DeviceReportSink, io.autoweave.api.device.DeviceRegistry,
-        MetricsSource {
+        MetricsSource, PluginWorkers {
 
     static final String PID = "io.autoweave.usb.pipeline";
     static final String DATA_PROPERTY = "autoweave.data";
@@ -207,6 +210,28 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     static ConnectedDevice view(DeviceRegistry.Entry e) {
         return new ConnectedDevice(e.enriched(), e.sinceMillis(), e.attachEventId(), e.sources(),
                 e.target() == RuleTarget.ALLOW, e.flapCount());
+    }
+
+    // --- PluginWorkers: the listener workers, for the resource enforcer
+
+    @Override
+    public List<WorkerFigures> figures() {
+        return listeners.figures();
+    }
+
+    @Override
+    public int shed(long bundleId, long millis) {
+        return listeners.shed(bundleId, millis);
+    }
+
+    @Override
+    public boolean interrupt(long bundleId) {
+        return listeners.interrupt(bundleId);
+    }
+
+    @Override
+    public boolean recycle(long bundleId, boolean abandon, String reason) {
+        return listeners.recycle(bundleId, abandon, reason);
     }
 
     // --- Gogo

@@ -132,6 +132,128 @@ public class ListenerDispatcherTest {
         assertEquals(List.of(), List.copyOf(got));
     }
 
+    private io.autoweave.api.plugin.WorkerFigures figures(long bundleId) {
+        return dispatcher.figures().stream().filter(f -> f.bundleId() == bundleId).findFirst().orElseThrow();
+    }
+
+    @Test
+    public void aStuckListenerIsReportedAndItsAbandonedWorkerIsReplacedSoLaterEventsStillArrive() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        dispatcher.add("a", 3, "stuck-3", e -> {
+            got.add(e.eventId() + "@" + Thread.currentThread().getName());
+            if (e.eventId().equals("e1")) {
+                while (true) { // ignores interrupts, like a hostile listener
+                    try {
+                        release.await();
+                        return;
+                    } catch (InterruptedException ie) {
+                        // keep hanging
+                    }
+                }
+            }
+        }, null);
+        dispatcher.accept(event(1, Devices.receiver("1-2")));
+        assertEquals("e1@autoweave-usb-listener-stuck-3", got.poll(5, TimeUnit.SECONDS));
+        dispatcher.accept(event(2, Devices.receiver("1-2")));
+        Await.until(() -> figures(3).runningCallNanos() > 0 && figures(3).queueDepth() == 1);
+        assertTrue(dispatcher.interrupt(3));
+        Thread.sleep(50);
+        assertTrue("it ignored the interrupt", figures(3).runningCallNanos() > 0);
+        long stuckId = figures(3).threadIds().get(0);
+
+        assertTrue(dispatcher.recycle(3, true, "test"));
+        assertEquals("the new thread takes the queue", "e2@autoweave-usb-listener-stuck-3#1", got.poll(5, TimeUnit.SECONDS));
+        io.autoweave.api.plugin.WorkerFigures f = figures(3);
+        assertEquals(f.toString(), 2, f.threadIds().size());
+        assertEquals("the abandoned thread is still reported", stuckId, (long) f.threadIds().get(1));
+        assertEquals(1, f.abandoned());
+        assertEquals(1, f.abandonedAlive());
+        release.countDown();
+        Await.until(() -> figures(3).threadIds().size() == 1 && figures(3).calls() == 2);
+    }
+
+    @Test
+    public void sheddingDropsTheQueueAndNewEventsOfThatBundleOnlyAndCountsThem() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger fast = new java.util.concurrent.atomic.AtomicInteger();
+        dispatcher.add("slow", 1, "slow-1", e -> {
+            try {
+                release.await();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }, null);
+        dispatcher.add("fast", 2, "fast-2", e -> fast.incrementAndGet(), null);
+        for (int i = 0; i < 3; i++) {
+            dispatcher.accept(event(i, Devices.receiver("1-2")));
+        }
+        Await.until(() -> figures(1).queueDepth() == 2);
+        assertEquals(2, dispatcher.shed(1, 60_000));
+        dispatcher.accept(event(9, Devices.receiver("1-2")));
+        Await.until(() -> fast.get() == 4);
+        assertEquals(0, figures(1).queueDepth());
+        assertEquals(3, figures(1).shed());
+        assertEquals(0, figures(2).shed());
+        assertEquals(-1, dispatcher.shed(99, 1));
+        release.countDown();
+    }
+
+    @Test
+    public void aGracefulRecycleKeepsOrderAndCountsCallsPerThread() throws Exception {
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        dispatcher.add("a", 5, "r-5", e -> got.add(Thread.currentThread().getName()), null);
+        dispatcher.accept(event(1, Devices.receiver("1-2")));
+        assertEquals("autoweave-usb-listener-r-5", got.poll(5, TimeUnit.SECONDS));
+        Await.until(() -> figures(5).callsOnThread() == 1);
+        assertTrue(dispatcher.recycle(5, false, "test"));
+        Await.until(() -> figures(5).recycled() == 1);
+        dispatcher.accept(event(2, Devices.receiver("1-2")));
+        assertEquals("autoweave-usb-listener-r-5#1", got.poll(5, TimeUnit.SECONDS));
+        Await.until(() -> figures(5).callsOnThread() == 1 && figures(5).calls() == 2);
+        assertEquals(0, figures(5).abandoned());
+        assertTrue(figures(5).p99CallNanos() > 0);
+    }
+
+    @Test
+    public void removingAHangingListenerAndClosingTheDispatcherBothReturnWithinTheirBound() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        dispatcher.add("h", 8, "hang-8", e -> {
+            entered.countDown();
+            while (true) {
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException ie) {
+                    return; // the close's interrupt ends it
+                }
+            }
+        }, null);
+        dispatcher.add("ok", 9, "ok-9", e -> { }, null);
+        dispatcher.accept(event(1, Devices.receiver("1-2")));
+        assertTrue(entered.await(5, TimeUnit.SECONDS));
+        long t0 = System.nanoTime();
+        dispatcher.remove("h");
+        assertTrue("remove does not wait for the stuck call", System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(500));
+        assertEquals("the leaving worker is still reported while its thread lives", 1,
+                dispatcher.figures().stream().filter(f -> f.bundleId() == 8).count());
+        t0 = System.nanoTime();
+        dispatcher.close(300);
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue("close took " + took + " ms", took < 1500);
+        Await.until(() -> dispatcher.figures().isEmpty());
+    }
+
+    @Test
+    public void percentilesAreNearestRank() {
+        assertEquals(0, ListenerDispatcher.percentile(new long[0], 99));
+        long[] v = new long[100];
+        for (int i = 0; i < 100; i++) {
+            v[i] = i + 1;
+        }
+        assertEquals(50, ListenerDispatcher.percentile(v, 50));
+        assertEquals(99, ListenerDispatcher.percentile(v, 99));
+    }
+
     /** Waits on a condition with a time-out. */
     static final class Await {
         static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
