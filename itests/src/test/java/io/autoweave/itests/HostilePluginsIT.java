@@ -324,6 +324,18 @@ public class HostilePluginsIT {
         RuntimeHarness.await("a critical violation blocks the medium plugin at once", 20,
                 () -> blocked("itest.hostile.reflection.medium"));
         assertEquals("critical-violation:medium", blockRule("itest.hostile.reflection.medium"));
+
+        RuntimeHarness.Response metrics = RUNTIME.get("/metrics", "admin", RuntimeHarness.ADMIN_PASSWORD);
+        assertEquals(200, metrics.status());
+        assertTrue(metrics.body(), java.util.regex.Pattern.compile(
+                "autoweave_security_violations_total\\{plugin=\"itest.hostile.noisy\"} [3-9]").matcher(metrics.body()).find());
+        assertTrue(metrics.body(), java.util.regex.Pattern.compile(
+                "autoweave_security_critical_violations_total\\{plugin=\"itest.hostile.reflection.medium\"} [1-9]")
+                .matcher(metrics.body()).find());
+        assertTrue(metrics.body(), metrics.body().contains("autoweave_security_blocked_plugins 2"));
+        assertTrue(metrics.body(), java.util.regex.Pattern.compile("autoweave_plugins\\{state=\"blocked\"} [1-9]")
+                .matcher(metrics.body()).find());
+        assertTrue(metrics.body(), metrics.body().contains("autoweave_plugins{state=\"running\"}"));
     }
 
     @Test

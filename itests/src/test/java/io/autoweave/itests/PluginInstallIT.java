@@ -54,6 +54,10 @@ public class PluginInstallIT {
     private static final Path STORAGE_UNSIGNED = Path.of(System.getProperty("sample.storage-watcher"));
     private static final Path HID = TestSigning.sign(HID_UNSIGNED, WORK.resolve("hid-logger.jar"), SIGNER);
     private static final Path STORAGE = TestSigning.sign(STORAGE_UNSIGNED, WORK.resolve("storage-watcher.jar"), SIGNER);
+    private static final String NOTIFIER_BSN = "io.autoweave.sample.notifier";
+    private static final Path NOTIFIER = TestSigning.sign(Path.of(System.getProperty("sample.notifier")),
+            WORK.resolve("notifier.jar"), SIGNER);
+    private static final int NOTIFY_PORT = freePort();
 
     private static final UsbDevice KEYBOARD = new UsbDevice(0x046d, 0xc31c, null, "Logitech", "Keyboard", 0, 0, 0,
             List.of(3, 3), 0x6400, 1, 3, "1-2", null);
@@ -65,6 +69,14 @@ public class PluginInstallIT {
             "trust.store.path=" + TRUST + "\n.trust.store.password=" + PASSWORD + "\n")
             // the hostile probe here proves denials; escalation (blocking it) is HostilePluginsIT's subject
             .config("io.autoweave.security.cfg", "high.block.on.critical=false\nhigh.block.after.violations=0\n");
+
+    private static int freePort() {
+        try {
+            return RuntimeHarness.freePort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private static Path tempDir() {
         try {
@@ -382,6 +394,52 @@ public class PluginInstallIT {
             gogo.run("aw:unblock " + HID_BSN);
         } finally {
             uninstall(HID_BSN);
+        }
+    }
+
+    @Test
+    public void theNotifierSamplePostsEventsToItsLoopbackEndpointAndIsDeniedAPortItsPolicyDoesNotGrant()
+            throws Exception {
+        java.util.concurrent.BlockingQueue<String> posts = new java.util.concurrent.LinkedBlockingQueue<>();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), NOTIFY_PORT), 10);
+        server.createContext("/notify", x -> {
+            posts.add(new String(x.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            x.sendResponseHeaders(204, -1);
+            x.close();
+        });
+        server.start();
+        // the runtime runs in this JVM: the framework property falls back to this system property
+        System.setProperty("autoweave.notifier.url", "http://localhost:" + NOTIFY_PORT + "/notify");
+        try (Gogo gogo = new Gogo(RUNTIME.context())) {
+            install(NOTIFIER, "low");
+            gogo.run("aw:simulate attach 046d:c52b NOTIFY-1 4-1");
+            String post = posts.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertNotNull("the notifier posted the attach", post);
+            assertTrue(post, post.contains("\"action\":\"attach\"") && post.contains("\"serial_number\":\"NOTIFY-1\""));
+            assertTrue("an allowed post records no violation",
+                    !String.valueOf(gogo.run("aw:violations " + NOTIFIER_BSN)).contains("Permission"));
+            uninstall(NOTIFIER_BSN);
+
+            // port 81 is outside its permissions.perm (loopback 1024 and up): denied, recorded, nothing sent
+            System.setProperty("autoweave.notifier.url", "http://localhost:81/notify");
+            install(NOTIFIER, "low");
+            gogo.run("aw:simulate detach 046d:c52b NOTIFY-1 4-1");
+            RuntimeHarness.await("the denied connect recorded as a violation", 20, () -> {
+                try {
+                    String v = String.valueOf(gogo.run("aw:violations " + NOTIFIER_BSN));
+                    return v.contains("SocketPermission") && v.contains("localhost:81");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertNull("nothing else reached the endpoint", posts.poll(1, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            System.clearProperty("autoweave.notifier.url");
+            server.stop(0);
+            if (bundle(NOTIFIER_BSN) != null) {
+                uninstall(NOTIFIER_BSN);
+            }
         }
     }
 
