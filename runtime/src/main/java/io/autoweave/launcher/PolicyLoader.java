@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
+import io.autoweave.commons.policy.PolicyText;
+
 /**
  * Loads {@code *.policy} files (in name order) and commits their rows to ConditionalPermissionAdmin, replacing
  * whatever table the framework persisted. The format is the OSGi encoded form of
@@ -68,80 +70,17 @@ final class PolicyLoader {
         return rows.size();
     }
 
-    /** Splits a policy text into rows; throws with file and line on unbalanced braces or quotes. */
+    /** Splits a policy text into rows (the shared format, {@link PolicyText}); errors name the file and line. */
     static List<Row> parse(String text, String origin, String dataDir) throws LaunchException {
-        StringBuilder clean = new StringBuilder();
-        int[] lineOf = new int[text.length() + 1];
-        int line = 1;
-        boolean inQuote = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!inQuote && (c == '#' || (c == '/' && i + 1 < text.length() && text.charAt(i + 1) == '/'))) {
-                while (i < text.length() && text.charAt(i) != '\n') {
-                    i++;
-                }
-                c = '\n';
+        try {
+            List<Row> rows = new ArrayList<>();
+            for (PolicyText.Row r : PolicyText.parse(text, origin, dataDir)) {
+                rows.add(new Row(r.encoded(), r.where()));
             }
-            if (c == '"' && (i == 0 || text.charAt(i - 1) != '\\')) {
-                inQuote = !inQuote;
-            }
-            if (c == '\n') {
-                line++;
-                c = ' ';
-            }
-            lineOf[clean.length()] = line;
-            clean.append(c);
+            return rows;
+        } catch (PolicyText.SyntaxException e) {
+            throw new LaunchException(e.getMessage(), e);
         }
-        List<Row> rows = new ArrayList<>();
-        int depth = 0;
-        int start = -1;
-        inQuote = false;
-        for (int i = 0; i < clean.length(); i++) {
-            char c = clean.charAt(i);
-            if (c == '"') {
-                inQuote = !inQuote;
-            }
-            if (inQuote) {
-                continue;
-            }
-            if (start < 0 && !Character.isWhitespace(c)) {
-                start = i;
-            }
-            if (c == '{') {
-                depth++;
-            } else if (c == '}') {
-                depth--;
-                if (depth < 0) {
-                    throw new LaunchException(origin + " line " + lineOf[i] + ": '}' without '{'");
-                }
-                if (depth == 0) {
-                    int end = i + 1;
-                    int j = end;
-                    while (j < clean.length() && Character.isWhitespace(clean.charAt(j))) {
-                        j++;
-                    }
-                    if (j < clean.length() && clean.charAt(j) == '"') {
-                        int close = clean.indexOf("\"", j + 1);
-                        if (close < 0) {
-                            throw new LaunchException(origin + " line " + lineOf[j] + ": unterminated row name");
-                        }
-                        end = close + 1;
-                    }
-                    String row = clean.substring(start, end).trim();
-                    if (dataDir != null) {
-                        row = row.replace("${autoweave.data}", dataDir);
-                    }
-                    rows.add(new Row(row, origin + " line " + lineOf[start]));
-                    start = -1;
-                    i = end - 1;
-                }
-            }
-        }
-        if (depth != 0 || start >= 0) {
-            throw new LaunchException(origin + ": row starting at line " + (start < 0 ? line : lineOf[start])
-                    + " is not closed with '}'");
-        }
-        return rows;
     }
 
     private static void commit(BundleContext ctx, List<Row> rows) throws LaunchException {

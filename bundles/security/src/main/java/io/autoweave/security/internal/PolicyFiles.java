@@ -7,12 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.autoweave.commons.policy.PolicyText;
+
 /**
  * Reads a {@code security-policies} directory: every {@code *.policy} file in name order, each split into rows in
- * the OSGi encoded form of a {@code ConditionalPermissionInfo}, with the file and line each row starts on. The same
- * format the launcher applies at start (runtime {@code PolicyLoader}; documented in security-policies/README.md):
- * a row may span lines, {@code #} and {@code //} start comments outside quotes, {@code ${autoweave.data}} expands to
- * the data directory.
+ * the OSGi encoded form of a {@code ConditionalPermissionInfo}, with the file and line each row starts on. The
+ * launcher's {@code PolicyLoader} parses with the same {@link PolicyText}, so a reload applies exactly what a start
+ * would.
  */
 final class PolicyFiles {
 
@@ -66,80 +67,16 @@ final class PolicyFiles {
         return rows;
     }
 
-    /** Splits one file into rows; unbalanced braces or an unterminated name are errors with the line. */
+    /** Splits one file into rows (the shared format, {@link PolicyText}); errors name the file and line. */
     static List<Row> parse(String text, Path file, String dataDir) throws PolicyException {
-        StringBuilder clean = new StringBuilder();
-        int[] lineOf = new int[text.length() + 1];
-        int line = 1;
-        boolean inQuote = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!inQuote && (c == '#' || (c == '/' && i + 1 < text.length() && text.charAt(i + 1) == '/'))) {
-                while (i < text.length() && text.charAt(i) != '\n') {
-                    i++;
-                }
-                c = '\n';
+        try {
+            List<Row> rows = new ArrayList<>();
+            for (PolicyText.Row r : PolicyText.parse(text, file.toString(), dataDir)) {
+                rows.add(new Row(r.encoded(), file, r.line()));
             }
-            if (c == '"' && (i == 0 || text.charAt(i - 1) != '\\')) {
-                inQuote = !inQuote;
-            }
-            if (c == '\n') {
-                line++;
-                c = ' ';
-            }
-            lineOf[clean.length()] = line;
-            clean.append(c);
+            return rows;
+        } catch (PolicyText.SyntaxException e) {
+            throw new PolicyException(file, e.getMessage(), e);
         }
-        List<Row> rows = new ArrayList<>();
-        int depth = 0;
-        int start = -1;
-        inQuote = false;
-        for (int i = 0; i < clean.length(); i++) {
-            char c = clean.charAt(i);
-            if (c == '"') {
-                inQuote = !inQuote;
-            }
-            if (inQuote) {
-                continue;
-            }
-            if (start < 0 && !Character.isWhitespace(c)) {
-                start = i;
-            }
-            if (c == '{') {
-                depth++;
-            } else if (c == '}') {
-                depth--;
-                if (depth < 0) {
-                    throw new PolicyException(file, file + " line " + lineOf[i] + ": '}' without '{'", null);
-                }
-                if (depth == 0) {
-                    int end = i + 1;
-                    int j = end;
-                    while (j < clean.length() && Character.isWhitespace(clean.charAt(j))) {
-                        j++;
-                    }
-                    if (j < clean.length() && clean.charAt(j) == '"') {
-                        int close = clean.indexOf("\"", j + 1);
-                        if (close < 0) {
-                            throw new PolicyException(file, file + " line " + lineOf[j] + ": unterminated row name",
-                                    null);
-                        }
-                        end = close + 1;
-                    }
-                    String row = clean.substring(start, end).trim();
-                    if (dataDir != null) {
-                        row = row.replace("${autoweave.data}", dataDir);
-                    }
-                    rows.add(new Row(row, file, lineOf[start]));
-                    start = -1;
-                    i = end - 1;
-                }
-            }
-        }
-        if (depth != 0 || start >= 0) {
-            throw new PolicyException(file, file + ": row starting at line " + (start < 0 ? line : lineOf[start])
-                    + " is not closed with '}'", null);
-        }
-        return rows;
     }
 }
