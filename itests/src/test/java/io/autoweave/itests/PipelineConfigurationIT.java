@@ -20,7 +20,10 @@ import org.junit.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
 
-/** The USB pipeline's typed configuration in the real runtime: a bad rule stops it loudly, a fixed one restarts it. */
+/**
+ * The USB pipeline's typed configuration in the real runtime: a change applies in place (connected devices stay, none
+ * attaches again); a bad one is refused loudly with line and column and the running configuration stays.
+ */
 public class PipelineConfigurationIT {
 
     private static final String PID = "io.autoweave.usb.pipeline";
@@ -49,41 +52,57 @@ public class PipelineConfigurationIT {
     public static final RuntimeHarness RUNTIME = new RuntimeHarness();
 
     @Test
-    public void aBadRuleFailsThePipelineWithLineAndColumnInTheLogAndReadinessUntilItIsFixed() throws Exception {
-        Hashtable<String, Object> bad = new Hashtable<>();
-        bad.put("rules", new String[] { "allow id 046d:*", "block id 46d:c52b" });
-        configure(bad);
-        String expected = "invalid configuration io.autoweave.usb.pipeline: rules: line 2, column 10: "
-                + "expected vendor:product like 046d:c52b or 046d:*, found '46d'";
-        RuntimeHarness.await("the component's activation failure", 20,
-                () -> failure() != null && failure().contains("IllegalArgumentException: " + expected));
-        RuntimeHarness.await("the log line", 5, () -> ERR.toString(StandardCharsets.UTF_8)
-                .contains("USB pipeline not started: " + expected));
-        assertEquals(503, RUNTIME.get("/health/ready", null, null).status());
-        // SCR keeps the service registered, but nobody gets a pipeline object while the configuration is bad
-        ServiceReference<?>[] sinks = RUNTIME.context()
-                .getAllServiceReferences("io.autoweave.api.source.DeviceReportSink", null);
-        if (sinks != null) {
-            assertNull(RUNTIME.context().getService(sinks[0]));
-        }
+    public void aChangeIsAppliedInPlaceKeepingConnectedDevicesAndABadOneIsRefusedWithLineAndColumn() throws Exception {
+        try (Gogo gogo = new Gogo(RUNTIME.context())) {
+            gogo.run("aw:simulate attach 046d:c52b CFG-1 5-1");
+            Object sinkId = sinkServiceId();
+            long eventsBefore = newestSequence(gogo);
 
-        Hashtable<String, Object> good = new Hashtable<>();
-        good.put("rules", new String[] { "allow id 046d:*", "block id 046d:c52b" });
-        configure(good);
-        RuntimeHarness.await("the pipeline back", 20, () -> {
-            try {
-                return RUNTIME.context().getAllServiceReferences("io.autoweave.api.source.DeviceReportSink", null) != null;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        RuntimeHarness.await("ready again", 20, () -> {
-            try {
-                return RUNTIME.get("/health/ready", null, null).status() == 200;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+            Hashtable<String, Object> bad = new Hashtable<>();
+            bad.put("rules", new String[] { "allow id 046d:*", "block id 46d:c52b" });
+            configure(bad);
+            String expected = "invalid configuration io.autoweave.usb.pipeline: rules: line 2, column 10: "
+                    + "expected vendor:product like 046d:c52b or 046d:*, found '46d'";
+            RuntimeHarness.await("the refusal in the log", 20, () -> ERR.toString(StandardCharsets.UTF_8)
+                    .contains("USB pipeline configuration change refused, the running configuration stays: "
+                            + expected));
+            assertNull("the component did not fail", failure());
+            assertEquals(200, RUNTIME.get("/health/ready", null, null).status());
+            gogo.run("aw:simulate attach 0781:5567 CFG-2 5-2");
+            assertTrue(String.valueOf(gogo.run("aw:devices")).contains("CFG-2"));
+
+            Hashtable<String, Object> good = new Hashtable<>();
+            good.put("rules", new String[] { "block id 046d:c52b serial \"CFG-3\"", "allow id 046d:*" });
+            configure(good);
+            RuntimeHarness.await("the change applied in place", 20, () -> ERR.toString(StandardCharsets.UTF_8)
+                    .contains("USB pipeline reconfigured in place"));
+            assertEquals("the same component: not restarted", sinkId, sinkServiceId());
+            String devices = String.valueOf(gogo.run("aw:devices"));
+            assertTrue("connected devices stay: " + devices, devices.contains("CFG-1") && devices.contains("CFG-2"));
+            assertEquals("no device attached again: only CFG-2's attach since", eventsBefore + 1,
+                    newestSequence(gogo));
+            gogo.run("aw:simulate attach 046d:c52b CFG-3 5-3");
+            String after = String.valueOf(gogo.run("aw:devices 046d"));
+            assertTrue("the new rule decides new attaches: " + after, after.matches("(?s).*CFG-3 port=5-3 class=00 BLOCKED.*"));
+            assertTrue(after, after.matches("(?s).*CFG-1 port=5-1 class=00 allowed.*"));
+        }
+    }
+
+    private static Object sinkServiceId() throws Exception {
+        return RUNTIME.context().getAllServiceReferences("io.autoweave.api.source.DeviceReportSink", null)[0]
+                .getProperty("service.id");
+    }
+
+    /** The newest event sequence in the event history. */
+    private static long newestSequence(Gogo gogo) throws Exception {
+        ServiceReference<?> ref = RUNTIME.context().getAllServiceReferences("io.autoweave.api.device.EventHistory",
+                null)[0];
+        Object history = RUNTIME.context().getService(ref);
+        try {
+            return (Long) history.getClass().getMethod("newest").invoke(history);
+        } finally {
+            RUNTIME.context().ungetService(ref);
+        }
     }
 
     @Test

@@ -48,7 +48,7 @@ final class Debouncer {
         }
     }
 
-    private final long windowNanos;
+    private volatile long windowNanos;
     private final TaskScheduler scheduler;
     private final Consumer<UsbEvent> downstream;
     private final FlapObserver flapObserver;
@@ -59,6 +59,14 @@ final class Debouncer {
     final LongAdder duplicates = new LongAdder();
     final LongAdder settledEmits = new LongAdder();
     final LongAdder flapPairs = new LongAdder();
+
+    /** A new debounce window for windows opened from now on (a configuration change). */
+    void window(long nanos) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("debounce window must be > 0 ns: " + nanos);
+        }
+        this.windowNanos = nanos;
+    }
 
     Debouncer(long windowNanos, TaskScheduler scheduler, Consumer<UsbEvent> downstream, FlapObserver flapObserver) {
         if (windowNanos <= 0) {

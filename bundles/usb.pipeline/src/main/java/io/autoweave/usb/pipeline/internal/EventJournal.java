@@ -72,7 +72,7 @@ final class EventJournal implements Consumer<UsbEvent>, AutoCloseable {
         }
     }
 
-    private final long windowNanos;
+    private volatile long windowNanos;
     private final LongSupplier nanoClock;
     private final TaskScheduler scheduler;
     private final ToLongFunction<String> sequences;
@@ -91,6 +91,11 @@ final class EventJournal implements Consumer<UsbEvent>, AutoCloseable {
 
     final LongAdder written = new LongAdder();
     final LongAdder failures = new LongAdder();
+
+    /** How long events are held for later sources from now on (the merge window changed). */
+    void window(long nanos) {
+        this.windowNanos = nanos;
+    }
 
     EventJournal(Path file, long windowNanos, LongSupplier nanoClock, TaskScheduler scheduler) {
         this(file, windowNanos, nanoClock, scheduler, id -> 0);

@@ -77,7 +77,7 @@ final class Merger {
         }
     }
 
-    private final long windowNanos;
+    private volatile long windowNanos;
     private final LongSupplier nanoClock;
     private final LongSupplier wallMillis;
     private final Supplier<String> eventIds;
@@ -94,6 +94,14 @@ final class Merger {
 
     final LongAdder emitted = new LongAdder();
     final LongAdder merged = new LongAdder();
+
+    /** A new merge window for actions opened from now on (a configuration change). */
+    void window(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("merge window must be >= 0 ns: " + nanos);
+        }
+        this.windowNanos = nanos;
+    }
 
     Merger(long windowNanos, LongSupplier nanoClock, LongSupplier wallMillis, Supplier<String> eventIds,
             String instanceId, Consumer<UsbEvent> downstream, Consumer<MergeUpdate> updates) {

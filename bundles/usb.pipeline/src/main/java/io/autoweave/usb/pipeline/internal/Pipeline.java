@@ -39,7 +39,7 @@ import io.autoweave.api.device.UsbEvent;
 final class Pipeline implements AutoCloseable {
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final RuleSet rules;
+    private volatile RuleSet rules;
     private final Merger merger;
     private final Debouncer debouncer;
     private final DeviceRegistry registry = new DeviceRegistry();
@@ -63,6 +63,24 @@ final class Pipeline implements AutoCloseable {
                 this::attribute, this::merged);
         TaskScheduler locked = (task, delay) -> scheduler.schedule(() -> locked(task), delay);
         this.debouncer = new Debouncer(settings.debounceWindowNanos(), locked, this::decide, registry::recordFlaps);
+    }
+
+    /**
+     * Applies a changed configuration in place, keeping what is connected, open merge and debounce windows and every
+     * counter: new windows apply to actions from now on, the rules to decisions from now on (a device already
+     * connected keeps the decision it got; its detach follows it).
+     */
+    void reconfigure(PipelineSettings settings) {
+        locked(() -> {
+            merger.window(settings.mergeWindowNanos());
+            debouncer.window(settings.debounceWindowNanos());
+            rules = settings.rules();
+        });
+    }
+
+    /** How many devices are connected now. */
+    int connectedCount() {
+        return registry.size();
     }
 
     /** Takes one source report; anything it causes reaches the listeners before this returns. */

@@ -17,6 +17,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -52,8 +53,7 @@ import io.autoweave.api.source.DeviceReportSink;
  * <p>Immediate: the journal, the instance id and a configuration error must show at start, not at first use (a
  * delayed component would also keep its services registered after a failed activation).
  *
- * <p>A configuration change restarts the component, and with it the registry: the sources' next snapshot
- * repopulates it.
+ * <p>A configuration change is applied in place ({@link #modified}): the registry, open windows and counters stay.
  */
 @Component(service = { DeviceReportSink.class, io.autoweave.api.device.DeviceRegistry.class, MetricsSource.class,
         PluginWorkers.class },
@@ -78,6 +78,9 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     final String instanceId;
     final LongAdder posted = new LongAdder();
     final LongAdder rejected = new LongAdder();
+    final LongAdder configChanges = new LongAdder();
+    final LongAdder configRefusals = new LongAdder();
+    volatile String lastConfigError;
     /** Events delivered, by "action|first source". */
     private final Map<String, LongAdder> eventsByActionAndSource = new ConcurrentHashMap<>();
     /** Listener services by reference: bundle id and readable owner, for per-listener drop figures. */
@@ -141,6 +144,38 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
                 config.debounce_window_ms(), settings.rules().rules().size(), settings.rules().defaultTarget().word(),
                 settings.sinks().capacity(), settings.sinks().batchSize(), settings.sinks().ratePerSecond() > 0
                         ? ", at most " + settings.sinks().ratePerSecond() + " event(s)/s per sink" : "");
+    }
+
+    /**
+     * A configuration change while running is applied in place ({@link Pipeline#reconfigure}): what is connected,
+     * open windows and the counters stay, so a change of rules or windows never makes connected devices attach
+     * again. A change that does not check out is refused and logged with what to fix; the running configuration
+     * stays (the same rule as policy reloads). The instance id cannot change while running: that takes a restart.
+     */
+    @Modified
+    void modified(PipelineConfiguration config) {
+        PipelineSettings settings;
+        try {
+            settings = PipelineSettings.from(config, () -> instanceId);
+        } catch (IllegalArgumentException e) {
+            configRefusals.increment();
+            lastConfigError = e.getMessage();
+            LOG.error("USB pipeline configuration change refused, the running configuration stays: invalid "
+                    + "configuration {}: {}", PID, e.getMessage());
+            return;
+        }
+        if (!settings.instanceId().equals(instanceId)) {
+            LOG.warn("USB pipeline: instance_id {} takes effect at the next start; running as {}",
+                    settings.instanceId(), instanceId);
+        }
+        pipeline.reconfigure(settings);
+        journal.window(settings.mergeWindowNanos());
+        sinks.settings(settings.sinks());
+        lastConfigError = null;
+        configChanges.increment();
+        LOG.info("USB pipeline reconfigured in place: merge window {} ms, debounce window {} ms, {} rule(s), default "
+                + "{}; {} device(s) stay connected", config.merge_window_ms(), config.debounce_window_ms(),
+                settings.rules().rules().size(), settings.rules().defaultTarget().word(), pipeline.connectedCount());
     }
 
     @Deactivate
@@ -246,6 +281,8 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         m.put("journal.written", journal.written.sum());
         m.put("journal.held", (long) journal.held());
         m.put("journal.failures", journal.failures.sum());
+        m.put("config.changes", configChanges.sum());
+        m.put("config.refused", configRefusals.sum());
         return m;
     }
 
@@ -315,6 +352,11 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     @Override
     public void collect(MetricsCollector out) {
         Map<String, Long> p = pipeline.metrics();
+        out.counter("autoweave_usb_config_changes_total", "Configuration changes applied in place", configChanges.sum());
+        out.counter("autoweave_usb_config_refused_total", "Configuration changes refused (the running one stayed)",
+                configRefusals.sum());
+        out.gauge("autoweave_usb_config_error", "1 while the last configuration change was refused",
+                lastConfigError == null ? 0 : 1);
         eventsByActionAndSource.forEach((key, n) -> {
             int bar = key.indexOf('|');
             out.counter("autoweave_usb_events_total", "USB events delivered by the pipeline, by action and first source",

@@ -72,7 +72,7 @@ final class SinkDispatcher implements Consumer<UsbEvent>, AutoCloseable {
     private record Binding(Object key, String owner, UsbEventSink sink) {
     }
 
-    private final Settings settings;
+    private volatile Settings settings;
     private final LongSupplier nanoClock;
     private final Supplier<String> markerIds;
     private final String instanceId;
@@ -88,6 +88,14 @@ final class SinkDispatcher implements Consumer<UsbEvent>, AutoCloseable {
      * @param markerIds ids for loss markers (called from worker threads; must be thread-safe)
      * @param instanceId stamped on loss markers
      */
+    /**
+     * New sink settings: the batch size applies at once; queue capacity and rate limit to sinks registered from now
+     * on (a sink's queue keeps what it holds).
+     */
+    void settings(Settings newSettings) {
+        this.settings = newSettings;
+    }
+
     SinkDispatcher(Settings settings, LongSupplier nanoClock, Supplier<String> markerIds, String instanceId) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.nanoClock = nanoClock;
