@@ -259,6 +259,64 @@ public class RepositoryInstallIT {
         }
     }
 
+    /**
+     * The issue's own acceptance: a signed sample plugin (storage-watcher, {@code UsbPermission "class=08"}) from a
+     * local index, running, and fed only the devices its permission allows (calls counted by the listener dispatcher).
+     */
+    @Test
+    public void theSignedStorageWatcherSampleInstallsFromALocalIndexAndReceivesOnlyStorageDevices() throws Exception {
+        String bsn = "io.autoweave.sample.storage.watcher";
+        Path dir = Files.createDirectories(WORK.resolve("samples"));
+        Path jar = TestSigning.sign(Path.of(System.getProperty("sample.storage-watcher")),
+                dir.resolve("storage-watcher.jar"), SIGNER);
+        new SimpleIndexer().files(List.of(jar.toFile())).base(dir.toUri()).name("samples")
+                .index(dir.resolve("index.xml").toFile());
+        Path replay = dir.resolve("devices.jsonl");
+        Files.writeString(replay, "{\"action\":\"attach\",\"vendor_id\":\"046d\",\"product_id\":\"c31c\","
+                + "\"port_path\":\"6-1\",\"interface_classes\":[3]}\n"
+                + "{\"action\":\"attach\",\"vendor_id\":\"0781\",\"product_id\":\"5567\",\"serial\":\"OBR-1\","
+                + "\"port_path\":\"6-2\",\"interface_classes\":[8]}\n");
+        try (Gogo g = gogo()) {
+            String out = String.valueOf(g.run("aw:install --level low --repo " + dir + " " + bsn));
+            try {
+                assertTrue(out, out.startsWith("installed ") && out.contains("plugin:low/" + bsn));
+                Bundle b = bundle(bsn);
+                assertEquals(Bundle.ACTIVE, b.getState());
+                RuntimeHarness.await("its listener", 20,
+                        () -> b.getRegisteredServices() != null && b.getRegisteredServices().length == 1);
+                g.run("aw:replay " + replay);
+                RuntimeHarness.await("the storage device delivered to it", 20, () -> callsOf(b.getBundleId()) == 1);
+                Thread.sleep(1000);
+                assertEquals("the keyboard was withheld: its permission is class=08 only", 1, callsOf(b.getBundleId()));
+            } finally {
+                if (bundle(bsn) != null) {
+                    g.run("aw:uninstall " + bsn);
+                }
+            }
+        }
+    }
+
+    /** Listener calls the pipeline made into {@code bundleId}, from the PluginWorkers service (reflectively). */
+    private static long callsOf(long bundleId) {
+        try {
+            ServiceReference<?> ref = RUNTIME.context().getAllServiceReferences(
+                    "io.autoweave.api.plugin.PluginWorkers", null)[0];
+            Object workers = RUNTIME.context().getService(ref);
+            try {
+                for (Object f : (List<?>) workers.getClass().getMethod("figures").invoke(workers)) {
+                    if ((Long) f.getClass().getMethod("bundleId").invoke(f) == bundleId) {
+                        return (Long) f.getClass().getMethod("calls").invoke(f);
+                    }
+                }
+                return 0;
+            } finally {
+                RUNTIME.context().ungetService(ref);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     public void aPluginInstallsFromALoopbackHttpRepositoryWithAVersionRange() throws Exception {
         try (Gogo g = gogo()) {
