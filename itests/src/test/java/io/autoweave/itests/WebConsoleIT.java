@@ -53,9 +53,26 @@ public class WebConsoleIT {
     private static final Path STORAGE = TestSigning.sign(Path.of(System.getProperty("sample.storage-watcher")),
             WORK.resolve("storage-watcher.jar"), SIGNER);
 
+    private static final String HID_BSN = "io.autoweave.sample.hid.logger";
+    /** A local repository holding the signed HID logger, indexed by bnd's indexer. */
+    private static final Path REPOSITORY = repository();
+
     @ClassRule
     public static final RuntimeHarness RUNTIME = new RuntimeHarness().config("io.autoweave.plugin.installer.cfg",
-            "trust.store.path=" + TRUST + "\n.trust.store.password=" + TRUST_PASSWORD + "\n");
+            "trust.store.path=" + TRUST + "\n.trust.store.password=" + TRUST_PASSWORD + "\nrepositories=" + REPOSITORY
+                    + "\n");
+
+    private static Path repository() {
+        try {
+            Path dir = Files.createDirectories(WORK.resolve("repository"));
+            Path jar = TestSigning.sign(HID_UNSIGNED, dir.resolve("hid-logger.jar"), SIGNER);
+            new aQute.bnd.osgi.repository.SimpleIndexer().files(List.of(jar.toFile())).base(dir.toUri())
+                    .name("console-itest").index(dir.resolve("index.xml").toFile());
+            return dir;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private static Browser browser;
 
@@ -307,6 +324,38 @@ public class WebConsoleIT {
         assertEquals("false", browser.driver.findElement(By.id("aw-lockdown")).getAttribute("data-lockdown"));
         browser.driver.get(page("aw-security") + "?decision=lockdown-on");
         assertEquals(1, browser.driver.findElements(By.cssSelector("#aw-audit tr.aw-audit")).size());
+    }
+
+    @Test
+    public void aPluginInstallsByNameFromTheRepositoriesAndShowsItsLiveResourceFigures() throws Exception {
+        browser.driver.get(page("aw-plugins"));
+        browser.driver.findElement(By.id("aw-repo-name")).sendKeys(HID_BSN);
+        browser.driver.findElement(By.cssSelector("#aw-repo-level option[value='low']")).click();
+        WebElement installed = clickAndAwaitOutcome(browser.driver.findElement(By.id("aw-repo-button")));
+        assertEquals(installed.getText(), "true", installed.getAttribute("data-ok"));
+        assertTrue(installed.getText(), installed.getText().startsWith("installed " + HID_BSN)
+                && installed.getText().contains("from the repositories at level low"));
+        Path replay = WORK.resolve("hid.jsonl");
+        Files.writeString(replay, "{\"action\":\"attach\",\"vendor_id\":\"046d\",\"product_id\":\"c31c\","
+                + "\"port_path\":\"7-1\",\"interface_classes\":[3]}\n");
+        try (Gogo gogo = new Gogo(RUNTIME.context())) {
+            gogo.run("aw:replay " + replay);
+        }
+        // the resource enforcer samples every 250 ms: reload until the row shows the call the plugin received
+        browser.waiting(20).ignoring(WebDriverException.class).until(d -> {
+            d.navigate().refresh();
+            String figures = d.findElement(By.cssSelector("tr.aw-plugin[data-plugin='" + HID_BSN + "'] .aw-figures"))
+                    .getText();
+            return figures.matches("cpu [0-9.]+ cores, alloc [0-9.]+ MB/s, \\d+ own thread\\(s\\), queue \\d+, "
+                    + "p99 call [0-9.]+ ms, [1-9]\\d* call\\(s\\), \\d+ shed");
+        });
+        browser.screenshot("console-plugins-figures");
+        js("window.awOldPage = true;");
+        pluginButton("uninstall", HID_BSN).click();
+        browser.waiting(5).until(ExpectedConditions.alertIsPresent()).accept();
+        awaitNextPage();
+        assertTrue(browser.driver.findElements(By.cssSelector("tr.aw-plugin[data-plugin='" + HID_BSN + "']"))
+                .isEmpty());
     }
 
     // ---- CSRF ---------------------------------------------------------------------------------------------------

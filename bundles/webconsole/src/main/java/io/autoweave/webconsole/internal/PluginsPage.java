@@ -24,6 +24,8 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.condpermadmin.ConditionalPermissionAdmin;
 
+import io.autoweave.api.metrics.MetricsCollector;
+import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.PluginInstallException;
@@ -33,7 +35,8 @@ import io.autoweave.security.Violation;
 
 /**
  * Console page "Plugins": every installed plugin with its state, level, signer, the policy rows that grant its
- * permissions, its own {@code permissions.perm}, its violations; actions install (upload, always through
+ * permissions, its own {@code permissions.perm}, its violations, its live resource figures (from the resource
+ * enforcer's metrics); actions install (upload, or by name from the repositories; always through
  * {@link PluginInstaller#install}, so the signature gate decides), start, stop, block, unblock, uninstall.
  */
 @Component(service = Servlet.class, configurationPid = "io.autoweave.webconsole", property = {
@@ -52,6 +55,10 @@ public final class PluginsPage extends ConsolePage {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ConditionalPermissionAdmin cpa;
+
+    /** Per-plugin figures come from the metrics whiteboard (the resource enforcer labels them plugin=BSN). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    final transient List<MetricsSource> metrics = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Activate
     public PluginsPage(BundleContext ctx, @Reference PluginInstaller installer, @Reference SecurityMonitor monitor,
@@ -78,6 +85,9 @@ public final class PluginsPage extends ConsolePage {
     Outcome act(String action, HttpServletRequest request, String user) throws IOException, ServletException {
         if (action.equals("install")) {
             return install(request);
+        }
+        if (action.equals("install-repository")) {
+            return installFromRepository(request);
         }
         String plugin = parameter(request, "plugin");
         if (plugin == null || plugin.isBlank()) {
@@ -163,6 +173,28 @@ public final class PluginsPage extends ConsolePage {
         }
     }
 
+    /** By name from the configured repositories (aw:repos), dependencies included, every jar through the gate. */
+    private Outcome installFromRepository(HttpServletRequest request) throws IOException {
+        String name = parameter(request, "name");
+        if (name == null || name.isBlank()) {
+            return Outcome.failed("install: give the plugin's symbolic name, optionally NAME;version=[1,2)");
+        }
+        SecurityLevel level;
+        try {
+            level = SecurityLevel.parse(parameter(request, "level"));
+        } catch (RuntimeException e) {
+            return Outcome.failed("install: " + e.getMessage());
+        }
+        try {
+            InstalledPlugin p = installer.install("obr:" + name.trim(), level);
+            return Outcome.ok("installed " + p.symbolicName() + " " + p.version() + " from the repositories at level "
+                    + p.level().toString().toLowerCase(java.util.Locale.ROOT) + " (" + p.state() + "), signed by "
+                    + p.signer());
+        } catch (PluginInstallException e) {
+            return Outcome.failed("install of " + name.trim() + " refused (" + e.code() + "): " + e.getMessage());
+        }
+    }
+
     /** The uploaded file's own name, without any path a browser may send, restricted to harmless characters. */
     static String fileName(String submitted) {
         String n = submitted.replace('\\', '/');
@@ -216,6 +248,14 @@ public final class PluginsPage extends ConsolePage {
                 + "</select> <button type='submit' id='aw-install-button'>Install</button>"
                 + " <span class='aw-hint'>(verified against the plugin trust store before the framework sees it)"
                 + "</span></div></form>");
+        out.println("<form method='post' action='" + Html.esc(root) + "' id='aw-install-repository'>"
+                + "<div class='ui-widget-header buttonGroup'>" + formFields(token, "install-repository")
+                + "Install from the repositories: <input type='text' name='name' size='40' id='aw-repo-name' "
+                + "placeholder='com.example.plugin;version=[1,2)'/> level <select name='level' id='aw-repo-level'>"
+                + "<option value='low'>low</option><option value='medium' selected='selected'>medium</option>"
+                + "<option value='high'>high</option></select> <button type='submit' id='aw-repo-button'>Install"
+                + "</button> <span class='aw-hint'>(with the libraries it needs; every jar through the same gate)"
+                + "</span></div></form>");
 
         out.println("<table id='aw-plugins' class='nicetable'><thead><tr><th>Id</th><th>Plugin</th><th>Version</th>"
                 + "<th>State</th><th>Level</th><th>Signer</th><th>Permissions</th><th>Violations</th>"
@@ -223,6 +263,7 @@ public final class PluginsPage extends ConsolePage {
         if (plugins.isEmpty()) {
             out.println("<tr><td colspan='10'>No plugins installed.</td></tr>");
         }
+        Map<String, Map<String, Double>> figures = pluginFigures();
         for (InstalledPlugin p : plugins) {
             String bsn = p.symbolicName();
             boolean isBlocked = blocked.containsKey(bsn);
@@ -234,7 +275,7 @@ public final class PluginsPage extends ConsolePage {
                             + Html.esc(blocked.get(bsn)) + "</span>" : "") + "</td><td>"
                     + Html.esc(p.level().toString().toLowerCase(java.util.Locale.ROOT)) + "</td><td>"
                     + Html.esc(p.signer()) + "</td><td>" + permissions(p, b) + "</td><td>"
-                    + violations(violations) + "</td><td>" + resources(b) + "</td><td>" + actions(root, token, p,
+                    + violations(violations) + "</td><td>" + resources(b, figures.get(bsn)) + "</td><td>" + actions(root, token, p,
                             isBlocked, b) + "</td></tr>");
         }
         out.println("</tbody></table>");
@@ -271,13 +312,74 @@ public final class PluginsPage extends ConsolePage {
     }
 
     /** Registered and used services: what the framework can tell without a resource enforcer. */
-    private static String resources(Bundle b) {
+    private static String resources(Bundle b, Map<String, Double> f) {
         if (b == null) {
             return "-";
         }
         int registered = b.getRegisteredServices() == null ? 0 : b.getRegisteredServices().length;
         int used = b.getServicesInUse() == null ? 0 : b.getServicesInUse().length;
-        return registered + " service(s) registered, " + used + " in use";
+        String services = registered + " service(s) registered, " + used + " in use";
+        if (f == null || f.isEmpty()) {
+            return services;
+        }
+        return String.format(java.util.Locale.ROOT, "<span class='aw-figures'>cpu %.2f cores, alloc %.1f MB/s, "
+                + "%d own thread(s), queue %d, p99 call %.1f ms, %d call(s), %d shed</span><br/>%s",
+                f.getOrDefault("autoweave_plugin_cpu_cores", 0.0),
+                f.getOrDefault("autoweave_plugin_alloc_bytes_per_second", 0.0) / 1e6,
+                f.getOrDefault("autoweave_plugin_threads{own}", 0.0).longValue(),
+                f.getOrDefault("autoweave_plugin_queue_depth", 0.0).longValue(),
+                f.getOrDefault("autoweave_plugin_call_p99_seconds", 0.0) * 1e3,
+                f.getOrDefault("autoweave_plugin_calls_total", 0.0).longValue(),
+                f.getOrDefault("autoweave_plugin_events_shed_total", 0.0).longValue(), services);
+    }
+
+    /** The resource enforcer's live figures by plugin, read from the metrics whiteboard. */
+    private Map<String, Map<String, Double>> pluginFigures() {
+        Map<String, Map<String, Double>> byPlugin = new java.util.HashMap<>();
+        MetricsCollector collector = new MetricsCollector() {
+            @Override
+            public void counter(String name, String help, double value, String... labels) {
+                put(name, value, labels);
+            }
+
+            @Override
+            public void gauge(String name, String help, double value, String... labels) {
+                put(name, value, labels);
+            }
+
+            @Override
+            public void histogram(String name, String help, double[] upperBounds, long[] bucketCounts, double sum,
+                    long count, String... labels) {
+            }
+
+            private void put(String name, double value, String... labels) {
+                if (!name.startsWith("autoweave_plugin_")) {
+                    return;
+                }
+                String plugin = null;
+                String kind = null;
+                for (int i = 0; i + 1 < labels.length; i += 2) {
+                    if (labels[i].equals("plugin")) {
+                        plugin = labels[i + 1];
+                    } else if (labels[i].equals("kind")) {
+                        kind = labels[i + 1];
+                    }
+                }
+                if (plugin != null) {
+                    byPlugin.computeIfAbsent(plugin, k -> new java.util.HashMap<>())
+                            .merge(kind == null || !name.equals("autoweave_plugin_threads") ? name : name + "{" + kind
+                                    + "}", value, Double::sum);
+                }
+            }
+        };
+        for (MetricsSource m : metrics) {
+            try {
+                m.collect(collector);
+            } catch (RuntimeException e) {
+                // one failing source must not break the page
+            }
+        }
+        return byPlugin;
     }
 
     private static String actions(String root, String token, InstalledPlugin p, boolean isBlocked, Bundle b) {
