@@ -296,6 +296,29 @@ public class RepositoryInstallIT {
         }
     }
 
+    @Test
+    public void theRestApiInstallsByNameFromTheRepositoriesAndRefusesAnUnknownName() throws Exception {
+        try (Gogo g = gogo()) {
+            try {
+                RuntimeHarness.Response created = RuntimeHarness.request("POST", RUNTIME.baseUrl() + "/api/v1/plugins",
+                        "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + RuntimeHarness.ADMIN_PASSWORD)
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        "{\"name\":\"" + PLUGIN + ";version=[1,2)\",\"level\":\"medium\"}");
+                assertEquals(created.body(), 201, created.status());
+                assertTrue(created.body(), created.body().contains("\"symbolic_name\":\"" + PLUGIN + "\"")
+                        || created.body().contains(PLUGIN));
+                assertPluginRunsWithLibrary("medium");
+            } finally {
+                removeBoth(g);
+            }
+            RuntimeHarness.Response unknown = RuntimeHarness.request("POST", RUNTIME.baseUrl() + "/api/v1/plugins",
+                    "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + RuntimeHarness.ADMIN_PASSWORD)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)), "{\"name\":\"no.such.plugin\"}");
+            assertEquals(unknown.body(), 422, unknown.status());
+            assertTrue(unknown.body(), unknown.body().contains("UNKNOWN_PLUGIN"));
+        }
+    }
+
     /** Listener calls the pipeline made into {@code bundleId}, from the PluginWorkers service (reflectively). */
     private static long callsOf(long bundleId) {
         try {

@@ -275,18 +275,32 @@ public final class PluginsServlet extends ApiResource {
             throw new ApiException(413, "too_large", "a JSON install request is at most 64 KiB");
         }
         Object json = parseJson(new String(raw, StandardCharsets.UTF_8));
-        if (!(json instanceof Map<?, ?> m) || !(m.get("url") instanceof String url)
-                || !Set.of("url", "level").containsAll(m.keySet())
-                || (m.get("level") != null && !(m.get("level") instanceof String))) {
-            throw ApiException.badRequest("the body must be {\"url\": \"https://...\", \"level\": \"low|medium|high\"}");
+        String usage = "the body must be {\"url\": \"https://...\", \"level\": \"low|medium|high\"} or, from the "
+                + "configured repositories, {\"name\": \"com.example.plugin;version=[1,2)\", \"level\": \"...\"}";
+        if (!(json instanceof Map<?, ?> m) || !Set.of("url", "name", "level").containsAll(m.keySet())
+                || (m.get("level") != null && !(m.get("level") instanceof String))
+                || (m.get("url") == null) == (m.get("name") == null)) {
+            throw ApiException.badRequest(usage);
         }
-        String lower = url.trim().toLowerCase(Locale.ROOT);
-        if (!lower.startsWith("https://") && !lower.startsWith("http://")) {
-            throw ApiException.badRequest("url must be an https: URL (or http: to a loopback address), not '" + url
-                    + "'; to install a local jar, send it as the body");
+        String source;
+        if (m.get("name") != null) {
+            if (!(m.get("name") instanceof String name) || name.isBlank()) {
+                throw ApiException.badRequest(usage);
+            }
+            source = "obr:" + name.trim();
+        } else {
+            if (!(m.get("url") instanceof String url)) {
+                throw ApiException.badRequest(usage);
+            }
+            String lower = url.trim().toLowerCase(Locale.ROOT);
+            if (!lower.startsWith("https://") && !lower.startsWith("http://")) {
+                throw ApiException.badRequest("url must be an https: URL (or http: to a loopback address), not '" + url
+                        + "'; to install a local jar, send it as the body");
+            }
+            source = url.trim();
         }
         try {
-            return installer().install(url.trim(), level((String) m.get("level")));
+            return installer().install(source, level((String) m.get("level")));
         } catch (PluginInstallException e) {
             throw refusal(e);
         }
