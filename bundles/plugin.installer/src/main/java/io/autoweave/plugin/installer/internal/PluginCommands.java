@@ -13,6 +13,7 @@ import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.PluginInstallException;
 import io.autoweave.plugin.installer.PluginInstaller;
+import io.autoweave.security.SecurityMonitor;
 
 /** Gogo commands {@code aw:install}, {@code aw:plugins}, {@code aw:uninstall}, {@code aw:repos}. */
 @Component(service = PluginCommands.class, property = { "osgi.command.scope=aw", "osgi.command.function=install",
@@ -24,11 +25,14 @@ public final class PluginCommands {
 
     private final PluginInstaller installer;
     private final PluginRepositories repositories;
+    private final SecurityMonitor monitor;
 
     @Activate
-    public PluginCommands(@Reference PluginInstaller installer, @Reference PluginRepositories repositories) {
+    public PluginCommands(@Reference PluginInstaller installer, @Reference PluginRepositories repositories,
+            @Reference SecurityMonitor monitor) {
         this.installer = installer;
         this.repositories = repositories;
+        this.monitor = monitor;
     }
 
     @Descriptor("verify a signed plugin against the trust store, install it at security level medium and start it")
@@ -96,13 +100,15 @@ public final class PluginCommands {
         return out.toString().stripTrailing();
     }
 
-    @Descriptor("list the installed plugins with their state")
+    @Descriptor("list the installed plugins with their state, level, violations and whether they are blocked")
     public String plugins() {
         List<InstalledPlugin> all = installer.plugins();
         if (all.isEmpty()) {
             return "no plugins installed";
         }
-        return all.stream().map(PluginCommands::line).collect(Collectors.joining(System.lineSeparator()));
+        return all.stream().map(p -> line(p) + "  violations=" + monitor.violations(p.symbolicName()).size()
+                + (monitor.isBlocked(p.symbolicName()) ? "  BLOCKED: " + monitor.blocked().get(p.symbolicName()) : ""))
+                .collect(Collectors.joining(System.lineSeparator()));
     }
 
     @Descriptor("start a plugin (refused while it is blocked or the system is locked down); audited")
