@@ -3,8 +3,6 @@ package io.autoweave.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,28 +51,6 @@ public class HeapPressureIT {
         return ctx.getService(ctx.getAllServiceReferences(type, filter)[0]);
     }
 
-    private static Object invoke(Object target, String name, Object... args) throws Exception {
-        for (Method m : target.getClass().getMethods()) {
-            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
-                try {
-                    return m.invoke(target, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause() instanceof Exception x ? x : e;
-                }
-            }
-        }
-        throw new NoSuchMethodException(name);
-    }
-
-    private static Map<String, Object> fields(Object record) throws Exception {
-        Map<String, Object> f = new LinkedHashMap<>();
-        for (var c : record.getClass().getRecordComponents()) {
-            Object v = c.getAccessor().invoke(record);
-            f.put(c.getName(), v instanceof Enum || v instanceof java.time.Instant ? v.toString() : v);
-        }
-        return f;
-    }
-
     private static Bundle install(String bsn) throws Exception {
         Map<String, String> headers = TestSigning.bundleHeaders(bsn);
         headers.put("Bundle-Activator", ResourceHogActivator.class.getName());
@@ -91,14 +67,14 @@ public class HeapPressureIT {
         @SuppressWarnings({ "unchecked", "rawtypes" })
         Object lvl = Enum.valueOf((Class) Class.forName("io.autoweave.api.plugin.SecurityLevel", false,
                 installer.getClass().getClassLoader()), "MEDIUM");
-        Map<String, Object> p = fields(invoke(installer, "install", jar.toString(), lvl));
+        Map<String, Object> p = Reflect.fields(Reflect.invoke(installer, "install", jar.toString(), lvl));
         return RUNTIME.context().getBundle((Long) p.get("bundleId"));
     }
 
     private static List<String> rules(String bsn) throws Exception {
         List<String> out = new ArrayList<>();
-        for (Object v : (List<?>) invoke(service("io.autoweave.security.SecurityMonitor", null), "violations", bsn)) {
-            out.add(String.valueOf(fields(v).get("rule")));
+        for (Object v : (List<?>) Reflect.invoke(service("io.autoweave.security.SecurityMonitor", null), "violations", bsn)) {
+            out.add(String.valueOf(Reflect.fields(v).get("rule")));
         }
         return out;
     }

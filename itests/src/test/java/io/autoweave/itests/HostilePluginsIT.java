@@ -9,7 +9,6 @@ import static org.junit.Assert.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -114,35 +113,13 @@ public class HostilePluginsIT {
         return service("io.autoweave.plugin.installer.PluginInstaller");
     }
 
-    private static Object invoke(Object target, String name, Object... args) throws Exception {
-        for (Method m : target.getClass().getMethods()) {
-            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
-                try {
-                    return m.invoke(target, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause() instanceof Exception x ? x : e;
-                }
-            }
-        }
-        throw new NoSuchMethodException(name);
-    }
-
-    private static Map<String, Object> fields(Object record) throws Exception {
-        Map<String, Object> f = new LinkedHashMap<>();
-        for (var c : record.getClass().getRecordComponents()) {
-            Object v = c.getAccessor().invoke(record);
-            f.put(c.getName(), v instanceof Enum || v instanceof java.time.Instant ? v.toString() : v);
-        }
-        return f;
-    }
-
     private static Map<String, Object> install(Path jar, String level) throws Exception {
         Object svc = installer();
         ClassLoader cl = svc.getClass().getClassLoader();
         @SuppressWarnings({ "unchecked", "rawtypes" })
         Object lvl = Enum.valueOf((Class) Class.forName("io.autoweave.api.plugin.SecurityLevel", false, cl),
                 level.toUpperCase());
-        return fields(invoke(svc, "install", jar.toString(), lvl));
+        return Reflect.fields(Reflect.invoke(svc, "install", jar.toString(), lvl));
     }
 
     /** The refusal code of an install that must fail. */
@@ -158,7 +135,7 @@ public class HostilePluginsIT {
 
     private static void uninstallQuietly(String bsn) {
         try {
-            invoke(installer(), "uninstall", bsn);
+            Reflect.invoke(installer(), "uninstall", bsn);
         } catch (Exception e) {
             // not installed
         }
@@ -166,16 +143,16 @@ public class HostilePluginsIT {
 
     private static List<Map<String, Object>> violations(String bsn) throws Exception {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Object v : (List<?>) invoke(monitor(), "violations", bsn)) {
-            out.add(fields(v));
+        for (Object v : (List<?>) Reflect.invoke(monitor(), "violations", bsn)) {
+            out.add(Reflect.fields(v));
         }
         return out;
     }
 
     private static List<Map<String, Object>> audit(String filter) throws Exception {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Object r : (List<?>) invoke(monitor(), "audit", filter, 1000)) {
-            out.add(fields(r));
+        for (Object r : (List<?>) Reflect.invoke(monitor(), "audit", filter, 1000)) {
+            out.add(Reflect.fields(r));
         }
         return out;
     }
@@ -194,7 +171,7 @@ public class HostilePluginsIT {
 
     private static boolean blocked(String bsn) {
         try {
-            return (Boolean) invoke(monitor(), "isBlocked", bsn);
+            return (Boolean) Reflect.invoke(monitor(), "isBlocked", bsn);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -202,7 +179,7 @@ public class HostilePluginsIT {
 
     private static boolean lockdown() {
         try {
-            return (Boolean) invoke(monitor(), "isLockdown");
+            return (Boolean) Reflect.invoke(monitor(), "isLockdown");
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -251,9 +228,9 @@ public class HostilePluginsIT {
 
     @After
     public void cleanUp() throws Exception {
-        invoke(monitor(), "setLockdown", false, "test clean-up", "itest");
-        for (Object bsn : ((Map<?, ?>) invoke(monitor(), "blocked")).keySet()) {
-            invoke(monitor(), "unblock", bsn, "test clean-up");
+        Reflect.invoke(monitor(), "setLockdown", false, "test clean-up", "itest");
+        for (Object bsn : ((Map<?, ?>) Reflect.invoke(monitor(), "blocked")).keySet()) {
+            Reflect.invoke(monitor(), "unblock", bsn, "test clean-up");
         }
         for (Bundle b : RUNTIME.context().getBundles()) {
             if (b.getLocation().startsWith("plugin:")) {
@@ -289,9 +266,9 @@ public class HostilePluginsIT {
             } catch (BundleException e) {
                 assertNotEquals(Bundle.ACTIVE, b.getState());
             }
-            assertEquals("BLOCKED", String.valueOf(((Map<?, ?>) invoke(installer(), "states")).get(bsn)));
-            assertTrue((Boolean) invoke(monitor(), "unblock", bsn, "next probe"));
-            invoke(installer(), "uninstall", bsn);
+            assertEquals("BLOCKED", String.valueOf(((Map<?, ?>) Reflect.invoke(installer(), "states")).get(bsn)));
+            assertTrue((Boolean) Reflect.invoke(monitor(), "unblock", bsn, "next probe"));
+            Reflect.invoke(installer(), "uninstall", bsn);
             assertFalse("one block at a time never locks down", lockdown());
         }
         assertFalse(Files.exists(Path.of(HostileActivator.FORBIDDEN_FILE)));
@@ -366,7 +343,7 @@ public class HostilePluginsIT {
         }
         sampleRuns(HID_BSN);
         RuntimeHarness.await("the sample RUNNING again", 20, () -> call(() -> "RUNNING".equals(String.valueOf(
-                ((Map<?, ?>) invoke(installer(), "states")).get(HID_BSN)))));
+                ((Map<?, ?>) Reflect.invoke(installer(), "states")).get(HID_BSN)))));
         assertEquals("the blocked ones stay stopped", Bundle.INSTALLED, bundle("itest.hostile.passwd.a").getState());
     }
 
@@ -414,14 +391,14 @@ public class HostilePluginsIT {
         }
         assertTrue("the audit log survives", auditOf("blocked", STORAGE_BSN).size() == 1);
         assertTrue("the refused start is audited", !auditOf("start-refused", STORAGE_BSN).isEmpty());
-        assertEquals("BLOCKED", String.valueOf(((Map<?, ?>) invoke(installer(), "states")).get(STORAGE_BSN)));
+        assertEquals("BLOCKED", String.valueOf(((Map<?, ?>) Reflect.invoke(installer(), "states")).get(STORAGE_BSN)));
         healthUp();
 
         try (Gogo gogo = new Gogo(RUNTIME.context())) {
             assertTrue(String.valueOf(gogo.run("aw:unblock " + STORAGE_BSN)).startsWith("unblocked"));
         }
         RuntimeHarness.await("STOPPED after unblock", 20, () -> call(() -> "STOPPED".equals(String.valueOf(
-                ((Map<?, ?>) invoke(installer(), "states")).get(STORAGE_BSN)))));
+                ((Map<?, ?>) Reflect.invoke(installer(), "states")).get(STORAGE_BSN)))));
         b.start();
         sampleRuns(STORAGE_BSN);
     }

@@ -7,8 +7,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,28 +97,6 @@ public class ResourceLimitsIT {
         return service("io.autoweave.resources.internal.ResourceEnforcer", "sample.millis", "100");
     }
 
-    private static Object invoke(Object target, String name, Object... args) throws Exception {
-        for (Method m : target.getClass().getMethods()) {
-            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
-                try {
-                    return m.invoke(target, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause() instanceof Exception x ? x : e;
-                }
-            }
-        }
-        throw new NoSuchMethodException(name);
-    }
-
-    private static Map<String, Object> fields(Object record) throws Exception {
-        Map<String, Object> f = new LinkedHashMap<>();
-        for (var c : record.getClass().getRecordComponents()) {
-            Object v = c.getAccessor().invoke(record);
-            f.put(c.getName(), v instanceof Enum || v instanceof java.time.Instant ? v.toString() : v);
-        }
-        return f;
-    }
-
     private static Bundle install(String bsn, String level) throws Exception {
         Map<String, String> headers = TestSigning.bundleHeaders(bsn);
         headers.put("Bundle-Activator", ResourceHogActivator.class.getName());
@@ -136,7 +112,7 @@ public class ResourceLimitsIT {
         @SuppressWarnings({ "unchecked", "rawtypes" })
         Object lvl = Enum.valueOf((Class) Class.forName("io.autoweave.api.plugin.SecurityLevel", false,
                 svc.getClass().getClassLoader()), level.toUpperCase());
-        Map<String, Object> p = fields(invoke(svc, "install", jar.toString(), lvl));
+        Map<String, Object> p = Reflect.fields(Reflect.invoke(svc, "install", jar.toString(), lvl));
         Bundle b = RUNTIME.context().getBundle((Long) p.get("bundleId"));
         // a high-level hog may be blocked before the installer returns
         RuntimeHarness.await(bsn + " active", 20, () -> b.getState() == Bundle.ACTIVE || call(() -> blocked(bsn)));
@@ -145,8 +121,8 @@ public class ResourceLimitsIT {
 
     private static List<Map<String, Object>> violations(String bsn) throws Exception {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Object v : (List<?>) invoke(monitor(), "violations", bsn)) {
-            out.add(fields(v));
+        for (Object v : (List<?>) Reflect.invoke(monitor(), "violations", bsn)) {
+            out.add(Reflect.fields(v));
         }
         return out;
     }
@@ -154,8 +130,8 @@ public class ResourceLimitsIT {
     /** The dispatcher's figures of a bundle's listener worker (null if it has none now). */
     private static Map<String, Object> worker(Bundle b) throws Exception {
         Object workers = service("io.autoweave.api.plugin.PluginWorkers", null, null);
-        for (Object f : (List<?>) invoke(workers, "figures")) {
-            Map<String, Object> m = fields(f);
+        for (Object f : (List<?>) Reflect.invoke(workers, "figures")) {
+            Map<String, Object> m = Reflect.fields(f);
             if (((Long) m.get("bundleId")) == b.getBundleId()) {
                 return m;
             }
@@ -164,7 +140,7 @@ public class ResourceLimitsIT {
     }
 
     private static boolean blocked(String bsn) throws Exception {
-        return (Boolean) invoke(monitor(), "isBlocked", bsn);
+        return (Boolean) Reflect.invoke(monitor(), "isBlocked", bsn);
     }
 
     /** Reports {@code n} attach events of distinct devices through the shell. */
@@ -200,13 +176,13 @@ public class ResourceLimitsIT {
 
     @After
     public void uninstallPlugins() throws Exception {
-        for (Object bsn : ((Map<?, ?>) invoke(monitor(), "blocked")).keySet()) {
-            invoke(monitor(), "unblock", bsn, "test clean-up");
+        for (Object bsn : ((Map<?, ?>) Reflect.invoke(monitor(), "blocked")).keySet()) {
+            Reflect.invoke(monitor(), "unblock", bsn, "test clean-up");
         }
         for (Bundle b : RUNTIME.context().getBundles()) {
             if (b.getLocation().startsWith("plugin:")) {
                 try {
-                    invoke(installer(), "uninstall", b.getSymbolicName());
+                    Reflect.invoke(installer(), "uninstall", b.getSymbolicName());
                 } catch (Exception e) {
                     // gone already
                 }
@@ -276,9 +252,9 @@ public class ResourceLimitsIT {
                 String k = level.equals("high") ? highKind : kind;
                 assertTrue(vs.toString(), vs.stream().anyMatch(v -> String.valueOf(v.get("permission"))
                         .startsWith("(resource \"" + k + "\"") && level.toUpperCase().equals(v.get("level"))));
-                invoke(installer(), "uninstall", bsn);
+                Reflect.invoke(installer(), "uninstall", bsn);
                 if (blocked(bsn)) {
-                    invoke(monitor(), "unblock", bsn, "next level");
+                    Reflect.invoke(monitor(), "unblock", bsn, "next level");
                 }
             }
             int expected = sent;
