@@ -3,9 +3,7 @@ package io.autoweave.security.internal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.security.AccessController;
 import java.security.Permission;
-import java.security.PrivilegedAction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,8 +29,6 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.hooks.resolver.ResolverHook;
 import org.osgi.framework.hooks.resolver.ResolverHookFactory;
 import org.osgi.framework.startlevel.BundleStartLevel;
-import org.osgi.framework.wiring.BundleCapability;
-import org.osgi.framework.wiring.BundleRequirement;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
@@ -54,6 +50,7 @@ import io.autoweave.api.security.UsbPermission;
 import io.autoweave.security.AuditRecord;
 import io.autoweave.security.SecurityMonitor;
 import io.autoweave.security.Violation;
+import io.autoweave.commons.resolve.ResolveGate;
 
 /**
  * Denials in ({@link DenialRecorder}, on the denied thread) → a bounded queue → one worker thread that attributes,
@@ -548,46 +545,29 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
 
     // ---- the resolver hook: blocked plugins (and every plugin in lockdown) never resolve ---------------------------
 
+    /** Hook mechanics in {@link ResolveGate}; refusals are audited once per location and reason. */
+    private final ResolveGate gate = new ResolveGate() {
+        @Override
+        protected boolean mayResolve(Bundle b, String location) {
+            if (!location.startsWith(DenialRecorder.PLUGIN_PREFIX)) {
+                return true;
+            }
+            String bsn = bsnOf(location);
+            String why = state.isBlocked(bsn) ? "blocklist" : state.isLockdown() ? "lockdown" : null;
+            if (why == null) {
+                return true;
+            }
+            if (reported.add(location + "|" + why)) {
+                audit("start-refused", bsn, why, location + " may not resolve while "
+                        + (why.equals("lockdown") ? "the system is locked down" : "blocked")
+                        + (why.equals("lockdown") ? " (aw:lockdown off)" : " (aw:unblock " + bsn + ")"));
+            }
+            return false;
+        }
+    };
+
     @Override
     public ResolverHook begin(Collection<BundleRevision> triggers) {
-        return new ResolverHook() {
-            @Override
-            public void filterResolvable(Collection<BundleRevision> candidates) {
-                // not used: see LocationGuard in plugin.installer (Felix 7.0.5 misbehaves when revisions are removed)
-            }
-
-            @Override
-            public void filterSingletonCollisions(BundleCapability singleton,
-                    Collection<BundleCapability> collisionCandidates) {
-                // not our concern
-            }
-
-            @Override
-            public void filterMatches(BundleRequirement requirement, Collection<BundleCapability> candidates) {
-                if (candidates.isEmpty()) {
-                    return;
-                }
-                Bundle b = requirement.getRevision().getBundle();
-                String location = AccessController.doPrivileged((PrivilegedAction<String>) b::getLocation);
-                if (!location.startsWith(DenialRecorder.PLUGIN_PREFIX)) {
-                    return;
-                }
-                String bsn = bsnOf(location);
-                String why = state.isBlocked(bsn) ? "blocklist" : state.isLockdown() ? "lockdown" : null;
-                if (why != null) {
-                    candidates.clear();
-                    if (reported.add(location + "|" + why)) {
-                        audit("start-refused", bsn, why, location + " may not resolve while "
-                                + (why.equals("lockdown") ? "the system is locked down" : "blocked")
-                                + (why.equals("lockdown") ? " (aw:lockdown off)" : " (aw:unblock " + bsn + ")"));
-                    }
-                }
-            }
-
-            @Override
-            public void end() {
-                // nothing held
-            }
-        };
+        return gate.begin(triggers);
     }
 }
