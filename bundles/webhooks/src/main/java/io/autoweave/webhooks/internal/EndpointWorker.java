@@ -116,13 +116,23 @@ final class EndpointWorker implements Runnable {
                     missed.addAndGet(first - position - 1);
                     advance(first - 1);
                 }
+                boolean skipped = false;
                 for (HistoryEvent h : batch) {
                     if (settings.filter() == null || settings.filter().matches(filterProperties(h))) {
                         if (!deliver(WebhookPayload.of(h), h.sequence())) {
                             return;
                         }
+                        advance(h.sequence());
+                        skipped = false;
+                    } else {
+                        // filtered out: no fsync per event; the cursor is saved once per batch (after a crash
+                        // these are only filtered again)
+                        position = h.sequence();
+                        skipped = true;
                     }
-                    advance(h.sequence());
+                }
+                if (skipped) {
+                    cursor.save(position);
                 }
             }
         } catch (InterruptedException e) {

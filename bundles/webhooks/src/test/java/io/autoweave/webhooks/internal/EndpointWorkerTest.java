@@ -201,7 +201,15 @@ public class EndpointWorkerTest {
         history.add(UsbAction.DETACH, 0x046d, "no-detach");
         history.add(UsbAction.ATTACH, 0x1234, "no-vendor");
         history.add(UsbAction.ATTACH, 0x046d, "yes2");
-        await(10_000, () -> w.status().cursor() == 4, "the cursor past all four");
+        history.add(UsbAction.DETACH, 0x1234, "no-tail");
+        await(10_000, () -> w.status().cursor() == 5, "the cursor past all five");
+        await(5000, () -> {
+            try {
+                return Files.readString(dir.resolve("test.cursor")).trim().equals("5");
+            } catch (IOException e) {
+                return false;
+            }
+        }, "a trailing filtered event saved in the cursor file too");
         assertEquals(List.of("ev-1", "ev-4"), r.accepted().stream().map(Receiver.Request::id).toList());
         assertFalse(r.requests().stream().anyMatch(q -> q.id().equals("ev-2")));
         assertNotEquals(0, w.status().delivered());
