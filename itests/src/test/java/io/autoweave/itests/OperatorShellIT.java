@@ -48,10 +48,16 @@ public class OperatorShellIT {
                     return e;
                 }
             });
-            Thread.sleep(500);
-            gogo.run("aw:simulate detach 0781:5567 SHELL-2 2-2"); // filtered out
-            gogo.run("aw:simulate detach 046d:c52b SHELL-1 2-1");
-            gogo.run("aw:simulate attach 046d:c52b SHELL-1 2-1");
+            // the watch starts at the newest event when its thread gets there: keep making events until it saw two
+            // matching ones (a loaded machine may start it late), the other vendor's in between
+            gogo.run("aw:simulate detach 0781:5567 SHELL-2 2-2");
+            for (int i = 0; i < 20 && !watch.isDone(); i++) {
+                gogo.run("aw:simulate attach 0781:5567 SHELL-2 2-2"); // filtered out
+                gogo.run("aw:simulate detach 0781:5567 SHELL-2 2-2");
+                gogo.run("aw:simulate detach 046d:c52b SHELL-1 2-1");
+                gogo.run("aw:simulate attach 046d:c52b SHELL-1 2-1");
+                Thread.sleep(500);
+            }
             assertEquals("watch stops after two matching events", "2 event(s) shown",
                     String.valueOf(watch.get(30, TimeUnit.SECONDS)));
 
