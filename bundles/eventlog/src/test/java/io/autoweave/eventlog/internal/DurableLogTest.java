@@ -1,0 +1,280 @@
+package io.autoweave.eventlog.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import io.autoweave.api.device.UsbAction;
+import io.autoweave.api.device.UsbDevice;
+import io.autoweave.api.device.UsbEvent;
+import io.autoweave.api.log.LogCursor;
+import io.autoweave.api.log.LogRecord;
+
+public class DurableLogTest {
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @After
+    public void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    static UsbEvent event(int i) {
+        String id = String.format("0190a000-0000-7000-8000-%012x", i);
+        UsbDevice d = new UsbDevice(0x046d, 0xc52b, "SER" + i, "Logitech", "Receiver", 0, 0, 0, List.of(3, 3), 0x1201,
+                1, 5 + i % 100, "1-2." + (i % 7), "a".repeat(63) + (i % 10));
+        return new UsbEvent(id, "inst-1", i % 2 == 0 ? UsbAction.ATTACH : UsbAction.DETACH, 1_700_000_000_000L + i,
+                i, d, Set.of("libusb"), 0);
+    }
+
+    private DurableLog open(Path dir, LogSettings s) throws IOException {
+        DurableLog log = new DurableLog(dir, s, System::currentTimeMillis);
+        open.add(log);
+        return log;
+    }
+
+    private static LogSettings small() {
+        return new LogSettings(8192, 64 * 1024, 0, 1000, 1024, 4096, 50, false, 1 << 20, 2);
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    public void everyAppendedEventIsCommittedOnceInOrderAndSurvivesReopening() throws Exception {
+        Path dir = tmp.newFolder("log").toPath();
+        DurableLog log = open(dir, LogSettings.defaults());
+        for (int i = 0; i < 5000; i++) {
+            log.append(event(i));
+        }
+        waitFor(() -> log.lastSeq() == 5000, "5000 commits");
+        assertTrue("group commit shares fsyncs: " + log.fsyncs.sum(), log.fsyncs.sum() < 5000);
+        log.close();
+        open.remove(log);
+        DurableLog again = open(dir, LogSettings.defaults());
+        assertEquals(5000, again.lastSeq());
+        assertEquals(1, again.firstSeq());
+        long seq = 0;
+        int i = 0;
+        while (seq < 5000) {
+            List<LogRecord> batch = again.read(seq, 777);
+            assertFalse(batch.isEmpty());
+            for (LogRecord r : batch) {
+                assertEquals(++seq, r.seq());
+                assertEquals(event(i++), r.event());
+            }
+        }
+        again.append(event(5000));
+        waitFor(() -> again.lastSeq() == 5001, "numbering continues");
+    }
+
+    @Test
+    public void aTornLastRecordIsCutAtStartAndNumberingContinuesWithoutAGap() throws Exception {
+        Path dir = tmp.newFolder("log").toPath();
+        DurableLog log = open(dir, LogSettings.defaults());
+        for (int i = 0; i < 10; i++) {
+            log.append(event(i));
+        }
+        waitFor(() -> log.lastSeq() == 10, "10 commits");
+        log.close();
+        open.remove(log);
+        Path segment;
+        try (var files = Files.list(dir)) {
+            segment = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+        }
+        byte[] torn = RecordCodec.encode(new LogRecord(11, 1, LogRecord.Kind.EVENT, event(10), 0, 0, null));
+        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(8 + torn.length / 2);
+        frame.putInt(torn.length).putInt(42).put(torn, 0, torn.length / 2).flip();
+        try (var ch = java.nio.channels.FileChannel.open(segment, StandardOpenOption.APPEND)) {
+            ch.write(frame);
+        }
+        DurableLog again = open(dir, LogSettings.defaults());
+        assertEquals(10, again.lastSeq());
+        assertTrue(again.recoveredTruncatedBytes() > 0);
+        again.append(event(11));
+        waitFor(() -> again.lastSeq() == 11, "seq 11");
+        assertEquals(event(11), again.read(10, 5).get(0).event());
+    }
+
+    @Test
+    public void anUpdateNamesTheSeqOfItsEventAndALossRecordReportsOverflowedEvents() throws Exception {
+        DurableLog log = open(tmp.newFolder("log").toPath(), LogSettings.defaults());
+        log.append(event(1));
+        log.append(event(2));
+        UsbEvent e1 = event(1);
+        log.appendUpdate(new UsbEvent(e1.eventId(), e1.instanceId(), e1.action(), e1.timestampMillis(),
+                e1.monotonicNanos(), e1.device(), Set.of("libusb", "udev"), 0));
+        waitFor(() -> log.lastSeq() == 3, "3 commits");
+        LogRecord update = log.read(2, 1).get(0);
+        assertEquals(LogRecord.Kind.UPDATE, update.kind());
+        assertEquals(1, update.updates());
+        assertEquals(Set.of("libusb", "udev"), update.event().sources());
+    }
+
+    @Test
+    public void retentionDropsTheOldestSegmentsAndReadersStartAtTheFirstKeptSeq() throws Exception {
+        DurableLog log = open(tmp.newFolder("log").toPath(), small());
+        for (int i = 0; i < 3000; i++) {
+            log.append(event(i));
+            if (i % 100 == 99) {
+                final int n = i + 1;
+                waitFor(() -> log.lastSeq() == n, n + " commits");
+            }
+        }
+        waitFor(() -> log.lastSeq() == 3000, "3000 commits");
+        log.settings(small()); // retention also runs at least once a second
+        log.append(event(3000));
+        waitFor(() -> log.firstSeq() > 1, "retention");
+        assertTrue(log.bytes() <= 64 * 1024 + 16 * 1024);
+        long first = log.firstSeq();
+        List<LogRecord> fromStart = log.read(0, 10);
+        assertEquals(first, fromStart.get(0).seq());
+        assertEquals("the answer is contiguous", first + 9, fromStart.get(9).seq());
+    }
+
+    @Test
+    public void aReaderWaitsForTheNextCommit() throws Exception {
+        DurableLog log = open(tmp.newFolder("log").toPath(), LogSettings.defaults());
+        assertFalse(log.await(0, 50));
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            log.append(event(1));
+        });
+        t.start();
+        assertTrue(log.await(0, 10_000));
+        assertEquals(1, log.read(0, 10).size());
+    }
+
+    @Test
+    public void aCursorIsSavedAndReadBackAfterAReopen() throws Exception {
+        Path dir = tmp.newFolder("cursors").toPath();
+        Cursors cursors = new Cursors(dir, 20);
+        LogCursor c = cursors.get("redis", 7);
+        assertEquals(7, c.position());
+        c.commit(42);
+        c.commit(40); // never backwards
+        assertEquals(42, c.position());
+        cursors.close();
+        Cursors again = new Cursors(dir, 20);
+        assertEquals(42, again.get("redis", 0).position());
+        again.close();
+    }
+
+    /**
+     * Disk full on a real small tmpfs (needs root to mount): the log stops committing, says why, keeps events in
+     * memory, and once space returns commits them by itself, each exactly once and in order.
+     */
+    @Test
+    public void aFullDiskHoldsEventsInMemoryAndTheyAreCommittedOnceWhenSpaceReturns() throws Exception {
+        Path mnt = tmp.newFolder("tmpfs").toPath();
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString())
+                .redirectErrorStream(true).start();
+        assumeTrue("cannot mount a tmpfs here (needs root): skipped", p.waitFor() == 0);
+        try {
+            DurableLog log = open(mnt.resolve("log"), new LogSettings(64 * 1024, 1 << 20, 0, 100_000, 1024, 4096, 50,
+                    false, 1 << 20, 2));
+            Path filler = mnt.resolve("filler");
+            try (var out = Files.newOutputStream(filler)) {
+                byte[] block = new byte[4096];
+                try {
+                    while (true) {
+                        out.write(block);
+                    }
+                } catch (IOException full) {
+                    // the disk is full now
+                }
+            }
+            for (int i = 0; i < 2000; i++) {
+                log.append(event(i));
+            }
+            waitFor(() -> !log.status().writable(), "the log to notice the full disk");
+            assertTrue(log.status().reason(), log.status().reason().toLowerCase().contains("space"));
+            assertTrue(log.status().buffered() > 0);
+            Files.delete(filler);
+            waitFor(() -> log.lastSeq() == 2000, "all 2000 committed after space returned");
+            assertTrue(log.status().writable());
+            List<LogRecord> all = log.read(0, 5000);
+            assertEquals(2000, all.size());
+            for (int i = 0; i < 2000; i++) {
+                assertEquals(i + 1, all.get(i).seq());
+                assertEquals(event(i).eventId(), all.get(i).event().eventId());
+            }
+            log.close();
+            open.remove(log);
+            DurableLog again = open(mnt.resolve("log"), LogSettings.defaults());
+            assertEquals("nothing was written twice", 2000, again.lastSeq());
+            again.close();
+            open.remove(again);
+        } finally {
+            new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
+        }
+    }
+
+    @Test
+    public void whenTheMemoryBufferOverflowsALossRecordStandsWhereTheDroppedEventsWere() throws Exception {
+        Path mnt = tmp.newFolder("tmpfs2").toPath();
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt.toString())
+                .redirectErrorStream(true).start();
+        assumeTrue("cannot mount a tmpfs here (needs root): skipped", p.waitFor() == 0);
+        try {
+            DurableLog log = open(mnt.resolve("log"), new LogSettings(64 * 1024, 1 << 20, 0, 1000, 1024, 4096, 50,
+                    false, 1 << 20, 2));
+            Path filler = mnt.resolve("filler");
+            try (var out = Files.newOutputStream(filler)) {
+                byte[] block = new byte[4096];
+                try {
+                    while (true) {
+                        out.write(block);
+                    }
+                } catch (IOException full) {
+                    // full
+                }
+            }
+            for (int i = 0; i < 1500; i++) {
+                log.append(event(i));
+            }
+            waitFor(() -> log.status().lost() == 500, "500 events dropped");
+            Files.delete(filler);
+            waitFor(() -> log.lastSeq() == 1001, "1000 events and one loss record committed");
+            LogRecord loss = log.read(0, 1).get(0);
+            assertEquals(LogRecord.Kind.LOSS, loss.kind());
+            assertNotNull(loss.loss());
+            assertEquals(500, loss.loss().count());
+            assertEquals(event(0).eventId(), loss.loss().firstEventId());
+            assertEquals(event(499).eventId(), loss.loss().lastEventId());
+            assertEquals(event(500).eventId(), log.read(1, 1).get(0).event().eventId());
+        } finally {
+            new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
+        }
+    }
+}
