@@ -136,7 +136,20 @@ public final class EventLogComponent implements EventLog, EventLogAppender, Metr
         close();
     }
 
-    void close() {
+    /**
+     * A log in {@code dataDir} with the default settings, outside a framework: for tests of its readers and writer
+     * (other bundles' unit tests use the real log instead of a stand-in). {@link #close()} it.
+     */
+    public static EventLogComponent openAt(Path dataDir) throws IOException {
+        EventLogComponent c = new EventLogComponent();
+        c.settings = LogSettings.defaults();
+        c.dataDir = dataDir;
+        c.open(dataDir, c.settings);
+        return c;
+    }
+
+    /** Commits what is pending, then closes the files. */
+    public void close() {
         log.close(); // commits what is pending first
         if (export != null) {
             export.close();

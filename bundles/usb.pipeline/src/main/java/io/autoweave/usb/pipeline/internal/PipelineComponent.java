@@ -33,6 +33,8 @@ import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.device.UsbEventListener;
 import io.autoweave.api.device.UsbEventSink;
+import io.autoweave.api.log.EventLog;
+import io.autoweave.api.log.EventLogAppender;
 import io.autoweave.api.metrics.MetricsCollector;
 import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.security.UsbPermission;
@@ -44,13 +46,14 @@ import io.autoweave.api.source.DeviceReportSink;
 
 /**
  * The USB pipeline as a service: sources report to it ({@link DeviceReportSink}), operators and bundles read what
- * is connected ({@link io.autoweave.api.device.DeviceRegistry}), and every event goes, at once, to EventAdmin
- * ({@link UsbTopics}) and to {@link UsbEventListener} whiteboard services (through {@link ListenerDispatcher}),
- * to {@link UsbEventSink} core sinks (through {@link SinkDispatcher}: a queue, batches and visible loss per sink),
- * and, once its merge window closed, to {@code DATA/events.jsonl} ({@link EventJournal}). The logic lives in
- * {@link Pipeline}; this class only wires it, and reports its figures to {@code /metrics} ({@link MetricsSource}).
+ * is connected ({@link io.autoweave.api.device.DeviceRegistry}), and every decided event goes to one place: the
+ * durable event log ({@link EventLogAppender}, through {@link LogFeed}, late sources as update records). Everything
+ * else reads the log: {@link LiveDispatch} hands committed events to {@link UsbEventListener} whiteboard services
+ * (through {@link ListenerDispatcher}) and to EventAdmin ({@link UsbTopics}); {@link SinkFeeds} gives each
+ * {@link UsbEventSink} a durable cursor. The logic lives in {@link Pipeline}; this class only wires it, and reports its
+ * figures to {@code /metrics} ({@link MetricsSource}).
  *
- * <p>Immediate: the journal, the instance id and a configuration error must show at start, not at first use (a
+ * <p>Immediate: the instance id and a configuration error must show at start, not at first use (a
  * delayed component would also keep its services registered after a failed activation).
  *
  * <p>A configuration change is applied in place ({@link #modified}): the registry, open windows and counters stay.
@@ -70,11 +73,11 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     private static final Logger LOG = LoggerFactory.getLogger(PipelineComponent.class);
 
     private final ScheduledThreadPoolExecutor timers = daemonScheduler("autoweave-usb-pipeline");
-    private final ScheduledThreadPoolExecutor journalThread = daemonScheduler("autoweave-usb-journal");
     final Pipeline pipeline;
-    final EventJournal journal;
+    final LogFeed feed;
+    final LiveDispatch dispatch;
     final ListenerDispatcher listeners = new ListenerDispatcher(ListenerDispatcher.QUEUE_CAPACITY);
-    final SinkDispatcher sinks;
+    final SinkFeeds sinks;
     final String instanceId;
     final LongAdder posted = new LongAdder();
     final LongAdder rejected = new LongAdder();
@@ -91,17 +94,16 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     volatile EventAdmin eventAdmin;
 
     @Activate
-    public PipelineComponent(BundleContext context, PipelineConfiguration config,
-            @Reference EventHistoryStore history) {
-        this(config, dataDir(context), history);
+    public PipelineComponent(BundleContext context, PipelineConfiguration config, @Reference EventLog log,
+            @Reference EventLogAppender appender) {
+        this(config, dataDir(context), log, appender);
     }
 
-    PipelineComponent(PipelineConfiguration config, Path dataDir) {
-        this(config, dataDir, null);
-    }
-
-    /** @param history numbers and keeps every delivered event (null: none, in tests) */
-    PipelineComponent(PipelineConfiguration config, Path dataDir, EventHistoryStore history) {
+    /**
+     * @param log the event log the dispatch to listeners and EventAdmin reads
+     * @param appender where every decided event goes (the pipeline's one output)
+     */
+    PipelineComponent(PipelineConfiguration config, Path dataDir, EventLog log, EventLogAppender appender) {
         PipelineSettings settings;
         try {
             settings = PipelineSettings.from(config,
@@ -109,41 +111,22 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         } catch (IllegalArgumentException e) {
             String message = "invalid configuration " + PID + ": " + e.getMessage();
             LOG.error("USB pipeline not started: {}", message);
-            shutdownThreads();
+            timers.shutdownNow();
             throw new IllegalArgumentException(message, e);
         }
-        try {
-            journal = new EventJournal(dataDir.resolve(EventJournal.FILE_NAME), settings.mergeWindowNanos(),
-                    System::nanoTime, TaskScheduler.of(journalThread),
-                    history == null ? id -> 0 : history::sequenceOf);
-        } catch (RuntimeException e) {
-            LOG.error("USB pipeline not started: {}", e.getMessage());
-            shutdownThreads();
-            throw e;
-        }
         instanceId = settings.instanceId();
-        EventIds markerIds = EventIds.system();
-        sinks = new SinkDispatcher(settings.sinks(), System::nanoTime, () -> {
-            synchronized (markerIds) {
-                return markerIds.get();
-            }
-        }, instanceId);
+        feed = new LogFeed(appender, 4 * settings.mergeWindowNanos() + settings.debounceWindowNanos(),
+                System::nanoTime);
         pipeline = new Pipeline(settings, System::nanoTime, System::currentTimeMillis, TaskScheduler.of(timers),
                 EventIds.system());
         pipeline.addListener(this::count);
-        pipeline.addListener(listeners);
-        pipeline.addListener(this::post);
-        if (history != null) {
-            pipeline.addListener(history); // before the journal, which writes the sequence
-        }
-        pipeline.addListener(journal);
-        pipeline.addListener(sinks);
-        pipeline.addUpdateListener(journal::update);
-        LOG.info("USB pipeline started: instance {}, merge window {} ms, debounce window {} ms, {} rule(s), default {}, "
-                + "sink queues of {} event(s), batches of {}{}", settings.instanceId(), config.merge_window_ms(),
-                config.debounce_window_ms(), settings.rules().rules().size(), settings.rules().defaultTarget().word(),
-                settings.sinks().capacity(), settings.sinks().batchSize(), settings.sinks().ratePerSecond() > 0
-                        ? ", at most " + settings.sinks().ratePerSecond() + " event(s)/s per sink" : "");
+        pipeline.addListener(feed::decided);
+        pipeline.addUpdateListener(feed::update);
+        dispatch = new LiveDispatch(log, List.of(listeners, this::post), System::nanoTime);
+        sinks = new SinkFeeds(log, settings.sinkBatchSize(), instanceId);
+        LOG.info("USB pipeline started: instance {}, merge window {} ms, debounce window {} ms, {} rule(s), default {}",
+                settings.instanceId(), config.merge_window_ms(), config.debounce_window_ms(),
+                settings.rules().rules().size(), settings.rules().defaultTarget().word());
     }
 
     /**
@@ -169,8 +152,8 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
                     settings.instanceId(), instanceId);
         }
         pipeline.reconfigure(settings);
-        journal.window(settings.mergeWindowNanos());
-        sinks.settings(settings.sinks());
+        feed.holdNanos(4 * settings.mergeWindowNanos() + settings.debounceWindowNanos());
+        sinks.batchSize(settings.sinkBatchSize());
         lastConfigError = null;
         configChanges.increment();
         LOG.info("USB pipeline reconfigured in place: merge window {} ms, debounce window {} ms, {} rule(s), default "
@@ -180,11 +163,10 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
 
     @Deactivate
     void deactivate() {
-        pipeline.close(); // settles open debounce windows: consumers end in the final states
+        pipeline.close(); // settles open debounce windows: the log gets the final states
         timers.shutdownNow();
-        journal.close(); // writes the events still inside their merge window
-        journalThread.shutdownNow();
-        sinks.close(); // delivers what the sink queues hold (bounded grace), so a clean stop loses nothing
+        dispatch.close(2000); // listeners and EventAdmin get what was committed
+        sinks.close(); // sinks resume from their cursors at the next start
         listeners.close();
     }
 
@@ -271,16 +253,23 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
 
     // --- Gogo
 
-    @Descriptor("counters of the USB pipeline: reports, merging, debouncing, rules, listeners, journal")
+    @Descriptor("counters of the USB pipeline: reports, merging, debouncing, rules, log appends, listeners, sinks")
     public Map<String, Long> pipeline() {
         Map<String, Long> m = new LinkedHashMap<>(pipeline.metrics());
         m.put("reports.rejected", rejected.sum());
         m.put("eventadmin.posted", posted.sum());
         m.putAll(listeners.metrics());
-        m.putAll(sinks.metrics());
-        m.put("journal.written", journal.written.sum());
-        m.put("journal.held", (long) journal.held());
-        m.put("journal.failures", journal.failures.sum());
+        m.put("log.appended", feed.appended.sum());
+        m.put("log.updates", feed.updates.sum());
+        m.put("log.updates_folded", feed.folded.sum());
+        m.put("log.updates_expired", feed.expired.sum());
+        m.put("dispatch.events", dispatch.dispatched.sum());
+        m.put("dispatch.failures", dispatch.failures.sum());
+        sinks.stats().forEach((name, f) -> {
+            m.put("sink." + name + ".delivered", f[0]);
+            m.put("sink." + name + ".failures", f[2]);
+            m.put("sink." + name + ".behind", f[3]);
+        });
         m.put("config.changes", configChanges.sum());
         m.put("config.refused", configRefusals.sum());
         return m;
@@ -319,7 +308,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         if (owner == null) {
             return; // unregistered meanwhile
         }
-        sinks.add(ref, sinkName(ref), owner.getSymbolicName() + "-" + owner.getBundleId(), sink);
+        sinks.add(ref, sinkName(ref), sink);
     }
 
     void updatedSink(UsbEventSink sink, ServiceReference<UsbEventSink> ref) {
@@ -377,31 +366,17 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         listenerOwners.values().stream().distinct().forEach(o -> out.counter("autoweave_usb_listener_bundle_dropped_total",
                 "Events dropped for the UsbEventListener services of one bundle (its queue was full)",
                 listeners.dropped(o.getKey()), "bundle", o.getValue()));
-        for (SinkDispatcher.SinkStats s : sinks.stats()) {
-            out.counter("autoweave_usb_sink_offered_total", "Events offered to a core sink's queue", s.offered(),
-                    "sink", s.name());
-            out.counter("autoweave_usb_sink_delivered_total", "Events a core sink acknowledged as durable",
-                    s.acknowledged(), "sink", s.name());
-            out.counter("autoweave_usb_sink_coalesced_total",
-                    "Events coalesced into a later event of the same device because the sink queue was full",
-                    s.coalesced(), "sink", s.name());
-            out.counter("autoweave_usb_sink_shed_total",
-                    "Events shed because the sink queue was full (each covered by a loss marker)", s.shed(),
-                    "sink", s.name());
-            out.counter("autoweave_usb_sink_loss_markers_total", "Loss markers a core sink acknowledged", s.markers(),
-                    "sink", s.name());
-            out.counter("autoweave_usb_sink_failures_total", "Batches a core sink refused (retried)", s.failures(),
-                    "sink", s.name());
-            out.gauge("autoweave_usb_sink_queue_depth", "Events waiting in a core sink's queue", s.queued(),
-                    "sink", s.name());
-            out.gauge("autoweave_usb_sink_in_flight", "Events handed to a core sink, not acknowledged yet",
-                    s.inFlight(), "sink", s.name());
-            out.gauge("autoweave_usb_sink_up", "Whether a sink service holds this sink name now", s.bound() ? 1 : 0,
-                    "sink", s.name());
-        }
-        LatencyHistogram h = sinks.latency;
+        sinks.stats().forEach((name, f) -> {
+            out.counter("autoweave_usb_sink_delivered_total", "Events a UsbEventSink acknowledged", f[0], "sink", name);
+            out.counter("autoweave_usb_sink_failures_total", "Batches a UsbEventSink refused (retried)", f[2],
+                    "sink", name);
+            out.gauge("autoweave_usb_sink_behind", "Log records after the sink's cursor", f[3], "sink", name);
+        });
+        out.counter("autoweave_usb_log_updates_total", "Late source reports appended as updates of logged events",
+                feed.updates.sum());
+        LatencyHistogram h = dispatch.latency();
         out.histogram("autoweave_usb_pipeline_latency_seconds",
-                "First source report to acknowledgement by a core sink (durable)", LatencyHistogram.BOUNDS,
+                "First source report to committed in the event log and dispatched to listeners", LatencyHistogram.BOUNDS,
                 h.cumulative(), h.sumSeconds(), h.count());
     }
 
@@ -411,11 +386,6 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
             admin.postEvent(new Event(UsbTopics.topic(event.action()), EventProperties.of(event)));
             posted.increment();
         }
-    }
-
-    private void shutdownThreads() {
-        timers.shutdownNow();
-        journalThread.shutdownNow();
     }
 
     static Path dataDir(BundleContext context) {

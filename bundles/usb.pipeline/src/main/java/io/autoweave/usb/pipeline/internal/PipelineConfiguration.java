@@ -30,17 +30,10 @@ import org.osgi.service.metatype.annotations.Option;
             description = "Names this runtime in every event; empty: an id generated once and kept in DATA/instance-id")
     String instance_id() default "";
 
-    @AttributeDefinition(name = "Sink queue capacity", min = "2",
-            description = "Events each core sink (UsbEventSink, e.g. Redis) may have waiting; when full, attach/detach "
-                    + "pairs of one device are coalesced, then the oldest events shed with a marker the sink writes")
-    int sink_queue_capacity() default 16384;
 
     @AttributeDefinition(name = "Sink batch size", min = "1",
             description = "Most events handed to a core sink in one call (one fsync, one round trip); when the sink "
                     + "keeps up each call carries the one event waiting")
     int sink_batch_size() default 512;
 
-    @AttributeDefinition(name = "Sink rate limit (events/s)", min = "0",
-            description = "Most events per second per core sink, 0 for no limit; excess waits in the sink queue")
-    double sink_rate_per_second() default 0;
 }

@@ -16,15 +16,17 @@ import java.util.function.Supplier;
  * @param debounceWindowNanos debounce window
  * @param rules the rule set with its default target
  * @param instanceId this runtime's id, stamped on every event
- * @param sinks queue capacity, batch size and rate limit of each core sink
+ * @param sinkBatchSize most events handed to a UsbEventSink in one call
  */
 record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet rules, String instanceId,
-        SinkDispatcher.Settings sinks) {
+        int sinkBatchSize) {
 
     PipelineSettings {
         Objects.requireNonNull(rules, "rules");
         Objects.requireNonNull(instanceId, "instanceId");
-        Objects.requireNonNull(sinks, "sinks");
+        if (sinkBatchSize < 1) {
+            throw new IllegalArgumentException("sink.batch.size must be >= 1, was " + sinkBatchSize);
+        }
     }
 
     /** Validates {@code config}; an empty instance id becomes a random one. */
@@ -56,12 +58,11 @@ record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet
         } catch (RuleSyntaxException e) {
             throw new IllegalArgumentException("rules: " + e.getMessage(), e);
         }
-        SinkDispatcher.Settings sinks = new SinkDispatcher.Settings(config.sink_queue_capacity(),
-                config.sink_batch_size(), config.sink_rate_per_second());
+
         String instanceId = config.instance_id() == null || config.instance_id().isBlank()
                 ? defaultInstanceId.get() : config.instance_id().trim();
         return new PipelineSettings(TimeUnit.MILLISECONDS.toNanos(config.merge_window_ms()),
-                TimeUnit.MILLISECONDS.toNanos(config.debounce_window_ms()), rules, instanceId, sinks);
+                TimeUnit.MILLISECONDS.toNanos(config.debounce_window_ms()), rules, instanceId, config.sink_batch_size());
     }
 
     /**

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
+import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -21,6 +23,8 @@ import io.autoweave.api.device.ConnectedDevice;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.device.UsbTopics;
+import io.autoweave.api.log.LogRecord;
+import io.autoweave.eventlog.internal.EventLogComponent;
 import io.autoweave.api.source.DeviceReport;
 
 public class PipelineComponentTest {
@@ -28,8 +32,36 @@ public class PipelineComponentTest {
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
 
+    private final List<EventLogComponent> logs = new ArrayList<>();
+
+    @After
+    public void closeLogs() {
+        logs.forEach(EventLogComponent::close);
+    }
+
     private PipelineComponent component(Map<String, ?> config) {
-        return new PipelineComponent(PipelineSettings.configuration(config), tmp.getRoot().toPath());
+        try {
+            EventLogComponent log = EventLogComponent.openAt(tmp.getRoot().toPath());
+            logs.add(log);
+            return new PipelineComponent(PipelineSettings.configuration(config), tmp.getRoot().toPath(), log, log);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
     }
 
     @Test
@@ -46,7 +78,7 @@ public class PipelineComponentTest {
     @Test
     public void aReportIsPostedOnEventAdminWithTheFilterableProperties() {
         PipelineComponent c = component(Map.of());
-        List<Event> posted = new ArrayList<>();
+        List<Event> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
         c.eventAdmin = new EventAdmin() {
             @Override
             public void postEvent(Event event) {
@@ -60,7 +92,7 @@ public class PipelineComponentTest {
         };
         try {
             c.report(DeviceReport.now("simulated", UsbAction.ATTACH, Devices.receiver("1-2")));
-            assertEquals(1, posted.size());
+            waitFor(() -> posted.size() == 1, "the committed event to be posted");
             Event e = posted.get(0);
             assertEquals(UsbTopics.ATTACH, e.getTopic());
             assertEquals("046d", e.getProperty(UsbTopics.VENDOR_ID));
@@ -116,21 +148,29 @@ public class PipelineComponentTest {
     }
 
     @Test
-    public void deactivationWritesTheJournalAndTheInstanceIdSurvivesARestart() throws Exception {
+    public void everyDecidedEventIsInTheLogAndTheInstanceIdSurvivesARestart() throws Exception {
         PipelineComponent c = component(Map.of());
         c.report(DeviceReport.now("simulated", UsbAction.ATTACH, Devices.receiver("1-2")));
+        c.report(DeviceReport.now("udev", UsbAction.ATTACH, Devices.receiver("1-2")));
         c.deactivate();
-        Path root = tmp.getRoot().toPath();
-        List<String> lines = Files.readAllLines(root.resolve("events.jsonl"));
-        assertEquals(1, lines.size());
-        String id = Files.readString(root.resolve("instance-id")).trim();
-        assertTrue(lines.get(0), lines.get(0).contains("\"instance_id\":\"" + id + "\""));
+        EventLogComponent log = logs.get(0);
+        waitFor(() -> log.lastSeq() == 2, "the event and its update in the log");
+        List<LogRecord> records = log.read(0, 10);
+        assertEquals(LogRecord.Kind.EVENT, records.get(0).kind());
+        assertEquals(Set.of("simulated"), records.get(0).event().sources());
+        assertEquals(LogRecord.Kind.UPDATE, records.get(1).kind());
+        assertEquals(1, records.get(1).updates());
+        assertEquals(Set.of("simulated", "udev"), records.get(1).event().sources());
+        String id = Files.readString(tmp.getRoot().toPath().resolve("instance-id")).trim();
+        assertEquals(id, records.get(0).event().instanceId());
+        log.close();
+        logs.clear();
 
         PipelineComponent again = component(Map.of());
         again.report(DeviceReport.now("simulated", UsbAction.DETACH, Devices.receiver("1-2")));
         again.deactivate();
-        lines = Files.readAllLines(root.resolve("events.jsonl"));
-        assertEquals("appended, not overwritten", 2, lines.size());
-        assertTrue(lines.get(1).contains("\"instance_id\":\"" + id + "\""));
+        EventLogComponent log2 = logs.get(0);
+        waitFor(() -> log2.lastSeq() == 3, "numbering continues across the restart");
+        assertEquals(id, log2.read(2, 1).get(0).event().instanceId());
     }
 }

@@ -51,15 +51,12 @@ public class PipelineSettingsTest {
                 error(Map.of("default_target", "deny")));
         assertEquals("rules: line 2, column 10: expected vendor:product like 046d:c52b or 046d:*, found 'x'",
                 error(Map.of("rules", new String[] { "block class 08", "allow id x" })));
-        assertEquals("sink.queue.capacity must be >= 2, was 1", error(Map.of("sink_queue_capacity", 1)));
         assertEquals("sink.batch.size must be >= 1, was 0", error(Map.of("sink_batch_size", 0)));
-        assertEquals("sink.rate.per.second must be 0 (no limit) or a positive number, was -5.0",
-                error(Map.of("sink_rate_per_second", -5.0)));
     }
 
     @Test
     public void sinkDefaultsComeFromTheAnnotation() {
         PipelineSettings s = PipelineSettings.from(PipelineSettings.configuration(Map.of()));
-        assertEquals(new SinkDispatcher.Settings(16384, 512, 0), s.sinks());
+        assertEquals(512, s.sinkBatchSize());
     }
 }

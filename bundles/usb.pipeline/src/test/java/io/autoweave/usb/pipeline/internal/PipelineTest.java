@@ -208,15 +208,6 @@ public class PipelineTest {
     }
 
     @Test
-    public void aSinkQueueListensLikeAnyOtherListener() {
-        Pipeline p = pipeline();
-        SinkQueue redis = new SinkQueue("redis", 8, null);
-        p.addListener(redis);
-        p.report(attach("udev", Devices.receiver("1-2")));
-        assertEquals(1, redis.size());
-    }
-
-    @Test
     public void replayedFileDrivesThePipelineOnTheManualClock() {
         Pipeline p = pipeline();
         List<ReplayParser.Step> steps = ReplayParser.parse(String.join("\n",

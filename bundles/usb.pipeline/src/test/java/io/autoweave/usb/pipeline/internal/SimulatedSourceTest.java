@@ -25,14 +25,15 @@ public class SimulatedSourceTest {
 
     private final ManualTime time = new ManualTime();
     /** Real timers: a 1 ms debounce window lets a detach right after its attach through without a long wait. */
+    private final io.autoweave.eventlog.internal.EventLogComponent log = openLog();
     private final PipelineComponent pipeline = new PipelineComponent(
-            PipelineSettings.configuration(Map.of("debounce_window_ms", 1L)), newFolder());
+            PipelineSettings.configuration(Map.of("debounce_window_ms", 1L)), tmp.getRoot().toPath(), log, log);
     private final SimulatedSource source = new SimulatedSource(pipeline, pipeline, time, () -> { });
 
-    private Path newFolder() {
+    private io.autoweave.eventlog.internal.EventLogComponent openLog() {
         try {
             tmp.create();
-            return tmp.getRoot().toPath();
+            return io.autoweave.eventlog.internal.EventLogComponent.openAt(tmp.getRoot().toPath());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -42,6 +43,7 @@ public class SimulatedSourceTest {
     public void tearDown() {
         source.deactivate();
         pipeline.deactivate();
+        log.close();
     }
 
     @Test

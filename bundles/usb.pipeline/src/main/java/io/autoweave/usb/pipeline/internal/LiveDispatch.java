@@ -1,0 +1,102 @@
+package io.autoweave.usb.pipeline.internal;
+
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.autoweave.api.device.UsbEvent;
+import io.autoweave.api.log.EventLog;
+import io.autoweave.api.log.LogRecord;
+
+/**
+ * A live reader of the event log: hands every committed EVENT record, in seq order, to in-runtime consumers (the plugin
+ * listener dispatcher, EventAdmin) from its own thread. Live means it starts at the log's end: a restart does not
+ * replay old events to plugins. Since it reads committed records only, a plugin never sees an event the log could lose.
+ * Update and loss records are not shown to listeners: their API carries events.
+ */
+final class LiveDispatch implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveDispatch.class);
+    static final int BATCH = 512;
+
+    private final EventLog log;
+    private final List<Consumer<UsbEvent>> consumers;
+    private final LongSupplier nanoClock;
+    private final LatencyHistogram latency = new LatencyHistogram();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile long position;
+    final LongAdder dispatched = new LongAdder();
+    final LongAdder failures = new LongAdder();
+
+    LiveDispatch(EventLog log, List<Consumer<UsbEvent>> consumers, LongSupplier nanoClock) {
+        this.log = log;
+        this.consumers = List.copyOf(consumers);
+        this.nanoClock = nanoClock;
+        this.position = log.lastSeq();
+        this.thread = new Thread(this::run, "autoweave-usb-dispatch");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    LatencyHistogram latency() {
+        return latency;
+    }
+
+    long position() {
+        return position;
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                if (!log.await(position, 500)) {
+                    continue;
+                }
+                List<LogRecord> batch = log.read(position, BATCH);
+                for (LogRecord r : batch) {
+                    if (r.kind() == LogRecord.Kind.EVENT) {
+                        UsbEvent e = r.event();
+                        latency.record(nanoClock.getAsLong() - e.monotonicNanos());
+                        for (Consumer<UsbEvent> c : consumers) {
+                            try {
+                                c.accept(e);
+                            } catch (RuntimeException ex) {
+                                failures.increment();
+                                LOG.warn("USB event consumer failed on {}: {}", e.eventId(), ex.toString());
+                            }
+                        }
+                        dispatched.increment();
+                    }
+                    position = r.seq();
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Waits (at most {@code graceMillis}) until everything committed so far is dispatched, then stops. */
+    void close(long graceMillis) {
+        long target = log.lastSeq();
+        long deadline = System.nanoTime() + graceMillis * 1_000_000L;
+        while (position < target && System.nanoTime() < deadline && thread.isAlive()) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        running = false;
+        thread.interrupt();
+    }
+
+    @Override
+    public void close() {
+        close(2000);
+    }
+}
