@@ -81,6 +81,9 @@ public final class ConsumerBridgeComponent implements MetricsSource {
                     + "the stream", entryId, loss.instanceId(), loss.shed(), loss.firstEventId(), loss.lastEventId());
             return;
         }
+        if (StreamEntries.isUpdate(fields)) {
+            return; // later sources of an event consumers already had: StreamConsumer takes events only
+        }
         UsbEvent event = StreamEntries.toEvent(fields);
         for (StreamConsumer consumer : consumers) {
             consumer.consume(entryId, event);

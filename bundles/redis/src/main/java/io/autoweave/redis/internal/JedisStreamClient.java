@@ -39,6 +39,36 @@ final class JedisStreamClient implements StreamClient {
             "end",
             "return ids");
 
+    /**
+     * Like {@link #BATCH_XADD}, but each entry carries its event log seq and is added only when it is newer than the
+     * seq stored in KEYS[2] (this instance's last published seq), which the script then moves: a round retried after
+     * Redis applied it (the answer was lost, the runtime was killed before its cursor was saved) adds nothing twice.
+     * KEYS[2] shares the stream's hash slot, so a cluster runs it on one node. ARGV: maxLen, then per entry the seq,
+     * the count of field/value strings, and them. Returns how many entries were added.
+     */
+    static final String BATCH_XADD_ONCE = String.join("\n",
+            "local maxlen = ARGV[1]",
+            "local trim = tonumber(maxlen) > 0",
+            "local last = tonumber(redis.call('GET', KEYS[2]) or '0')",
+            "local added = 0",
+            "local i = 2",
+            "while i <= #ARGV do",
+            "  local seq = tonumber(ARGV[i])",
+            "  local n = tonumber(ARGV[i + 1])",
+            "  if seq > last then",
+            "    local cmd = {'XADD', KEYS[1]}",
+            "    if trim then cmd[3] = 'MAXLEN'; cmd[4] = '~'; cmd[5] = maxlen end",
+            "    cmd[#cmd + 1] = '*'",
+            "    for j = i + 2, i + 1 + n do cmd[#cmd + 1] = ARGV[j] end",
+            "    redis.call(unpack(cmd))",
+            "    last = seq",
+            "    added = added + 1",
+            "  end",
+            "  i = i + n + 2",
+            "end",
+            "redis.call('SET', KEYS[2], tostring(last))",
+            "return added");
+
     private final RedisConnection connection;
 
     JedisStreamClient(RedisConnection connection) {
@@ -94,6 +124,24 @@ final class JedisStreamClient implements StreamClient {
             ids.add(id instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(id));
         }
         return ids;
+    }
+
+    @Override
+    public int appendOnce(String stream, String seqKey, List<Long> seqs, List<Map<String, String>> entries,
+            long maxLen) {
+        List<String> args = new ArrayList<>(1 + entries.size() * 42);
+        args.add(Long.toString(maxLen));
+        for (int k = 0; k < entries.size(); k++) {
+            Map<String, String> entry = entries.get(k);
+            args.add(Long.toString(seqs.get(k)));
+            args.add(Integer.toString(entry.size() * 2));
+            for (Map.Entry<String, String> field : entry.entrySet()) {
+                args.add(field.getKey());
+                args.add(field.getValue());
+            }
+        }
+        Object reply = connection.get().eval(BATCH_XADD_ONCE, List.of(stream, seqKey), args);
+        return reply instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(reply));
     }
 
     @Override

@@ -3,23 +3,22 @@ package io.autoweave.redis.internal;
 import io.autoweave.commons.retry.CircuitBreaker;
 
 /**
- * What an operator needs to judge the Redis sink at a glance.
+ * What an operator needs to judge the Redis publisher at a glance.
  *
- * @param state STARTING, CONNECTED, RETRYING (last attempt failed), OPEN (breaker open), STOPPED, or JOURNAL_ONLY
- *        (no Redis configured: events stay in the outbox)
+ * @param state STARTING, CONNECTED, RETRYING (last attempt failed), OPEN (breaker open), STOPPED, or LOG_ONLY (no Redis
+ *        configured: events stay in the event log and flow once Redis is configured)
  * @param connected whether the last attempt to reach Redis succeeded
  * @param breaker circuit breaker state
  * @param lastError message of the last failure, or null
  * @param lastErrorMillis epoch millis of the last failure, 0 when none
- * @param outboxDepth events journaled but not yet acknowledged by Redis
- * @param oldestUndeliveredAgeMillis age of the oldest of those, 0 when none
- * @param delivered events acknowledged by Redis since start (redeliveries counted again; loss markers not)
+ * @param behind event log records after the publisher's cursor (not yet in Redis)
+ * @param cursor seq of the last record Redis acknowledged
+ * @param delivered records added to the stream since start (loss markers not counted)
+ * @param duplicatesSkipped records a retried round found in Redis already (not added twice)
  * @param roundTrips successful round trips since start
- * @param batchedRoundTrips those of them that carried more than one event
+ * @param batchedRoundTrips those of them that carried more than one record
  * @param failures failed attempts since start
- * @param undecodable journal records that could not be decoded and were skipped
- * @param lossMarkers loss markers ({@code type=shed} entries) acknowledged by Redis since start
- * @param outbox the outbox view these figures came from
+ * @param lossMarkers loss markers ({@code type=shed} entries) added since start
  */
 record PublisherHealth(
         String state,
@@ -27,19 +26,18 @@ record PublisherHealth(
         CircuitBreaker.State breaker,
         String lastError,
         long lastErrorMillis,
-        long outboxDepth,
-        long oldestUndeliveredAgeMillis,
+        long behind,
+        long cursor,
         long delivered,
+        long duplicatesSkipped,
         long roundTrips,
         long batchedRoundTrips,
         long failures,
-        long undecodable,
-        long lossMarkers,
-        OutboxStats outbox) {
+        long lossMarkers) {
 
-    /** Health of a sink with no Redis configured: everything stays journaled. */
-    static PublisherHealth journalOnly(OutboxStats outbox, String reason) {
-        return new PublisherHealth("JOURNAL_ONLY", false, CircuitBreaker.State.CLOSED, reason, 0, outbox.depth(),
-                outbox.oldestUnackedAgeMillis(), 0, 0, 0, 0, 0, 0, outbox);
+    /** Health with no Redis configured: everything stays in the event log. */
+    static PublisherHealth logOnly(long behind, long cursor, String reason) {
+        return new PublisherHealth("LOG_ONLY", false, CircuitBreaker.State.CLOSED, reason, 0, behind, cursor, 0, 0, 0,
+                0, 0, 0);
     }
 }

@@ -16,17 +16,18 @@ public final class RedisCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ConsumerBridgeComponent bridge;
 
-    @Descriptor("state of the Redis stream sink (outbox, publisher) and of the consumer-group bridge")
+    @Descriptor("state of the Redis stream publisher (how far behind the event log) and of the consumer-group bridge")
     public String redis() {
         PublisherHealth h = sink.health();
         StringBuilder out = new StringBuilder()
                 .append("publisher: ").append(h.state()).append(h.connected() ? " (connected)" : "")
                 .append(", breaker ").append(h.breaker())
-                .append("\noutbox: ").append(h.outboxDepth()).append(" undelivered, oldest ")
-                .append(h.oldestUndeliveredAgeMillis()).append(" ms, ").append(h.outbox().usedBytes()).append(" bytes")
+                .append("\nevent log: ").append(h.behind()).append(" record(s) not yet in Redis, cursor at seq ")
+                .append(h.cursor())
                 .append("\ndelivered: ").append(h.delivered()).append(" in ").append(h.roundTrips())
                 .append(" round trips (").append(h.batchedRoundTrips()).append(" batched), ")
-                .append(h.failures()).append(" failures, ").append(h.lossMarkers()).append(" loss marker(s)");
+                .append(h.failures()).append(" failures, ").append(h.lossMarkers()).append(" loss marker(s), ")
+                .append(h.duplicatesSkipped()).append(" duplicate(s) skipped");
         if (h.lastError() != null) {
             out.append("\nlast error: ").append(h.lastError());
         }

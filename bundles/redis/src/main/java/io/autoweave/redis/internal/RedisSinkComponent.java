@@ -1,5 +1,10 @@
 package io.autoweave.redis.internal;
 
+import io.autoweave.api.device.DeviceRegistry;
+import io.autoweave.api.log.EventLog;
+import io.autoweave.api.log.LogCursor;
+import org.osgi.service.component.annotations.Reference;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,8 +19,6 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 
-import io.autoweave.api.device.UsbEvent;
-import io.autoweave.api.device.UsbEventSink;
 import io.autoweave.api.metrics.MetricsCollector;
 import io.autoweave.api.metrics.MetricsSource;
 import redis.clients.jedis.HostAndPort;
@@ -23,41 +26,43 @@ import redis.clients.jedis.JedisClientConfig;
 import io.autoweave.commons.retry.CircuitBreaker;
 
 /**
- * Thin DS wiring: a {@link UsbEventSink} (name {@value #SINK_NAME}) that journals each batch the pipeline hands it
- * to the {@link Outbox} with one group commit (returning once it is on disk, so an acknowledged event survives a
- * kill -9) while a {@link StreamPublisher} drains the outbox to Redis. A loss marker of the batch is journaled in
- * its place and becomes a {@code type=shed} stream entry. Active by default: with no endpoints configured it only
- * journals (the embedded default, health says so); once endpoints are configured DS re-activates it and the journal
- * backlog flows to Redis (the pipeline keeps this sink's queue across the re-activation).
+ * Thin DS wiring of the {@link StreamPublisher}: a durable reader of the event log (cursor
+ * {@value StreamPublisher#CURSOR}) that publishes every record to the Redis stream. Active by default: with no endpoints
+ * configured nothing is published (the embedded default, health says so) but the cursor exists from the first start,
+ * so once endpoints are configured DS re-activates the component and everything the log holds after the cursor flows
+ * to Redis, oldest first.
  */
-@Component(service = {UsbEventSink.class, MetricsSource.class, RedisSinkComponent.class},
-        configurationPid = RedisSinkComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
-        property = UsbEventSink.NAME + "=" + RedisSinkComponent.SINK_NAME)
+@Component(service = {MetricsSource.class, RedisSinkComponent.class},
+        configurationPid = RedisSinkComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = RedisSinkConfig.class)
-public final class RedisSinkComponent implements UsbEventSink, MetricsSource {
+public final class RedisSinkComponent implements MetricsSource {
     static final String PID = "io.autoweave.redis";
     static final String SINK_NAME = "redis";
-    static final String NOT_CONFIGURED = "no Redis configured (endpoints empty): events are journaled locally only";
+    static final String NOT_CONFIGURED = "no Redis configured (endpoints empty): events stay in the local event log";
     private static final System.Logger LOG = System.getLogger(RedisSinkComponent.class.getName());
 
-    private Outbox outbox;
+    @Reference
+    EventLog log;
+    @Reference
+    DeviceRegistry registry;
+
+    private LogCursor cursor;
     private StreamClient client;
     private StreamPublisher publisher;
 
     @Activate
-    void activate(BundleContext context, RedisSinkConfig config) throws IOException {
+    void activate(RedisSinkConfig config) {
         PublisherSettings settings = new PublisherSettings(config.stream(), config.maxLen(), config.batchMax(),
                 config.backoffBaseMillis(), config.backoffMaxMillis(), config.breakerFailures(),
                 config.breakerOpenMillis());
         RedisConnection connection = connection(config); // validates the endpoints before anything is opened
-        Path dir = config.outboxDir().isBlank() ? context.getDataFile("outbox").toPath() : Path.of(config.outboxDir());
-        outbox = new Outbox(dir, config.segmentBytes(), config.outboxMaxBytes());
+        cursor = log.cursor(StreamPublisher.CURSOR); // from the first start, configured or not
         if (connection == null) {
             LOG.log(System.Logger.Level.INFO, NOT_CONFIGURED);
             return;
         }
         client = new JedisStreamClient(connection);
-        publisher = new StreamPublisher(outbox, client, settings).start();
+        publisher = new StreamPublisher(log, cursor, client, settings, registry.instanceId()).start();
     }
 
     /** The configured Redis, not yet contacted; null when no endpoints are configured. */
@@ -92,41 +97,13 @@ public final class RedisSinkComponent implements UsbEventSink, MetricsSource {
         return parsed;
     }
 
-    /**
-     * Journals the batch (loss marker first, then the events) with one fsync and returns once it is on disk. Throws
-     * when it is not: the outbox is full ({@link OutboxFullException}: the pipeline retries the batch while its queue
-     * sheds visibly), closed, or failed.
-     */
-    @Override
-    public void deliver(Batch batch) throws IOException {
-        List<byte[]> records = new ArrayList<>(batch.size());
-        if (batch.loss() != null) {
-            records.add(UsbEventCodec.encode(batch.loss()));
-        }
-        for (UsbEvent event : batch.events()) {
-            records.add(UsbEventCodec.encode(event));
-        }
-        outbox.appendAll(records);
-    }
-
     @Override
     public void collect(MetricsCollector out) {
         PublisherHealth h = health();
-        OutboxStats o = h.outbox();
-        out.gauge("autoweave_redis_outbox_depth", "Events journaled in the outbox, not yet acknowledged by Redis",
-                o.depth());
-        out.gauge("autoweave_redis_outbox_oldest_undelivered_age_seconds",
-                "Age of the oldest event in the outbox not yet acknowledged by Redis", o.oldestUnackedAgeMillis() / 1000.0);
-        out.gauge("autoweave_redis_outbox_used_bytes", "Bytes the outbox journal holds", o.usedBytes());
-        out.gauge("autoweave_redis_outbox_max_bytes", "Size bound of the outbox journal", o.maxBytes());
-        out.gauge("autoweave_redis_outbox_full", "1 while the outbox refuses appends for lack of space",
-                o.fullAlarm() ? 1 : 0);
-        out.counter("autoweave_redis_outbox_rejected_total", "Records refused because the outbox was full",
-                o.rejectedAppends());
-        out.counter("autoweave_redis_outbox_appended_total", "Records made durable in the outbox", o.appendedRecords());
-        out.counter("autoweave_redis_outbox_fsyncs_total", "Outbox group commits (one fsync each)", o.fsyncs());
+        out.gauge("autoweave_redis_behind", "Event log records not yet in Redis", h.behind());
+        out.gauge("autoweave_redis_cursor", "Seq of the last event log record Redis acknowledged", h.cursor());
         out.gauge("autoweave_redis_up", "1 when the last attempt to reach Redis succeeded", h.connected() ? 1 : 0);
-        out.gauge("autoweave_redis_configured", "1 when Redis endpoints are configured (0: journal only)",
+        out.gauge("autoweave_redis_configured", "1 when Redis endpoints are configured (0: the log only)",
                 publisher != null ? 1 : 0);
         for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
             out.gauge("autoweave_redis_circuit_state", "Circuit breaker of the Redis publisher: 1 for the current state",
@@ -136,23 +113,26 @@ public final class RedisSinkComponent implements UsbEventSink, MetricsSource {
                 h.delivered());
         out.counter("autoweave_redis_loss_markers_published_total", "Loss markers (type=shed entries) acknowledged by Redis",
                 h.lossMarkers());
+        out.counter("autoweave_redis_duplicates_skipped_total",
+                "Records a retried round found in Redis already (added once only)", h.duplicatesSkipped());
         out.counter("autoweave_redis_round_trips_total", "Successful publishing round trips", h.roundTrips());
         out.counter("autoweave_redis_batched_round_trips_total", "Round trips that carried more than one entry",
                 h.batchedRoundTrips());
         out.counter("autoweave_redis_publish_failures_total", "Failed publishing attempts (retried)", h.failures());
     }
 
-    /** Connection state, last error, outbox depth and oldest undelivered age, for the operator surfaces. */
+    /** Connection state, last error and how far behind the log Redis is, for the operator surfaces. */
     public PublisherHealth health() {
-        return publisher != null ? publisher.health() : PublisherHealth.journalOnly(outbox.stats(), NOT_CONFIGURED);
+        return publisher != null ? publisher.health()
+                : PublisherHealth.logOnly(Math.max(0, log.lastSeq() - cursor.position()), cursor.position(),
+                        NOT_CONFIGURED);
     }
 
     @Deactivate
-    void deactivate() throws IOException {
+    void deactivate() {
         if (publisher != null) {
             publisher.close();
             client.close();
         }
-        outbox.close();
     }
 }

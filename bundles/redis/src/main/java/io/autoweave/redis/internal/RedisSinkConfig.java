@@ -39,16 +39,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Batch size", description = "Most events sent in one round trip")
     int batchMax() default 256;
 
-    @AttributeDefinition(name = "Outbox directory",
-            description = "Where the journal lives; empty for the bundle's persistent data area")
-    String outboxDir() default "";
-
-    @AttributeDefinition(name = "Outbox size bound (bytes)",
-            description = "Appends are rejected (and counted) while the journal holds this much")
-    long outboxMaxBytes() default 256L * 1024 * 1024;
-
-    @AttributeDefinition(name = "Segment size (bytes)", description = "Journal segment file size; at most half the bound")
-    long segmentBytes() default 16L * 1024 * 1024;
 
     @AttributeDefinition(name = "First retry delay (ms)")
     long backoffBaseMillis() default 100;

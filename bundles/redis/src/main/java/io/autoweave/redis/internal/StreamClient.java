@@ -21,6 +21,14 @@ interface StreamClient extends Closeable {
      */
     List<String> xadd(String stream, List<Map<String, String>> entries, long maxLen);
 
+    /**
+     * Appends those {@code entries} whose seq is above the seq stored at {@code seqKey}, in order, atomically, and
+     * stores the highest seq: exactly once per seq, however often a round is retried.
+     *
+     * @return how many entries were added (the others were there already)
+     */
+    int appendOnce(String stream, String seqKey, List<Long> seqs, List<Map<String, String>> entries, long maxLen);
+
     @Override
     void close();
 }

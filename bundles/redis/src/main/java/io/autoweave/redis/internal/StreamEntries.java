@@ -75,9 +75,80 @@ final class StreamEntries {
         return f;
     }
 
+    /** {@link #TYPE} of an update: later sources of the event with the same {@code event_id}. */
+    static final String TYPE_UPDATE = "update";
+
+    /**
+     * The entry of one event log record: an event as {@link #fields(UsbEvent)}; an update as its event's fields with
+     * {@code type=update} and {@code updates} (the seq of the event it completes); a loss as a {@code type=shed}
+     * marker. Every entry carries {@code seq}, the record's place in the instance's event log, so the same seq means the
+     * same content in Redis, SSE, webhooks and the export.
+     */
+    static Map<String, String> fields(io.autoweave.api.log.LogRecord r) {
+        Map<String, String> f;
+        switch (r.kind()) {
+            case EVENT -> {
+                f = fields(r.event());
+                if (r.reconciled()) {
+                    f.put("reconciled", "true");
+                    f.put("last_seen", Long.toString(r.reconciledLastSeenMillis()));
+                }
+            }
+            case UPDATE -> {
+                f = new LinkedHashMap<>();
+                f.put(TYPE, TYPE_UPDATE);
+                f.putAll(fields(r.event()));
+                f.put("updates", Long.toString(r.updates()));
+            }
+            default -> {
+                io.autoweave.api.log.LogRecord.Loss l = r.loss();
+                f = new LinkedHashMap<>();
+                f.put(TYPE, TYPE_SHED);
+                f.put("source", DEFAULT_SOURCE);
+                f.put("action", TYPE_SHED);
+                f.put("count", Long.toString(l.count()));
+                f.put("coalesced", "0");
+                f.put("first_event_id", l.firstEventId());
+                f.put("last_event_id", l.lastEventId());
+                f.put("first_timestamp", Long.toString(l.firstTimestampMillis()));
+                f.put("last_timestamp", Long.toString(l.lastTimestampMillis()));
+                f.put("timestamp", Long.toString(l.lastTimestampMillis()));
+                f.put("event_id", "loss-" + r.seq());
+                f.put("reason", l.reason());
+            }
+        }
+        f.put("seq", Long.toString(r.seq()));
+        return f;
+    }
+
+    /** A marker for records retention removed before this publisher read them (Redis was away that long). */
+    static Map<String, String> missed(long from, long to, String instanceId, long nowMillis) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put(TYPE, TYPE_SHED);
+        f.put("source", DEFAULT_SOURCE);
+        f.put("action", TYPE_SHED);
+        f.put("count", Long.toString(to - from + 1));
+        f.put("coalesced", "0");
+        f.put("first_event_id", "seq-" + from);
+        f.put("last_event_id", "seq-" + to);
+        f.put("first_timestamp", "0");
+        f.put("last_timestamp", Long.toString(nowMillis));
+        f.put("timestamp", Long.toString(nowMillis));
+        f.put("event_id", "missed-" + instanceId + "-" + from + "-" + to);
+        f.put("instance_id", orEmpty(instanceId));
+        f.put("reason", "event log retention removed seqs " + from + " to " + to + " before Redis received them");
+        f.put("seq", Long.toString(to));
+        return f;
+    }
+
     /** Whether the entry is a loss marker ({@code type=shed}) rather than an event. */
     static boolean isLossMarker(Map<String, String> fields) {
         return TYPE_SHED.equals(fields.get(TYPE));
+    }
+
+    /** Whether the entry is an update of an earlier event. */
+    static boolean isUpdate(Map<String, String> fields) {
+        return TYPE_UPDATE.equals(fields.get(TYPE));
     }
 
     /** The marker an entry written by {@link #fields(UsbEventSink.Loss)} holds. */

@@ -9,26 +9,35 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.autoweave.api.device.UsbEvent;
+import io.autoweave.api.log.EventLog;
+import io.autoweave.api.log.LogCursor;
+import io.autoweave.api.log.LogRecord;
 import io.autoweave.commons.retry.Backoff;
 import io.autoweave.commons.retry.CircuitBreaker;
 
 /**
- * Moves events from the {@link Outbox} to a Redis stream, at least once, in journal order.
+ * Publishes the event log to a Redis stream: a durable reader of the log (cursor {@value #CURSOR}), exactly once per
+ * seq, in seq order.
  *
- * <p>One thread polls the outbox for whatever is durable, up to {@code batchMax} records: when traffic is light
- * that is one record and one plain XADD; when records pile up during a round trip, the next round carries all of
- * them in one atomic batch (see {@link StreamClient#xadd}). The outbox is acknowledged only after Redis answered every XADD of the round. On failure
- * the same round is retried (exponential back-off with jitter, gated by a circuit breaker) until it succeeds or
- * the publisher closes; nothing is skipped, so order is kept. A round that failed midway may have been partly
- * applied, so a retry can add an entry twice: consumers de-duplicate by {@code event_id}.
+ * <p>One thread reads what the log committed after its cursor, up to {@code batchMax} records (one when traffic is
+ * light, all that piled up during the previous round trip otherwise), and appends them in one atomic script
+ * ({@link StreamClient#appendOnce}) that skips every seq Redis already holds from this instance. The cursor moves only
+ * after Redis answered, and is saved by the log in the background: after a crash the publisher re-sends at most the
+ * records of the last save interval, and Redis adds none of them twice. On failure the same round is retried
+ * (exponential back-off with jitter, gated by a circuit breaker) before anything newer, so order holds. The records
+ * are the ones the log already holds in memory: nothing is re-read from disk or decoded again while the publisher
+ * keeps up.
  */
 final class StreamPublisher implements Closeable {
+    static final String CURSOR = "redis";
     private static final System.Logger LOG = System.getLogger(StreamPublisher.class.getName());
 
-    private final Outbox outbox;
+    private final EventLog log;
+    private final LogCursor cursor;
     private final StreamClient client;
     private final PublisherSettings settings;
+    private final String seqKey;
+    private final String instanceId;
     private final CircuitBreaker breaker;
     private final Backoff backoff;
     private final CountDownLatch stop = new CountDownLatch(1);
@@ -39,20 +48,34 @@ final class StreamPublisher implements Closeable {
     private volatile String lastError;
     private volatile long lastErrorMillis;
     private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong duplicatesSkipped = new AtomicLong();
     private final AtomicLong roundTrips = new AtomicLong();
     private final AtomicLong batchedRoundTrips = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    private final AtomicLong undecodable = new AtomicLong();
     private final AtomicLong markersPublished = new AtomicLong();
 
-    StreamPublisher(Outbox outbox, StreamClient client, PublisherSettings settings) {
-        this.outbox = outbox;
+    StreamPublisher(EventLog log, LogCursor cursor, StreamClient client, PublisherSettings settings,
+            String instanceId) {
+        this.log = log;
+        this.cursor = cursor;
         this.client = client;
         this.settings = settings;
+        this.instanceId = instanceId == null || instanceId.isBlank() ? "default" : instanceId;
+        this.seqKey = seqKey(settings.stream(), this.instanceId);
         this.breaker = new CircuitBreaker(settings.breakerFailures(), settings.breakerOpenMillis());
         this.backoff = new Backoff(settings.backoffBaseMillis(), settings.backoffMaxMillis());
         this.thread = new Thread(this::run, "autoweave-redis-publisher");
         thread.setDaemon(true);
+    }
+
+    /**
+     * The key holding this instance's last published seq, in the stream's hash slot: a stream key with a hash tag
+     * ({@code {aw}:hotplug}) lends it its tag; one without is used whole as the tag.
+     */
+    static String seqKey(String stream, String instanceId) {
+        int open = stream.indexOf('{');
+        boolean tagged = open >= 0 && stream.indexOf('}', open + 1) > open + 1;
+        return (tagged ? stream : "{" + stream + "}") + ":last-seq:" + instanceId;
     }
 
     StreamPublisher start() {
@@ -67,40 +90,42 @@ final class StreamPublisher implements Closeable {
     private void run() {
         try {
             while (running()) {
-                List<OutboxRecord> batch = outbox.poll(settings.batchMax(), 200, TimeUnit.MILLISECONDS);
-                if (!batch.isEmpty()) {
-                    deliver(batch);
+                long pos = cursor.position();
+                if (!log.await(pos, 200)) {
+                    continue;
+                }
+                long first = log.firstSeq();
+                List<Long> seqs = new ArrayList<>();
+                List<Map<String, String>> entries = new ArrayList<>();
+                int markers = 0;
+                if (pos < first - 1) {
+                    seqs.add(first - 1);
+                    entries.add(StreamEntries.missed(pos + 1, first - 1, instanceId, System.currentTimeMillis()));
+                    markers++;
+                }
+                List<LogRecord> batch = log.read(pos, settings.batchMax());
+                for (LogRecord r : batch) {
+                    seqs.add(r.seq());
+                    entries.add(StreamEntries.fields(r));
+                    if (r.kind() == LogRecord.Kind.LOSS) {
+                        markers++;
+                    }
+                }
+                if (!entries.isEmpty()) {
+                    deliver(seqs, entries, markers);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.log(Level.ERROR, "Redis publisher stopped: cannot read the outbox", e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "Redis publisher stopped: cannot read the event log", e);
             recordFailure(e);
         } finally {
             state = "STOPPED";
         }
     }
 
-    private void deliver(List<OutboxRecord> batch) throws InterruptedException {
-        List<Map<String, String>> entries = new ArrayList<>(batch.size());
-        int markers = 0;
-        for (OutboxRecord record : batch) {
-            try {
-                if (UsbEventCodec.isLoss(record.payload())) {
-                    entries.add(StreamEntries.fields(UsbEventCodec.decodeLoss(record.payload())));
-                    markers++;
-                } else {
-                    UsbEvent event = UsbEventCodec.decode(record.payload());
-                    entries.add(StreamEntries.fields(event));
-                }
-            } catch (IllegalArgumentException e) {
-                // A record we cannot decode can never be delivered; holding it would block the stream forever.
-                undecodable.incrementAndGet();
-                LOG.log(Level.ERROR, "skipping undecodable outbox record " + record.seq(), e);
-            }
-        }
-        long lastSeq = batch.get(batch.size() - 1).seq();
+    private void deliver(List<Long> seqs, List<Map<String, String>> entries, int markers) throws InterruptedException {
         int attempt = 0;
         while (running()) {
             long wait = breaker.millisUntilAllowed(System.currentTimeMillis());
@@ -110,21 +135,20 @@ final class StreamPublisher implements Closeable {
                 continue;
             }
             try {
-                if (!entries.isEmpty()) {
-                    client.xadd(settings.stream(), entries, settings.maxLen());
-                }
+                int added = client.appendOnce(settings.stream(), seqKey, seqs, entries, settings.maxLen());
                 connected = true;
-                outbox.ack(lastSeq);
+                cursor.commit(seqs.get(seqs.size() - 1));
                 breaker.onSuccess();
                 state = "CONNECTED";
-                delivered.addAndGet(entries.size() - markers);
+                delivered.addAndGet(Math.max(0, added - markers));
+                duplicatesSkipped.addAndGet(entries.size() - added);
                 markersPublished.addAndGet(markers);
                 roundTrips.incrementAndGet();
                 if (entries.size() > 1) {
                     batchedRoundTrips.incrementAndGet();
                 }
                 return;
-            } catch (Exception e) {
+            } catch (RuntimeException e) {
                 recordFailure(e);
                 breaker.onFailure(System.currentTimeMillis());
                 state = breaker.state() == CircuitBreaker.State.OPEN ? "OPEN" : "RETRYING";
@@ -144,13 +168,13 @@ final class StreamPublisher implements Closeable {
     }
 
     PublisherHealth health() {
-        OutboxStats o = outbox.stats();
-        return new PublisherHealth(state, connected, breaker.state(), lastError, lastErrorMillis, o.depth(),
-                o.oldestUnackedAgeMillis(), delivered.get(), roundTrips.get(), batchedRoundTrips.get(),
-                failures.get(), undecodable.get(), markersPublished.get(), o);
+        return new PublisherHealth(state, connected, breaker.state(), lastError, lastErrorMillis,
+                Math.max(0, log.lastSeq() - cursor.position()), cursor.position(), delivered.get(),
+                duplicatesSkipped.get(), roundTrips.get(), batchedRoundTrips.get(), failures.get(),
+                markersPublished.get());
     }
 
-    /** Stops after the round in flight (undelivered records stay journaled for the next start). */
+    /** Stops after the round in flight (what Redis has not got stays in the log for the next start). */
     @Override
     public void close() {
         stop.countDown();

@@ -19,6 +19,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.eventlog.internal.EventLogComponent;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.UnifiedJedis;
@@ -78,16 +79,22 @@ public class RedisClusterTest {
     }
 
     /** A started publisher from {@code outbox} to the cluster's stream, quick to back off and retry. */
-    private StreamPublisher publisher(Set<HostAndPort> seeds, Outbox outbox) throws Exception {
+    private StreamPublisher publisher(Set<HostAndPort> seeds, EventLogComponent outbox) throws Exception {
         StreamClient client = track(JedisStreamClient.cluster(seeds, JedisStreamClient.config(1000, null, null)));
-        return track(new StreamPublisher(outbox, client, new PublisherSettings(STREAM, 0, 256, 10, 200, 5, 300)))
-                .start();
+        return track(new StreamPublisher(outbox, outbox.cursor("redis"), client,
+                new PublisherSettings(STREAM, 0, 256, 10, 200, 5, 300), "inst-1")).start();
+    }
+
+    private EventLogComponent log() throws java.io.IOException {
+        EventLogComponent log = EventLogComponent.openAt(tmp.newFolder().toPath());
+        track(log::close);
+        return log;
     }
 
     @Test
     public void threeNodeClusterPublishesWithTheOutboxAndTwoInstancesProcessEachEntryOnce() throws Exception {
         Set<HostAndPort> seeds = startCluster();
-        Outbox outbox = track(new Outbox(tmp.newFolder().toPath(), 1 << 20, 256L << 20));
+        EventLogComponent outbox = log();
         StreamPublisher publisher = publisher(seeds, outbox);
 
         BridgeFixture fixture = new BridgeFixture();
@@ -104,9 +111,9 @@ public class RedisClusterTest {
         for (int i = 0; i < total; i++) {
             UsbEvent e = Events.event(i % 10, i);
             ids.add(e.eventId());
-            outbox.append(UsbEventCodec.encode(e));
+            outbox.append(e);
         }
-        Await.until(Duration.ofSeconds(60), () -> publisher.health().outboxDepth() == 0, "all published");
+        Await.until(Duration.ofSeconds(60), () -> publisher.health().cursor() == total, "all published");
         Await.until(Duration.ofSeconds(60), () -> fixture.acceptedTotal() >= total, "all processed");
         long end = System.nanoTime();
 
@@ -135,7 +142,7 @@ public class RedisClusterTest {
     @Test
     public void killingTheNodeThatOwnsTheStreamLosesNothingOnceItIsBack() throws Exception {
         Set<HostAndPort> seeds = startCluster();
-        Outbox outbox = track(new Outbox(tmp.newFolder().toPath(), 1 << 20, 256L << 20));
+        EventLogComponent outbox = log();
         StreamPublisher publisher = publisher(seeds, outbox);
 
         int total = 6000;
@@ -143,9 +150,9 @@ public class RedisClusterTest {
         for (int i = 0; i < total / 3; i++) {
             UsbEvent e = Events.event(i % 10, i);
             ids.add(e.eventId());
-            outbox.append(UsbEventCodec.encode(e));
+            outbox.append(e);
         }
-        Await.until(Duration.ofSeconds(60), () -> publisher.health().outboxDepth() < total / 3,
+        Await.until(Duration.ofSeconds(60), () -> publisher.health().cursor() > 0,
                 "publishing to have started");
         RedisServer owner = ownerOf(STREAM);
         owner.kill9();
@@ -153,17 +160,17 @@ public class RedisClusterTest {
         for (int i = total / 3; i < total; i++) {
             UsbEvent e = Events.event(i % 10, i);
             ids.add(e.eventId());
-            outbox.append(UsbEventCodec.encode(e));
+            outbox.append(e);
         }
-        assertTrue("events wait in the outbox while the owner is down: depth=" + publisher.health().outboxDepth(),
-                publisher.health().outboxDepth() > 0);
+        Await.until(Duration.ofSeconds(10), () -> publisher.health().behind() > 0,
+                "events to wait in the log while the owner is down");
         owner.start();
         Await.until(Duration.ofSeconds(60), () -> {
             try (Jedis j = owner.client()) {
                 return j.clusterInfo().contains("cluster_state:ok");
             }
         }, "the restarted node to rejoin the cluster");
-        Await.until(Duration.ofSeconds(90), () -> publisher.health().outboxDepth() == 0, "all published");
+        Await.until(Duration.ofSeconds(90), () -> publisher.health().cursor() == total, "all published");
 
         try (RedisConnection check = RedisConnection.cluster(seeds, JedisStreamClient.config(5000, null, null))) {
             List<StreamEntry> entries = BridgeFixture.readAll(check.get(), STREAM);

@@ -9,12 +9,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.eventlog.internal.EventLogComponent;
 import io.autoweave.api.device.UsbEventSink;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
@@ -40,45 +42,62 @@ public class RedisSinkComponentTest {
     }
 
     @Test
-    public void batchesAreJournaledWithOneFsyncThenPublishedWithTheirLossMarkerInPlace() throws Exception {
+    public void everyLogRecordIsPublishedOnceWithItsSeqAndAnUpdateAndALossKeepTheirPlace() throws Exception {
         try (RedisServer redis = RedisServer.onFreePort(tmp.newFolder().toPath()).start()) {
+            EventLogComponent log = EventLogComponent.openAt(tmp.newFolder().toPath());
             RedisSinkComponent sink = new RedisSinkComponent();
-            sink.activate(null, config(Map.of(
-                    "endpoints", new String[] {"127.0.0.1:" + redis.port},
-                    "outboxDir", tmp.newFolder().getPath(),
-                    "segmentBytes", 64L * 1024,
-                    "outboxMaxBytes", 1024L * 1024)));
-            try {
-                List<UsbEvent> first = new ArrayList<>();
-                for (int i = 0; i < 10; i++) {
-                    first.add(Events.event(2, i));
+            sink.log = log;
+            sink.registry = new io.autoweave.api.device.DeviceRegistry() {
+                @Override
+                public List<io.autoweave.api.device.ConnectedDevice> connected() {
+                    return List.of();
                 }
-                long fsyncs = sink.health().outbox().fsyncs();
-                sink.deliver(new UsbEventSink.Batch(null, first));
-                assertEquals("one group commit for the batch", fsyncs + 1, sink.health().outbox().fsyncs());
-                UsbEventSink.Loss loss = new UsbEventSink.Loss("marker-1", "inst-1", 7, 2, "e-a", "e-b", 1000, 2000);
-                sink.deliver(new UsbEventSink.Batch(loss, List.of(Events.event(2, 10))));
-                Await.until(Duration.ofSeconds(10), () -> sink.health().delivered() == 11, "delivery");
+
+                @Override
+                public List<io.autoweave.api.device.ConnectedDevice> find(String signature) {
+                    return List.of();
+                }
+
+                @Override
+                public String instanceId() {
+                    return "inst-1";
+                }
+            };
+            try {
+                UsbEvent first = Events.event(2, 0);
+                log.append(first);
+                sink.activate(config(Map.of("endpoints", new String[] {"127.0.0.1:" + redis.port})));
+                for (int i = 1; i < 10; i++) {
+                    log.append(Events.event(2, i));
+                }
+                log.appendUpdate(new UsbEvent(first.eventId(), first.instanceId(), first.action(),
+                        first.timestampMillis(), first.monotonicNanos(), first.device(), Set.of("libusb", "udev"), 0));
+                Await.until(Duration.ofSeconds(10), () -> sink.health().cursor() == 11, "delivery");
                 try (Jedis jedis = redis.client()) {
                     List<StreamEntry> all = jedis.xrange("aw:hotplug", (StreamEntryID) null, (StreamEntryID) null);
-                    assertEquals(12, all.size());
-                    Map<String, String> marker = all.get(10).getFields();
-                    assertEquals("shed", marker.get("type"));
-                    assertEquals("7", marker.get("count"));
-                    assertEquals("2", marker.get("coalesced"));
-                    assertEquals("e-a", marker.get("first_event_id"));
-                    assertEquals("e-b", marker.get("last_event_id"));
-                    assertEquals("1000", marker.get("first_timestamp"));
-                    assertEquals("2000", marker.get("last_timestamp"));
-                    assertEquals("marker-1", marker.get("event_id"));
-                    assertEquals("inst-1", marker.get("instance_id"));
-                    assertEquals(loss, StreamEntries.toLoss(marker));
-                    assertEquals(Events.event(2, 10).eventId(), all.get(11).getFields().get("event_id"));
+                    assertEquals(11, all.size());
+                    for (int i = 0; i < 11; i++) {
+                        assertEquals(Integer.toString(i + 1), all.get(i).getFields().get("seq"));
+                    }
+                    Map<String, String> update = all.get(10).getFields();
+                    assertEquals("update", update.get("type"));
+                    assertEquals("1", update.get("updates"));
+                    assertEquals(first.eventId(), update.get("event_id"));
+                    assertEquals("libusb,udev", update.get("sources"));
+                    assertEquals("11", jedis.get("{aw:hotplug}:last-seq:inst-1"));
                 }
-                assertEquals(1, sink.health().lossMarkers());
+                sink.deactivate();
+                log.cursor("redis").reset(3); // as after a crash before the cursor was saved
+                sink.activate(config(Map.of("endpoints", new String[] {"127.0.0.1:" + redis.port})));
+                Await.until(Duration.ofSeconds(10), () -> sink.health().cursor() == 11, "the replay");
+                try (Jedis jedis = redis.client()) {
+                    assertEquals("a replayed range is not added twice", 11, jedis.xlen("aw:hotplug"));
+                }
+                assertEquals(8, sink.health().duplicatesSkipped());
                 assertTrue(sink.health().connected());
             } finally {
                 sink.deactivate();
+                log.close();
             }
         }
     }
@@ -88,32 +107,14 @@ public class RedisSinkComponentTest {
         ConsumerBridgeComponent bridge = new ConsumerBridgeComponent();
         List<UsbEvent> seen = new ArrayList<>();
         bridge.addConsumer((id, event) -> seen.add(event));
-        UsbEventSink.Loss loss = new UsbEventSink.Loss("marker-2", "inst-1", 3, 0, "e-1", "e-3", 5, 6);
+        io.autoweave.api.log.LogRecord loss = new io.autoweave.api.log.LogRecord(4, 1, io.autoweave.api.log.LogRecord.Kind.LOSS,
+                null, 0, 0, new io.autoweave.api.log.LogRecord.Loss(3, "e-1", "e-3", 5, 6, "disk full"));
         bridge.dispatch("1-1", StreamEntries.fields(loss)); // no exception: acknowledged, never dead-lettered
         assertEquals(List.of(), seen);
         assertEquals(1, bridge.lossMarkers.sum());
         assertEquals(3, bridge.shedEvents.sum());
         bridge.dispatch("1-2", StreamEntries.fields(Events.event(1, 0)));
         assertEquals(1, seen.size());
-    }
-
-    @Test
-    public void aFullOutboxRefusesTheWholeBatchSoThePipelineRetriesIt() throws Exception {
-        RedisSinkComponent sink = new RedisSinkComponent();
-        sink.activate(null, config(Map.of("outboxDir", tmp.newFolder().getPath(), "segmentBytes", 4096L,
-                "outboxMaxBytes", 8192L)));
-        try {
-            List<UsbEvent> big = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                big.add(Events.event(1, i));
-            }
-            assertThrows(OutboxFullException.class, () -> sink.deliver(new UsbEventSink.Batch(null, big)));
-            assertEquals("nothing of a refused batch is journaled", 0, sink.health().outboxDepth());
-            sink.deliver(new UsbEventSink.Batch(null, big.subList(0, 5)));
-            assertEquals(5, sink.health().outboxDepth());
-        } finally {
-            sink.deactivate();
-        }
     }
 
     @Test
