@@ -62,6 +62,51 @@ public final class EventJson {
         return m;
     }
 
+    /**
+     * One event log record: an event as {@link #event(HistoryEvent)} (plus {@code reconciled} and {@code last_seen}
+     * when it was deduced rather than seen); an update as its event with {@code type=update} and {@code updates} (the
+     * seq it completes); a loss as {@code type=loss} with {@code count}, first/last event ids and times, {@code reason}.
+     */
+    public static Map<String, Object> record(io.autoweave.api.log.LogRecord r) {
+        if (r.kind() == io.autoweave.api.log.LogRecord.Kind.LOSS) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            io.autoweave.api.log.LogRecord.Loss l = r.loss();
+            m.put("seq", r.seq());
+            m.put("type", "loss");
+            m.put("count", l.count());
+            m.put("first_event_id", l.firstEventId());
+            m.put("last_event_id", l.lastEventId());
+            m.put("first_timestamp", l.firstTimestampMillis());
+            m.put("last_timestamp", l.lastTimestampMillis());
+            m.put("reason", l.reason());
+            return m;
+        }
+        Map<String, Object> m = event(new HistoryEvent(r.seq(), r.event()));
+        if (r.kind() == io.autoweave.api.log.LogRecord.Kind.UPDATE) {
+            Map<String, Object> u = new LinkedHashMap<>();
+            u.put("seq", r.seq());
+            u.put("type", "update");
+            u.put("updates", r.updates());
+            m.remove("seq");
+            u.putAll(m);
+            return u;
+        }
+        if (r.reconciled()) {
+            m.put("reconciled", true);
+            m.put("last_seen", r.reconciledLastSeenMillis());
+        }
+        return m;
+    }
+
+    /** The SSE event name of a record: {@code attach}, {@code detach}, {@code update} or {@code loss}. */
+    public static String recordName(io.autoweave.api.log.LogRecord r) {
+        return switch (r.kind()) {
+            case EVENT -> r.event().action().wireName();
+            case UPDATE -> "update";
+            case LOSS -> "loss";
+        };
+    }
+
     public static List<Map<String, Object>> events(List<HistoryEvent> list) {
         List<Map<String, Object>> out = new ArrayList<>(list.size());
         for (HistoryEvent h : list) {

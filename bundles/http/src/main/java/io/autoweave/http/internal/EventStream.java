@@ -8,17 +8,18 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
-import io.autoweave.api.device.EventHistory;
-import io.autoweave.api.device.HistoryEvent;
+import io.autoweave.api.log.EventLog;
+import io.autoweave.api.log.LogRecord;
 import io.autoweave.commons.json.Json;
 import io.autoweave.commons.event.EventJson;
 
 /**
- * One Server-Sent Events stream of the {@link EventHistory}, written by the request's own thread.
+ * One Server-Sent Events stream of the {@link EventLog}, written by the request's own thread: a live reader of the
+ * log.
  *
- * <p>Each event is {@code id: SEQUENCE}, {@code event: attach|detach}, {@code data: JSON}. The reader keeps only a
- * cursor (the last sequence sent) and pulls from the shared history, so a slow client never holds up the pipeline
- * and needs no buffer of its own; its buffer is the history. A client that falls more than {@code maxLag} events
+ * <p>Each record is {@code id: SEQ}, {@code event: attach|detach|update|loss}, {@code data: JSON} (the same record as
+ * Redis, webhooks and the export carry for that seq). The reader keeps only a cursor (the last seq sent) and pulls
+ * from the log, so a slow client never holds up the pipeline and needs no buffer of its own; its buffer is the log. A client that falls more than {@code maxLag} events
  * behind (it reads slower than events come) gets {@code event: disconnect} and is closed, before the history
  * would drop events it has not read; it resumes with {@code Last-Event-ID} without loss. Events that left the
  * history before the client asked for them are announced by {@code event: missed} (never skipped silently); its
@@ -39,7 +40,7 @@ final class EventStream {
     /** How often the loop looks at {@code running} while idle. */
     static final long POLL_MILLIS = 500;
 
-    private final EventHistory history;
+    private final EventLog history;
     private final Sink sink;
     private final long heartbeatMillis;
     private final long maxLag;
@@ -52,7 +53,7 @@ final class EventStream {
     /**
      * @param resumeAfter the last sequence the client saw (Last-Event-ID), or -1 for live events only
      */
-    EventStream(EventHistory history, Sink sink, long resumeAfter, long heartbeatMillis, long maxLag,
+    EventStream(EventLog history, Sink sink, long resumeAfter, long heartbeatMillis, long maxLag,
             BooleanSupplier running, LongSupplier millis) {
         this.history = history;
         this.sink = sink;
@@ -67,39 +68,39 @@ final class EventStream {
     void run() throws IOException, InterruptedException {
         sink.write(": AutoWeave USB events\nretry: 2000\n\n");
         if (cursor < 0) {
-            cursor = history.newest();
-        } else if (cursor > history.newest()) {
-            long resetTo = history.oldest() - 1;
+            cursor = history.lastSeq();
+        } else if (cursor > history.lastSeq()) {
+            long resetTo = history.firstSeq() - 1;
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("reset", true);
-            m.put("oldest_kept", history.oldest());
-            m.put("message", "Last-Event-ID " + cursor + " is newer than the newest event " + history.newest()
-                    + " (the event journal was reset?); sending every event kept, from the oldest");
+            m.put("oldest_kept", history.firstSeq());
+            m.put("message", "Last-Event-ID " + cursor + " is newer than the newest event " + history.lastSeq()
+                    + " (the event log was reset?); sending every record kept, from the oldest");
             sink.write("id: " + resetTo + "\nevent: missed\ndata: " + Json.write(m) + "\n\n");
             cursor = resetTo;
         }
         sink.flush();
         lastWrite = millis.getAsLong();
         while (running.getAsBoolean()) {
-            long oldest = history.oldest();
+            long oldest = history.firstSeq();
             if (cursor < oldest - 1) {
                 missed(cursor, oldest - 1);
             }
-            List<HistoryEvent> batch = history.after(cursor, BATCH);
+            List<LogRecord> batch = history.read(cursor, BATCH);
             if (!batch.isEmpty()) {
-                long first = batch.get(0).sequence();
-                if (first > cursor + 1) { // dropped between oldest() and after()
+                long first = batch.get(0).seq();
+                if (first > cursor + 1) { // retention dropped them between firstSeq() and read()
                     missed(cursor, first - 1);
                 }
-                for (HistoryEvent e : batch) {
-                    sink.write("id: " + e.sequence() + "\nevent: " + e.event().action().wireName() + "\ndata: "
-                            + Json.write(EventJson.event(e)) + "\n\n");
-                    cursor = e.sequence();
+                for (LogRecord e : batch) {
+                    sink.write("id: " + e.seq() + "\nevent: " + EventJson.recordName(e) + "\ndata: "
+                            + Json.write(EventJson.record(e)) + "\n\n");
+                    cursor = e.seq();
                     sent++;
                 }
                 sink.flush();
                 lastWrite = millis.getAsLong();
-                long behind = history.newest() - cursor;
+                long behind = history.lastSeq() - cursor;
                 if (behind > maxLag) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("reason", "too_slow");
@@ -128,9 +129,9 @@ final class EventStream {
         m.put("from", from + 1);
         m.put("to", to);
         m.put("count", to - from);
-        m.put("oldest_kept", history.oldest());
+        m.put("oldest_kept", history.firstSeq());
         m.put("message", "events " + (from + 1) + " to " + to
-                + " are no longer in the history (it keeps the newest ones only); they were not sent");
+                + " are no longer in the event log (retention keeps the newest ones only); they were not sent");
         sink.write("id: " + to + "\nevent: missed\ndata: " + Json.write(m) + "\n\n");
         cursor = to;
     }

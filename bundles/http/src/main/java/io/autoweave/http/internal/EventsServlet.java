@@ -24,8 +24,8 @@ import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.autoweave.api.device.EventHistory;
-import io.autoweave.api.device.HistoryEvent;
+import io.autoweave.api.log.EventLog;
+import io.autoweave.api.log.LogRecord;
 import io.autoweave.commons.json.Json;
 import io.autoweave.commons.event.EventJson;
 
@@ -46,7 +46,7 @@ public final class EventsServlet extends ApiResource {
     static final int MAX_LIMIT = 1000;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    transient volatile EventHistory history;
+    transient volatile EventLog history;
 
     private final long heartbeatMillis;
     private final long maxLag;
@@ -83,7 +83,7 @@ public final class EventsServlet extends ApiResource {
             throw ApiException.notFound("no resource " + req.getRequestURI() + " (GET /api/v1/events)");
         }
         onlyParameters(req, Set.of("since", "limit"));
-        EventHistory h = history;
+        EventLog h = history;
         if (h == null) {
             throw ApiException.unavailable("the USB pipeline is not running, so there is no event history");
         }
@@ -119,7 +119,7 @@ public final class EventsServlet extends ApiResource {
         }
     }
 
-    private void stream(EventHistory h, long since, HttpServletRequest req, HttpServletResponse resp)
+    private void stream(EventLog h, long since, HttpServletRequest req, HttpServletResponse resp)
             throws IOException {
         resp.setStatus(200);
         resp.setContentType("text/event-stream");
@@ -147,22 +147,27 @@ public final class EventsServlet extends ApiResource {
         }
     }
 
-    private static void list(EventHistory h, long since, int limit, HttpServletResponse resp) throws IOException {
-        long after = since >= 0 ? since : Math.max(0, h.newest() - limit);
-        List<HistoryEvent> events = h.after(after, limit);
+    private static void list(EventLog h, long since, int limit, HttpServletResponse resp) throws IOException {
+        long after = since >= 0 ? since : Math.max(0, h.lastSeq() - limit);
+        List<LogRecord> records = h.read(after, limit);
+        long oldest = h.firstSeq();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("oldest", h.oldest());
-        body.put("newest", h.newest());
-        if (since >= 0 && since < h.oldest() - 1) {
+        body.put("oldest", oldest);
+        body.put("newest", h.lastSeq());
+        if (since >= 0 && since < oldest - 1) {
             Map<String, Object> missed = new LinkedHashMap<>();
             missed.put("from", since + 1);
-            missed.put("to", h.oldest() - 1);
-            missed.put("count", h.oldest() - 1 - since);
-            missed.put("message", "events " + (since + 1) + " to " + (h.oldest() - 1)
-                    + " are no longer in the history; they are not in this answer");
+            missed.put("to", oldest - 1);
+            missed.put("count", oldest - 1 - since);
+            missed.put("message", "records " + (since + 1) + " to " + (oldest - 1)
+                    + " are no longer in the event log; they are not in this answer");
             body.put("missed", missed);
         }
-        body.put("events", EventJson.events(events));
+        List<Map<String, Object>> out = new java.util.ArrayList<>(records.size());
+        for (LogRecord r : records) {
+            out.add(EventJson.record(r));
+        }
+        body.put("events", out);
         json(resp, 200, body);
     }
 }

@@ -15,7 +15,10 @@ import java.util.regex.Pattern;
 
 import org.junit.Test;
 
-import io.autoweave.api.device.EventHistory;
+import io.autoweave.api.log.EventLog;
+import io.autoweave.api.log.LogCursor;
+import io.autoweave.api.log.LogRecord;
+import io.autoweave.api.log.LogStatus;
 import io.autoweave.api.device.HistoryEvent;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
@@ -23,8 +26,8 @@ import io.autoweave.api.device.UsbEvent;
 
 public class EventStreamTest {
 
-    /** A bounded history with the contract of the pipeline's (contiguous sequences, newest kept). */
-    static final class RingHistory implements EventHistory {
+    /** A bounded log with the contract of the event log's (contiguous seqs, newest kept by retention). */
+    static final class RingHistory implements EventLog {
         private final int capacity;
         private final ArrayDeque<HistoryEvent> ring = new ArrayDeque<>();
         private long newest;
@@ -48,29 +51,39 @@ public class EventStreamTest {
         }
 
         @Override
-        public synchronized List<HistoryEvent> after(long sequence, int max) {
-            List<HistoryEvent> out = new ArrayList<>();
+        public synchronized List<LogRecord> read(long sequence, int max) {
+            List<LogRecord> out = new ArrayList<>();
             for (HistoryEvent e : ring) {
                 if (e.sequence() > sequence && out.size() < max) {
-                    out.add(e);
+                    out.add(new LogRecord(e.sequence(), 0, LogRecord.Kind.EVENT, e.event(), 0, 0, null));
                 }
             }
             return out;
         }
 
         @Override
-        public List<HistoryEvent> recent(String signature, int max) {
+        public List<LogRecord> recent(String signature, int max) {
             return List.of();
         }
 
         @Override
-        public synchronized long oldest() {
+        public synchronized long firstSeq() {
             return ring.isEmpty() ? newest + 1 : ring.peekFirst().sequence();
         }
 
         @Override
-        public synchronized long newest() {
+        public synchronized long lastSeq() {
             return newest;
+        }
+
+        @Override
+        public LogCursor cursor(String name) {
+            throw new UnsupportedOperationException("SSE streams read live, without a durable cursor");
+        }
+
+        @Override
+        public LogStatus status() {
+            return new LogStatus(true, "", 0, 0, 0);
         }
 
         @Override

@@ -11,7 +11,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.autoweave.api.device.EventHistory;
+import io.autoweave.api.log.EventLog;
+import io.autoweave.api.log.LogRecord;
 import io.autoweave.api.device.HistoryEvent;
 import io.autoweave.commons.event.EventJson;
 import io.autoweave.commons.retry.Backoff;
@@ -20,7 +21,7 @@ import io.autoweave.commons.retry.CircuitBreaker;
 /**
  * Delivers one subscription's events, in history order, one at a time, on its own thread.
  *
- * <p><b>Loop.</b> Read the events after the {@link Cursor} from the {@link EventHistory}; if the history no longer
+ * <p><b>Loop.</b> Read the records after the {@link Cursor} from the {@link EventLog}; if the history no longer
  * holds some of them (the endpoint was away longer than the history keeps), send one
  * {@link WebhookPayload#MISSED} notice first; skip events the filter rejects; POST each other one until it is
  * delivered, then save the cursor. Nothing is skipped silently, and a restart resumes at the cursor.
@@ -46,7 +47,7 @@ final class EndpointWorker implements Runnable {
     private static final int BATCH = 64;
 
     private final WebhookSettings settings;
-    private final EventHistory history;
+    private final EventLog history;
     private final Cursor cursor;
     private final DeliveryLog log;
     private final HttpClient client;
@@ -64,7 +65,7 @@ final class EndpointWorker implements Runnable {
     final AtomicLong deadLettered = new AtomicLong();
     final AtomicLong missed = new AtomicLong();
 
-    EndpointWorker(WebhookSettings settings, EventHistory history, Cursor cursor, DeliveryLog log) {
+    EndpointWorker(WebhookSettings settings, EventLog history, Cursor cursor, DeliveryLog log) {
         this.settings = settings;
         this.history = history;
         this.cursor = cursor;
@@ -91,7 +92,7 @@ final class EndpointWorker implements Runnable {
 
     Status status() {
         long pos = position;
-        long pending = pos < 0 ? 0 : Math.max(0, history.newest() - pos);
+        long pending = pos < 0 ? 0 : Math.max(0, history.lastSeq() - pos);
         return new Status(settings.name(), settings.url().toString(), state, pos, pending, delivered.get(),
                 retried.get(), deadLettered.get(), missed.get(), breaker.state(), lastStatus, lastError, problem);
     }
@@ -102,12 +103,12 @@ final class EndpointWorker implements Runnable {
             position = initialPosition();
             state = "RUNNING";
             while (running) {
-                List<HistoryEvent> batch = history.after(position, BATCH);
+                List<LogRecord> batch = history.read(position, BATCH);
                 if (batch.isEmpty()) {
                     history.await(position, 1000);
                     continue;
                 }
-                long first = batch.get(0).sequence();
+                long first = batch.get(0).seq();
                 if (first > position + 1) {
                     WebhookPayload notice = WebhookPayload.missed(position, first, System.currentTimeMillis());
                     if (!deliver(notice, first - 1)) {
@@ -117,17 +118,18 @@ final class EndpointWorker implements Runnable {
                     advance(first - 1);
                 }
                 boolean skipped = false;
-                for (HistoryEvent h : batch) {
-                    if (settings.filter() == null || settings.filter().matches(filterProperties(h))) {
-                        if (!deliver(WebhookPayload.of(h), h.sequence())) {
+                for (LogRecord h : batch) {
+                    if (h.kind() == LogRecord.Kind.LOSS || settings.filter() == null
+                            || settings.filter().matches(filterProperties(new HistoryEvent(h.seq(), h.event())))) {
+                        if (!deliver(WebhookPayload.of(h), h.seq())) {
                             return;
                         }
-                        advance(h.sequence());
+                        advance(h.seq());
                         skipped = false;
                     } else {
                         // filtered out: no fsync per event; the cursor is saved once per batch (after a crash
                         // these are only filtered again)
-                        position = h.sequence();
+                        position = h.seq();
                         skipped = true;
                     }
                 }
@@ -155,7 +157,7 @@ final class EndpointWorker implements Runnable {
         if (saved.isPresent()) {
             return saved.getAsLong();
         }
-        long start = settings.startAtOldest() ? history.oldest() - 1 : history.newest();
+        long start = settings.startAtOldest() ? history.firstSeq() - 1 : history.lastSeq();
         cursor.save(start);
         return start;
     }

@@ -17,6 +17,10 @@ import io.autoweave.commons.json.Json;
  * SSE stream show it ({@link EventJson#event}: {@code seq, event_id, instance_id, action, timestamp, time, sources,
  * flap_count, device: {...}} with the Redis stream's field names); the {@code webhook-id} is the event id, so
  * receivers de-duplicate by it;</li>
+ * <li>{@code usb.device.updated}: a later source reported an event already sent ({@code data} as above with
+ * {@code type=update}, {@code updates} = the seq of the event it completes, the complete {@code sources});</li>
+ * <li>{@code autoweave.events.lost}: the event log could not keep {@code count} events (the disk could not be written
+ * and its memory buffer overflowed); {@code data} names the first and last of them;</li>
  * <li>{@code autoweave.events.missed}: the history no longer held {@code count} events this endpoint had not
  * received (it was unreachable for longer than the history keeps); {@code data} holds {@code after},
  * {@code before} (sequences) and {@code count}.</li>
@@ -46,6 +50,17 @@ final class WebhookPayload {
     static WebhookPayload of(HistoryEvent h) {
         return new WebhookPayload(h.event().eventId(), type(h.event().action()), EventJson.event(h),
                 h.event().timestampMillis());
+    }
+
+    /** The payload of any event log record (its id is the event id, or {@code loss-SEQ} for a loss). */
+    static WebhookPayload of(io.autoweave.api.log.LogRecord r) {
+        return switch (r.kind()) {
+            case EVENT -> of(new HistoryEvent(r.seq(), r.event()));
+            case UPDATE -> new WebhookPayload(r.event().eventId() + "-update-" + r.seq(), "usb.device.updated",
+                    EventJson.record(r), r.event().timestampMillis());
+            case LOSS -> new WebhookPayload("loss-" + r.seq(), "autoweave.events.lost", EventJson.record(r),
+                    r.loss().lastTimestampMillis());
+        };
     }
 
     static WebhookPayload missed(long after, long before, long nowMillis) {

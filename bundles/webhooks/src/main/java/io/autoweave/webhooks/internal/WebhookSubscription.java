@@ -10,7 +10,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
-import io.autoweave.api.device.EventHistory;
+import io.autoweave.api.log.EventLog;
 import io.autoweave.commons.retry.CircuitBreaker;
 
 /**
@@ -31,7 +31,7 @@ public final class WebhookSubscription {
     private final EndpointWorker.Status configError;
 
     @Activate
-    public WebhookSubscription(@Reference WebhookHub hub, @Reference EventHistory history,
+    public WebhookSubscription(@Reference WebhookHub hub, @Reference EventLog history,
             WebhookConfiguration config, Map<String, Object> properties) {
         this.hub = hub;
         String factoryName = factoryName(properties);

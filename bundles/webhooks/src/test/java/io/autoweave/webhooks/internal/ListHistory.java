@@ -4,14 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import io.autoweave.api.device.EventHistory;
 import io.autoweave.api.device.HistoryEvent;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.api.log.EventLog;
+import io.autoweave.api.log.LogCursor;
+import io.autoweave.api.log.LogRecord;
+import io.autoweave.api.log.LogStatus;
 
-/** A bounded in-memory EventHistory with the pipeline's semantics (contiguous sequences, oldest dropped first). */
-final class ListHistory implements EventHistory {
+/** A bounded in-memory EventLog with the log's semantics (contiguous seqs, oldest dropped first by retention). */
+final class ListHistory implements EventLog {
     private final int capacity;
     private final List<HistoryEvent> events = new ArrayList<>();
     private long newest;
@@ -35,29 +38,39 @@ final class ListHistory implements EventHistory {
     }
 
     @Override
-    public synchronized List<HistoryEvent> after(long sequence, int max) {
-        List<HistoryEvent> out = new ArrayList<>();
+    public synchronized List<LogRecord> read(long sequence, int max) {
+        List<LogRecord> out = new ArrayList<>();
         for (HistoryEvent h : events) {
             if (h.sequence() > sequence && out.size() < max) {
-                out.add(h);
+                out.add(new LogRecord(h.sequence(), 0, LogRecord.Kind.EVENT, h.event(), 0, 0, null));
             }
         }
         return out;
     }
 
     @Override
-    public synchronized List<HistoryEvent> recent(String signature, int max) {
+    public synchronized List<LogRecord> recent(String signature, int max) {
         return List.of();
     }
 
     @Override
-    public synchronized long oldest() {
+    public synchronized long firstSeq() {
         return events.isEmpty() ? newest + 1 : events.get(0).sequence();
     }
 
     @Override
-    public synchronized long newest() {
+    public synchronized long lastSeq() {
         return newest;
+    }
+
+    @Override
+    public LogCursor cursor(String name) {
+        throw new UnsupportedOperationException("webhooks keep their own cursor files");
+    }
+
+    @Override
+    public LogStatus status() {
+        return new LogStatus(true, "", 0, 0, 0);
     }
 
     @Override
