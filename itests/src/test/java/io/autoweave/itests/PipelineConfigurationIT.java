@@ -56,6 +56,13 @@ public class PipelineConfigurationIT {
         try (Gogo gogo = new Gogo(RUNTIME.context())) {
             gogo.run("aw:simulate attach 046d:c52b CFG-1 5-1");
             Object sinkId = sinkServiceId();
+            RuntimeHarness.await("CFG-1's attach committed to the event log", 20, () -> {
+                try {
+                    return newestSequence(gogo) >= 1;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             long eventsBefore = newestSequence(gogo);
 
             Hashtable<String, Object> bad = new Hashtable<>();
@@ -79,6 +86,13 @@ public class PipelineConfigurationIT {
             assertEquals("the same component: not restarted", sinkId, sinkServiceId());
             String devices = String.valueOf(gogo.run("aw:devices"));
             assertTrue("connected devices stay: " + devices, devices.contains("CFG-1") && devices.contains("CFG-2"));
+            RuntimeHarness.await("CFG-2's attach committed", 20, () -> {
+                try {
+                    return newestSequence(gogo) >= eventsBefore + 1;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             assertEquals("no device attached again: only CFG-2's attach since", eventsBefore + 1,
                     newestSequence(gogo));
             gogo.run("aw:simulate attach 046d:c52b CFG-3 5-3");
@@ -93,13 +107,14 @@ public class PipelineConfigurationIT {
                 .getProperty("service.id");
     }
 
-    /** The newest event sequence in the event history. */
+    /** The newest seq in the event log. */
     private static long newestSequence(Gogo gogo) throws Exception {
-        ServiceReference<?> ref = RUNTIME.context().getAllServiceReferences("io.autoweave.api.device.EventHistory",
+        ServiceReference<?> ref = RUNTIME.context().getAllServiceReferences("io.autoweave.api.log.EventLog",
                 null)[0];
         Object history = RUNTIME.context().getService(ref);
         try {
-            return (Long) history.getClass().getMethod("newest").invoke(history);
+            return (Long) Class.forName("io.autoweave.api.log.EventLog", false, history.getClass().getClassLoader())
+                    .getMethod("lastSeq").invoke(history);
         } finally {
             RUNTIME.context().ungetService(ref);
         }

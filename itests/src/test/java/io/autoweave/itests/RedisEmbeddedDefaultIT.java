@@ -15,7 +15,7 @@ public class RedisEmbeddedDefaultIT {
     public static final RuntimeHarness RUNTIME = new RuntimeHarness();
 
     @Test
-    public void withNoRedisConfiguredTheSinkJournalsOnlyAndTheRuntimeIsReady() throws Exception {
+    public void withNoRedisConfiguredEventsStayInTheLogAndTheRuntimeIsReady() throws Exception {
         Bundle redis = null;
         for (Bundle b : RUNTIME.context().getBundles()) {
             if ("io.autoweave.redis".equals(b.getSymbolicName())) {
@@ -32,7 +32,7 @@ public class RedisEmbeddedDefaultIT {
         Object command = RUNTIME.context().getService(refs[0]);
         String state = (String) command.getClass().getMethod("redis").invoke(command);
         System.out.println("aw:redis with no Redis configured:\n" + state);
-        assertTrue(state, state.contains("publisher: JOURNAL_ONLY"));
+        assertTrue(state, state.contains("publisher: LOG_ONLY"));
         assertTrue(state, state.contains("no Redis configured"));
         assertTrue(state, state.contains("consumer bridge: off"));
     }

@@ -105,7 +105,7 @@ public class UsbPipelineIT {
     }
 
     @Test
-    public void anAttachSimulatedInGogoReachesRegistryEventAdminListenersAndTheJournalWithMergedSources()
+    public void anAttachSimulatedInGogoReachesRegistryEventAdminListenersAndTheLogWithItsLateSourceAsAnUpdate()
             throws Exception {
         Object answer = gogo.run("aw:simulate attach 046d:c52b ITEST-MERGE 3-1");
         assertTrue(String.valueOf(answer), String.valueOf(answer).contains("reported by simulated"));
@@ -125,13 +125,20 @@ public class UsbPipelineIT {
         assertEquals(posted.get("event_id"), heard.get("event_id"));
         assertEquals("listeners get the event at once, with its first source", List.of("simulated"), heard.get("sources"));
 
-        RuntimeHarness.await("the journal line after the merge window", 10,
-                () -> uncheckedLines("ITEST-MERGE").size() == 1);
+        // the export (events.jsonl, a reader of the event log): the event as decided, then an update record that
+        // adds the late source to the same event
+        RuntimeHarness.await("the event and its update in the events.jsonl export", 10,
+                () -> uncheckedLines("ITEST-MERGE").size() == 2);
         String line = journalLines("ITEST-MERGE").get(0);
         assertTrue(line, line.contains("\"event_id\":\"" + posted.get("event_id") + "\""));
-        assertTrue(line, line.contains("\"sources\":[\"simulated\",\"udev\"]"));
+        assertTrue(line, line.contains("\"sources\":[\"simulated\"]"));
         assertTrue(line, line.contains("\"vendor_id\":\"046d\",\"product_id\":\"c52b\""));
         assertTrue(line, line.contains("\"action\":\"attach\""));
+        String seq = line.replaceAll("^\\{\"seq\":(\\d+),.*$", "$1");
+        String update = journalLines("ITEST-MERGE").get(1);
+        assertTrue(update, update.contains("\"type\":\"update\",\"updates\":" + seq + ","));
+        assertTrue(update, update.contains("\"event_id\":\"" + posted.get("event_id") + "\""));
+        assertTrue(update, update.contains("\"sources\":[\"simulated\",\"udev\"]"));
         assertEquals("one event for two reports", 1, count(kind("eventadmin", "ITEST-MERGE")));
         assertNotNull(RUNTIME.context().getAllServiceReferences("io.autoweave.api.device.DeviceRegistry", null));
     }

@@ -1,9 +1,7 @@
 package io.autoweave.itests.burst;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
@@ -12,86 +10,78 @@ import org.osgi.framework.ServiceReference;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
-import io.autoweave.api.device.UsbEventSink;
+import io.autoweave.api.log.EventLog;
+import io.autoweave.api.log.EventLogAppender;
 
 /**
- * Probe bundle (installed at a core location by {@link BurstMain}): finds the Redis bundle's {@link UsbEventSink}
- * and hands it a burst of events of several "devices", interleaved, in batches of {@value #BATCH} from one thread,
- * as the USB pipeline's sink dispatcher does. Event k of device d has id {@code burst-d-k} and monotonicNanos k, so
- * order can be checked per device. Prints {@code BURST-PROGRESS total=N d0=.. d1=..} (events whose batch's
- * {@code deliver} returned, i.e. journaled) every 20 ms and {@code BURST-DONE} at the end. Parameters: system
- * properties {@code aw.burst.devices}, {@code aw.burst.perDevice}.
+ * Probe bundle (installed at a core location by {@link BurstMain}): appends a burst of events of several "devices",
+ * interleaved, to the event log as the USB pipeline does, from one thread. Event k of device d has id
+ * {@code burst-d-k} and monotonicNanos k, so order can be checked per device. Prints {@code BURST-PROGRESS total=N
+ * d0=.. d1=..} every 20 ms: the events the log has <em>committed</em> (fsynced; the probe is the only writer, so the
+ * first N appended are the first N seqs after the start) and {@code BURST-DONE} at the end. Parameters: system
+ * properties {@code aw.burst.devices}, {@code aw.burst.perDevice}, {@code aw.burst.perMilli} (events appended per
+ * millisecond, so a burst lasts long enough for a kill to land in it).
  */
 public class BurstActivator implements BundleActivator {
-    static final int BATCH = 64;
     private volatile boolean stopped;
 
     @Override
     public void start(BundleContext context) {
         int devices = Integer.getInteger("aw.burst.devices", 8);
         int perDevice = Integer.getInteger("aw.burst.perDevice", 1000);
-        Thread t = new Thread(() -> run(context, devices, perDevice), "itest-burst");
+        int perMilli = Integer.getInteger("aw.burst.perMilli", 20);
+        Thread t = new Thread(() -> run(context, devices, perDevice, perMilli), "itest-burst");
         t.setDaemon(true);
         t.start();
     }
 
-    private void run(BundleContext context, int devices, int perDevice) {
+    private void run(BundleContext context, int devices, int perDevice, int perMilli) {
         try {
-            UsbEventSink sink = awaitSink(context);
-            AtomicLongArray accepted = new AtomicLongArray(devices);
+            EventLogAppender appender = await(context, EventLogAppender.class);
+            EventLog log = await(context, EventLog.class);
+            long base = log.lastSeq();
+            long total = (long) devices * perDevice;
             long start = System.nanoTime();
             Thread producer = new Thread(() -> {
-                List<UsbEvent> batch = new ArrayList<>(BATCH);
-                long total = (long) devices * perDevice;
                 for (long n = 0; n < total && !stopped; n++) {
-                    batch.add(event((int) (n % devices), n / devices));
-                    if (batch.size() == BATCH || n == total - 1) {
+                    appender.append(event((int) (n % devices), n / devices));
+                    if (n % perMilli == perMilli - 1) {
                         try {
-                            sink.deliver(new UsbEventSink.Batch(null, batch));
-                        } catch (Exception e) {
-                            System.out.println("BURST-FAILED " + e);
+                            Thread.sleep(1);
+                        } catch (InterruptedException e) {
                             return;
                         }
-                        for (UsbEvent e : batch) {
-                            accepted.incrementAndGet(Integer.parseInt(e.device().serial().substring("BURST-".length())));
-                        }
-                        batch.clear();
                     }
                 }
-            }, "itest-burst");
+            }, "itest-burst-producer");
             producer.start();
-            while (producer.isAlive() && !stopped) {
+            while ((producer.isAlive() || log.lastSeq() - base < total) && !stopped) {
                 Thread.sleep(20);
-                progress(accepted, start);
+                progress(log.lastSeq() - base, devices, start);
             }
-            progress(accepted, start);
+            progress(log.lastSeq() - base, devices, start);
             System.out.println("BURST-DONE");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private static void progress(AtomicLongArray accepted, long start) {
+    /** Per device, how many of the first {@code committed} events (interleaved n % devices) it has. */
+    private static void progress(long committed, int devices, long start) {
         StringBuilder line = new StringBuilder();
-        long total = 0;
-        for (int d = 0; d < accepted.length(); d++) {
-            long n = accepted.get(d);
-            total += n;
+        for (int d = 0; d < devices; d++) {
+            long n = committed / devices + (d < committed % devices ? 1 : 0);
             line.append(" d").append(d).append('=').append(n);
         }
-        System.out.println("BURST-PROGRESS total=" + total + " ms=" + (System.nanoTime() - start) / 1_000_000 + line);
+        System.out.println("BURST-PROGRESS total=" + committed + " ms=" + (System.nanoTime() - start) / 1_000_000
+                + line);
     }
 
-    private UsbEventSink awaitSink(BundleContext context) throws InterruptedException {
+    private <T> T await(BundleContext context, Class<T> type) throws InterruptedException {
         while (!stopped) {
-            try {
-                for (ServiceReference<UsbEventSink> ref : context.getServiceReferences(UsbEventSink.class, null)) {
-                    if ("io.autoweave.redis".equals(ref.getBundle().getSymbolicName())) {
-                        return context.getService(ref);
-                    }
-                }
-            } catch (org.osgi.framework.InvalidSyntaxException e) {
-                throw new IllegalStateException(e);
+            ServiceReference<T> ref = context.getServiceReference(type);
+            if (ref != null) {
+                return context.getService(ref);
             }
             Thread.sleep(50);
         }

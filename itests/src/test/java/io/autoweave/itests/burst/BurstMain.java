@@ -42,7 +42,7 @@ public final class BurstMain {
         a.putValue("Bundle-SymbolicName", "itest.burst");
         a.putValue("Bundle-Version", "1.0.0");
         a.putValue("Bundle-Activator", BurstActivator.class.getName());
-        a.putValue("Import-Package", "io.autoweave.api.device, org.osgi.framework");
+        a.putValue("Import-Package", "io.autoweave.api.device, io.autoweave.api.log, org.osgi.framework");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JarOutputStream jar = new JarOutputStream(bytes, mf)) {
             String name = BurstActivator.class.getName().replace('.', '/') + ".class";

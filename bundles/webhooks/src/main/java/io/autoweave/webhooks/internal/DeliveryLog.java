@@ -22,7 +22,9 @@ import io.autoweave.commons.json.Json;
  * (rotated to {@code deliveries.jsonl.1} at {@link #MAX_BYTES}), and the newest {@link #KEPT} in memory for
  * {@code aw:webhook-log}. Fields: {@code time, subscription, webhook_id, type, sequence, attempt, status} (HTTP
  * status or null), {@code error} (null or why), {@code outcome} ({@code delivered}, {@code retry},
- * {@code dead-letter}), {@code millis}.
+ * {@code dead-letter}), {@code millis}. The files are readable by the runtime's user only (mode 600). A line that
+ * cannot be written (disk full) is counted and skipped: the delivery log is a diagnostic, and it must never stop a
+ * delivery.
  */
 final class DeliveryLog implements AutoCloseable {
     static final long MAX_BYTES = 16L << 20;
@@ -59,10 +61,24 @@ final class DeliveryLog implements AutoCloseable {
         open();
     }
 
+    private long writeFailures;
+
     private void open() throws IOException {
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+        if (!Files.exists(file)) {
+            try {
+                Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createFile(file);
+            }
+        }
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         size = Files.size(file);
+    }
+
+    /** Lines that could not be written (disk full, I/O error). */
+    synchronized long writeFailures() {
+        return writeFailures;
     }
 
     synchronized void record(Entry e) {
@@ -72,16 +88,31 @@ final class DeliveryLog implements AutoCloseable {
         }
         String line = Json.write(e.fields()) + "\n";
         try {
+            if (out == null) {
+                open(); // the last write failed: try again
+            }
             if (size + line.length() > MAX_BYTES) {
                 out.close();
                 Files.move(file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+                out = null;
                 open();
             }
             out.write(line);
             out.flush();
             size += line.getBytes(StandardCharsets.UTF_8).length;
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot write the webhook delivery log " + file, ex);
+            if (writeFailures++ % 1000 == 0) {
+                System.getLogger(DeliveryLog.class.getName()).log(System.Logger.Level.WARNING,
+                        "webhook delivery log " + file + " not written (" + ex + "); deliveries go on");
+            }
+            try {
+                if (out != null) {
+                    out.close();
+                }
+            } catch (IOException ignored) {
+                // the stream is broken anyway
+            }
+            out = null;
         }
     }
 
@@ -98,6 +129,8 @@ final class DeliveryLog implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
-        out.close();
+        if (out != null) {
+            out.close();
+        }
     }
 }
