@@ -2,6 +2,7 @@ package io.autoweave.benchmarks;
 
 import java.io.ByteArrayInputStream;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -128,7 +129,32 @@ public final class Child {
         return (long) ((this.full ? full : quick) * 1e9);
     }
 
-    // ---- scenarios 1 and 2: the real runtime, simulated source -> pipeline -> outbox -> XADD -------------------
+    // ---- scenarios 1 and 2: the real runtime, simulated source -> pipeline -> event log -> XADD ----------------
+
+    /** User + system CPU time of this process so far, nanoseconds (from /proc/self/stat, clock ticks of 10 ms). */
+    static long processCpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime, stime (fields 14, 15)
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Resident set size of this process, MiB (from /proc/self/status). */
+    static double rssMib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
 
     private void pipeline(PrintStream out) throws Exception {
         int port = Integer.parseInt(args.get("redisPort"));
@@ -140,9 +166,13 @@ public final class Child {
             long[] seq = { 0 };
             int window = 512; // below the dispatcher's queue of 1024 per listener bundle: nothing is dropped
 
-            // warm-up, then the sustained rate: closed loop, at most `window` events between report and Redis
+            // warm-up (long enough for C2 to settle, see jit.* results), then the sustained rate: closed loop, at most
+            // `window` events between report and Redis
             for (int phase = 0; phase < 2; phase++) {
-                long nanos = phase == 0 ? seconds(2, 5) : seconds(4, 30);
+                long nanos = phase == 0 ? seconds(2, 20) : seconds(4, 30);
+                if (phase == 1) {
+                    result(out, "jit.compile_ms_after_warmup", compileMillis());
+                }
                 long read0 = reader.count();
                 long t0 = System.nanoTime();
                 long end = t0 + nanos;
@@ -161,12 +191,23 @@ public final class Child {
             }
             reader.awaitCount(seq[0], 5000, 120_000);
             reader.swap();
+            result(out, "jit.compile_ms_after_window", compileMillis());
             result(out, "throughput.dropped", dropped(rt));
+            result(out, "events.total", seq[0]);
+            System.gc();
+            result(out, "rss_mib_after_events", String.format(java.util.Locale.ROOT, "%.1f", rssMib()));
+            Map<String, Object> log = rt.eventlogMetrics();
+            long committed = ((Number) log.get("written")).longValue();
+            result(out, "log.bytes_per_event", String.format(java.util.Locale.ROOT, "%.1f",
+                    ((Number) log.get("bytes.written")).longValue() / (double) Math.max(1, committed)));
+            result(out, "log.records_per_fsync", String.format(java.util.Locale.ROOT, "%.1f",
+                    committed / (double) Math.max(1, ((Number) log.get("fsyncs")).longValue())));
 
             // latency at offered rates, open loop
             for (int rate : new int[] { 1_000, 10_000, 100_000 }) {
                 long dropped0 = dropped(rt);
                 long read0 = reader.count();
+                long cpu0 = processCpuNanos();
                 long t0 = System.nanoTime();
                 long sent = Workload.paced(rate, seconds(1, 5), seq[0], send);
                 double achieved = sent / ((System.nanoTime() - t0) / 1e9);
@@ -176,6 +217,8 @@ public final class Child {
                 dropped = dropped(rt) - dropped0;
                 Histogram h = reader.swap();
                 String k = "latency." + rate + ".";
+                result(out, k + "cpu_us_per_event", String.format(java.util.Locale.ROOT, "%.1f",
+                        (processCpuNanos() - cpu0) / 1e3 / Math.max(1, sent)));
                 result(out, k + "offered_per_s", String.format(java.util.Locale.ROOT, "%.0f", achieved));
                 result(out, k + "sent", sent);
                 result(out, k + "delivered", reader.count() - read0);
@@ -199,6 +242,30 @@ public final class Child {
             Workload.paced(5_000, seconds(1, 2), 0, xadd); // warm-up
             reader.awaitCount(Long.MAX_VALUE, 500, 10_000);
             reader.swap();
+            // the floor of a durable path done naively: one thread, per event append a record to a file, fdatasync,
+            // then XADD (issue 12's baseline for scenario 2)
+            try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(work.resolve("baseline.log"),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.APPEND)) {
+                java.nio.ByteBuffer record = java.nio.ByteBuffer.allocate(200);
+                LongConsumer durable = n -> {
+                    try {
+                        record.clear();
+                        file.write(record);
+                        file.force(false);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    xadd.accept(n);
+                };
+                long read0 = reader.count();
+                long sent = Workload.paced(1_000, seconds(1, 5), 0, durable);
+                reader.awaitCount(read0 + sent, 2000, 30_000);
+                Histogram h = reader.swap();
+                result(out, "fsyncxadd.1000.p50_ms", ms(h.getValueAtPercentile(50)));
+                result(out, "fsyncxadd.1000.p99_ms", ms(h.getValueAtPercentile(99)));
+                result(out, "fsyncxadd.1000.p999_ms", ms(h.getValueAtPercentile(99.9)));
+            }
             for (int rate : new int[] { 1_000, 10_000, 100_000 }) {
                 long read0 = reader.count();
                 long t0 = System.nanoTime();
@@ -216,13 +283,17 @@ public final class Child {
     }
 
     /**
-     * Events that did not reach the Redis sink as themselves: dropped at a listener queue (the Redis sink was a
-     * listener before the sink dispatcher existed), or shed / coalesced at the sink queue (shown in the stream).
+     * Events that did not reach Redis as themselves: lost by the event log (its memory buffer overflowed while the
+     * disk could not be written; never expected here).
      */
     private static long dropped(InProcessRuntime rt) throws Exception {
-        Map<String, Long> m = rt.pipelineMetrics();
-        return m.getOrDefault("listeners.dropped", 0L) + m.getOrDefault("sinks.shed", 0L)
-                + m.getOrDefault("sinks.coalesced", 0L);
+        return ((Number) rt.eventlogMetrics().getOrDefault("lost", 0L)).longValue();
+    }
+
+    /** Milliseconds the JIT compilers spent so far: equal before and after a window means no compiling in it. */
+    private static long compileMillis() {
+        java.lang.management.CompilationMXBean c = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return c == null ? -1 : c.getTotalCompilationTime();
     }
 
     // ---- scenario 3: plugin install --------------------------------------------------------------------------

@@ -147,6 +147,17 @@ final class InProcessRuntime implements AutoCloseable {
         return (Map<String, Long>) svc.getClass().getMethod("pipeline").invoke(svc);
     }
 
+    /** The event log's figures (its Gogo function {@code aw:eventlog}), read reflectively. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> eventlogMetrics() throws Exception {
+        ServiceReference<?>[] refs = context().getAllServiceReferences("io.autoweave.api.log.EventLog", null);
+        if (refs == null) {
+            throw new IllegalStateException("no EventLog service: the event log is not running");
+        }
+        Object svc = context().getService(refs[0]);
+        return (Map<String, Object>) svc.getClass().getMethod("eventlog").invoke(svc);
+    }
+
     @Override
     public void close() throws Exception {
         launcher.stop(60_000);

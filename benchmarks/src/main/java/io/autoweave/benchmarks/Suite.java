@@ -207,19 +207,27 @@ public final class Suite {
         Map<String, String> r = child("pipeline", full ? 900 : 240, "redisPort=" + redis.port);
         progress("pipeline: " + r);
         double eps = Double.parseDouble(r.get("throughput.events_per_s"));
-        String workload = "simulated source → DeviceReportSink → merge/identity/debounce/rules → sink dispatch "
-                + "(batches) → outbox (one fsync per batch) → XADD; " + Workload.DEVICES + " distinct devices alternating attach/detach; closed "
-                + "loop, ≤512 events between report and Redis; " + r.get("throughput.seconds") + " s after warm-up; "
-                + r.get("throughput.dropped") + " dropped";
+        String workload = "simulated source → DeviceReportSink → merge/identity/debounce/rules → event log (group "
+                + "commit, " + r.get("log.records_per_fsync") + " records per fsync) → publisher cursor → XADD script; "
+                + Workload.DEVICES + " distinct devices alternating attach/detach; closed "
+                + "loop, ≤512 events between report and Redis; " + r.get("throughput.seconds") + " s after a "
+                + (full ? "20" : "2") + " s warm-up (JIT time " + r.get("jit.compile_ms_after_warmup") + " ms before the window, "
+                + r.get("jit.compile_ms_after_window") + " ms after); " + r.get("throughput.dropped") + " lost";
         rows.add(new Row(SCENARIOS.get(0), workload, "sustained events/s (entries read back from Redis)", fmt(eps),
                 "redis-benchmark XADD same entry shape, -P 64, 50 clients", fmt(p64), ratio(eps, p64)));
         rows.add(new Row(SCENARIOS.get(0), "same run", "sustained events/s", fmt(eps),
                 "redis-benchmark XADD same entry shape, unpipelined, 50 clients", fmt(p1), ratio(eps, p1)));
+        double bytes = Double.parseDouble(r.get("log.bytes_per_event"));
+        rows.add(new Row(SCENARIOS.get(0), "same run, " + r.get("events.total") + " events", "event log bytes written "
+                + "per event (frames + records)", fmt3(bytes), "goal (issue 12)", "300", ratio(bytes, 300)));
+        double rss = Double.parseDouble(r.get("rss_mib_after_events"));
+        rows.add(new Row(SCENARIOS.get(0), "same run, after " + r.get("events.total") + " events (-Xmx1g child)",
+                "process RSS (MiB)", fmt3(rss), "goal (issue 12)", "200", ratio(rss, 200)));
         for (String rate : List.of("1000", "10000", "100000")) {
             String k = "latency." + rate + ".";
             String raw = "raw." + rate + ".";
             String w = String.format(Locale.ROOT, "offered %s/s open loop (achieved %s/s), %s s: %s sent, %s in Redis, "
-                    + "%s shed or coalesced at the sink queue (marked in the stream)", rate, r.get(k + "offered_per_s"), full ? "5" : "1",
+                    + "%s lost", rate, r.get(k + "offered_per_s"), full ? "5" : "1",
                     r.get(k + "sent"), r.get(k + "delivered"), r.get(k + "dropped"));
             for (String pct : List.of("p50", "p99", "p999")) {
                 double v = Double.parseDouble(r.get(k + pct + "_ms"));
@@ -228,6 +236,18 @@ public final class Suite {
                         + " source → readable in Redis (ms)", fmt3(v), "one client XADDing the same entry shape at "
                         + "the same rate (achieved " + r.get(raw + "offered_per_s") + "/s), same reader", fmt3(b),
                         ratio(v, b)));
+            }
+            double cpu = Double.parseDouble(r.get(k + "cpu_us_per_event"));
+            rows.add(new Row(SCENARIOS.get(1), "″", "process CPU (user + system) per event offered, µs (runtime, load "
+                    + "generator and stream reader in one JVM)", fmt3(cpu), "goal (issue 12)", "50", ratio(cpu, 50)));
+            if (rate.equals("1000")) {
+                for (String pct : List.of("p50", "p99", "p999")) {
+                    double v = Double.parseDouble(r.get(k + pct + "_ms"));
+                    double b = Double.parseDouble(r.get("fsyncxadd.1000." + pct + "_ms"));
+                    rows.add(new Row(SCENARIOS.get(1), "″", pct.replace("p999", "p99.9") + " source → readable in "
+                            + "Redis (ms)", fmt3(v), "one thread per event: append 200 B + fdatasync + XADD, 1000/s, "
+                            + "same reader", fmt3(b), ratio(v, b)));
+                }
             }
         }
     }
@@ -328,7 +348,7 @@ public final class Suite {
         }
         long idle = median(idleStop);
         rows.add(new Row(SCENARIOS.get(3), "SIGTERM right after " + burst + " simulated events were reported (in flight "
-                + "in listener queue / outbox), " + busyStop.size() + " runs, Redis configured; then restart and count "
+                + "in the pipeline and the event log), " + busyStop.size() + " runs, Redis configured; then restart and count "
                 + "the stream: " + lostTotal + " of " + sentTotal + " lost, " + dupTotal + " duplicates",
                 "SIGTERM → process exit with events in flight (ms)", fmtMs(median(busyStop)),
                 "SIGTERM → exit of the idle runtime (same runs as the cold start)", fmtMs(idle),
@@ -458,18 +478,20 @@ public final class Suite {
                 (same bundle set, same policy, framework security on), each scenario in a JVM of its own (`-Xmx1g`). \
                 Load enters through a probe bundle installed at `autoweave:core/bench-report-probe` that calls the \
                 pipeline's `DeviceReportSink` service exactly like a USB source; nothing package-private is used. \
-                Redis delivery is the runtime's own: `DATA/etc/io.autoweave.redis.cfg` points the Redis sink (outbox \
-                with fsync group commit, then XADD) at a redis-server the suite started on a free loopback port.
+                Redis delivery is the runtime's own: `DATA/etc/io.autoweave.redis.cfg` points the Redis publisher (a \
+                durable reader of the event log, which commits with fsync group commit) at a redis-server the suite \
+                started on a free loopback port.
                 - **Latency** is `System.nanoTime()` when an `XREAD BLOCK` reader in the same JVM receives the entry \
                 minus the entry's `monotonic_ns` (stamped by the pipeline when it took the report): source → \
                 readable in Redis, one read round trip included. Load is open loop; the achieved offered rate is \
                 shown, because the sender calls the pipeline synchronously and cannot exceed its capacity. Above the \
-                sink's capacity its queue (`sink.queue.capacity`, 16384) fills, then coalesces and sheds (counted, \
-                and a `type=shed` marker entry in the stream), and the figures become the queueing delay of the \
-                events that were delivered; the "in Redis" count includes those markers. HdrHistogram, 3 \
-                significant digits.
-                - **Throughput** is closed loop (at most 512 events between report and Redis, below the sink \
-                queue, so nothing is shed): the sustained rate the whole path can deliver.
+                path's capacity events wait in the event log (nothing is shed) and the figures become the queueing \
+                delay. HdrHistogram, 3 significant digits. CPU per event is this JVM's user + system time from \
+                `/proc/self/stat` over the phase divided by the events offered: it includes the load generator and \
+                the stream reader, so it overstates the runtime's own cost.
+                - **Throughput** is closed loop (at most 512 events between report and Redis): the sustained rate \
+                the whole path can deliver, after a 20 s warm-up; the JIT compile time before and after the window \
+                shows whether compilation had settled.
                 - **Security off** does not exist in the runtime (it refuses to run without a SecurityManager), so \
                 the baselines of scenarios 3 and 6 are the same bundles in plain Felix 7.0.5 (the framework the \
                 runtime embeds) without security, in the same run.

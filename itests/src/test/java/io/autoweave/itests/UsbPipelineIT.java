@@ -161,9 +161,11 @@ public class UsbPipelineIT {
         System.out.printf("[itest] attach-to-listener latency, ms from the Gogo call: %s; from the report: %s%n",
                 fromCommand, fromReport);
         // the first measurement may pay class loading in this JVM (another test may have run before); the rest
-        // show the steady state, and every one of them must be far from the 500 ms debounce window
+        // show the steady state, and every one of them must be far from the 500 ms debounce window: the event is
+        // not held back by it. How fast is measured by the benchmarks (scenario 2), not here: this machine may be
+        // loaded by other work while the suite runs.
         double worstWarm = fromCommand.subList(1, fromCommand.size()).stream().mapToDouble(d -> d).max().orElseThrow();
-        assertTrue("warm latency " + worstWarm + " ms must be well under the 500 ms debounce window", worstWarm < 50);
+        assertTrue("warm latency " + worstWarm + " ms must be well under the 500 ms debounce window", worstWarm < 250);
         assertTrue("even the first event must not wait for the window: " + fromCommand.get(0) + " ms",
                 fromCommand.get(0) < 500);
     }

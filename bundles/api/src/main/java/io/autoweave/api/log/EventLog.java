@@ -46,4 +46,18 @@ public interface EventLog {
 
     /** Whether records are being committed, and why not when they are not. */
     LogStatus status();
+
+    /**
+     * The devices the log says are connected: the attach record of every device attached and not detached since
+     * (keyed by signature and port path), with the updates of that attach folded in, oldest first. At start this is
+     * what the previous process lifetime left connected, which the pipeline reconciles against what the sources
+     * find.
+     */
+    List<LogRecord> connected();
+
+    /**
+     * When the log was last known running, epoch milliseconds: the time of its last clean stop, else of its newest
+     * commit; 0 when it never held a record. The last time the devices of {@link #connected()} were known connected.
+     */
+    long lastAliveMillis();
 }

@@ -45,6 +45,9 @@ final class DurableLog implements AutoCloseable {
     }
 
     private final SegmentStore store;
+    private final Path dir;
+    private final ConnectedState state = new ConnectedState();
+    private long lastStateSave;
     private volatile LogSettings settings;
     private final LongSupplier wallClock;
     private final Thread writer;
@@ -90,6 +93,7 @@ final class DurableLog implements AutoCloseable {
     DurableLog(Path dir, LogSettings settings, LongSupplier wallClock) throws IOException {
         this.settings = settings;
         this.wallClock = wallClock;
+        this.dir = dir;
         this.store = new SegmentStore(dir, settings.segmentBytes());
         this.recoveredTruncated = store.truncatedBytes();
         this.committed = store.lastSeq();
@@ -99,6 +103,7 @@ final class DurableLog implements AutoCloseable {
         this.cacheMask = size - 1;
         this.stateSince = wallClock.getAsLong();
         warmCache();
+        foldState();
         this.writer = new Thread(this::writeLoop, "autoweave-eventlog-writer");
         writer.setDaemon(true);
         writer.start();
@@ -248,6 +253,7 @@ final class DurableLog implements AutoCloseable {
             }
             for (LogRecord r : batch) {
                 cache[(int) (r.seq() & cacheMask)] = r;
+                state.apply(r);
             }
             if (!writable) {
                 LOG.info("event log: writing again after {} ms ({} record(s) committed now)", now - stateSince,
@@ -298,6 +304,14 @@ final class DurableLog implements AutoCloseable {
     private long lastRetention;
 
     private void retention(long now) {
+        if (now - lastStateSave >= 5000) {
+            lastStateSave = now;
+            try {
+                state.save(dir, false);
+            } catch (IOException e) {
+                LOG.debug("event log: connected-state checkpoint not saved: {}", e.toString());
+            }
+        }
         if (now - lastRetention < 1000 && store.bytes() <= settings.retentionBytes()) {
             return;
         }
@@ -456,10 +470,53 @@ final class DurableLog implements AutoCloseable {
             LOG.error("event log: {} event(s) could not be written before the stop ({})", pending.size(), failure);
             writer.interrupt();
         }
+        if (!writer.isAlive()) {
+            state.stopped(wallClock.getAsLong());
+            try {
+                state.save(dir, true);
+            } catch (IOException e) {
+                LOG.warn("event log: connected-state checkpoint not saved at stop: {}", e.toString());
+            }
+        }
         try {
             store.close();
         } catch (IOException e) {
             LOG.warn("event log close: {}", e.toString());
+        }
+    }
+
+    /** The attach records of the devices the log says are connected (updates folded in). */
+    List<LogRecord> connected() {
+        return state.attached();
+    }
+
+    /** When the log was last known running: its clean stop, else its newest commit (epoch ms; 0 when empty). */
+    long lastAliveMillis() {
+        return state.lastCommitMillis();
+    }
+
+    /** Loads the checkpoint and folds the records after it; folds the whole log when there is no usable one. */
+    private void foldState() {
+        long last = committed;
+        boolean usable = state.load(dir) && state.seq() <= last && state.seq() >= firstSeq() - 1;
+        if (!usable) {
+            state.clear();
+        }
+        long from = usable ? state.seq() : Math.max(0, firstSeq() - 1);
+        try {
+            while (from < last) {
+                List<byte[]> chunk = store.read(from, 4096, last);
+                if (chunk.isEmpty()) {
+                    break;
+                }
+                for (byte[] b : chunk) {
+                    LogRecord r = RecordCodec.decode(b, 0, b.length);
+                    state.apply(r);
+                    from = r.seq();
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("event log: could not fold the connected devices after seq {}: {}", from, e.toString());
         }
     }
 

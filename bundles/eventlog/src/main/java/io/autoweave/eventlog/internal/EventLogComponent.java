@@ -211,6 +211,16 @@ public final class EventLogComponent implements EventLog, EventLogAppender, Metr
         return log.status();
     }
 
+    @Override
+    public List<LogRecord> connected() {
+        return log.connected();
+    }
+
+    @Override
+    public long lastAliveMillis() {
+        return log.lastAliveMillis();
+    }
+
     // --- Gogo
 
     @Descriptor("the event log: seqs kept, size, whether it is writing, buffered and lost events, export position")
@@ -230,6 +240,7 @@ public final class EventLogComponent implements EventLog, EventLogAppender, Metr
         m.put("appended", log.appended.sum());
         m.put("written", log.written.sum());
         m.put("fsyncs", log.fsyncs.sum());
+        m.put("bytes.written", log.bytesWritten.sum());
         m.put("write.failures", log.writeFailures.sum());
         m.put("retention.dropped", log.retentionDropped.sum());
         if (export != null) {

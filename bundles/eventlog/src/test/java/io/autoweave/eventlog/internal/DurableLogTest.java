@@ -277,4 +277,42 @@ public class DurableLogTest {
             new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
         }
     }
+
+    @Test
+    public void theConnectedSetSurvivesARestartFromTheCheckpointAndFromTheRecordsAfterIt() throws Exception {
+        Path dir = tmp.newFolder("log").toPath();
+        DurableLog log = open(dir, LogSettings.defaults());
+        UsbEvent a = event(0); // attach on port 1-2.0
+        UsbEvent b = event(2); // attach on 1-2.2
+        log.append(a);
+        log.append(b);
+        log.appendUpdate(new UsbEvent(a.eventId(), a.instanceId(), a.action(), a.timestampMillis(),
+                a.monotonicNanos(), a.device(), Set.of("libusb", "udev"), 0));
+        waitFor(() -> log.lastSeq() == 3, "3 commits");
+        log.close(); // clean stop: checkpoint written
+        open.remove(log);
+        DurableLog second = open(dir, LogSettings.defaults());
+        List<LogRecord> connected = second.connected();
+        assertEquals(2, connected.size());
+        assertEquals(Set.of("libusb", "udev"), connected.get(0).event().sources());
+        assertTrue(second.lastAliveMillis() > 0);
+        UsbEvent bGone = new UsbEvent("0190a000-0000-7000-8000-ffffffffffff", b.instanceId(),
+                io.autoweave.api.device.UsbAction.DETACH, b.timestampMillis() + 1, 0, b.device(), Set.of("udev"), 0);
+        second.append(bGone);
+        waitFor(() -> second.lastSeq() == 4, "the detach");
+        // a crash: no clean stop, the checkpoint is older than the detach; the start folds the records after it
+        Files.copy(dir.resolve(ConnectedState.FILE), tmp.getRoot().toPath().resolve("checkpoint-before-detach"));
+        second.close();
+        open.remove(second);
+        Files.copy(tmp.getRoot().toPath().resolve("checkpoint-before-detach"), dir.resolve(ConnectedState.FILE),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        DurableLog third = open(dir, LogSettings.defaults());
+        assertEquals(List.of(a.eventId()), third.connected().stream().map(r -> r.event().eventId()).toList());
+        Files.delete(dir.resolve(ConnectedState.FILE));
+        third.close();
+        open.remove(third);
+        Files.delete(dir.resolve(ConnectedState.FILE));
+        DurableLog fourth = open(dir, LogSettings.defaults());
+        assertEquals("without a checkpoint the whole log is folded", 1, fourth.connected().size());
+    }
 }

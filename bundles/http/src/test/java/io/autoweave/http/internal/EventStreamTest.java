@@ -87,7 +87,21 @@ public class EventStreamTest {
         }
 
         @Override
+        public List<LogRecord> connected() {
+            return List.of();
+        }
+
+        @Override
+        public long lastAliveMillis() {
+            return 0;
+        }
+
+        /** How often a reader waited: a test adds "live" events only once the stream is waiting for them. */
+        volatile int waits;
+
+        @Override
         public synchronized boolean await(long sequence, long timeoutMillis) throws InterruptedException {
+            waits++;
             if (newest <= sequence) {
                 wait(timeoutMillis);
             }
@@ -161,10 +175,8 @@ public class EventStreamTest {
         Text t = new Text();
         t.stopAfterEvents = 2;
         new Thread(() -> {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                return;
+            while (h.waits == 0) { // the stream has taken its start position and waits for news
+                Thread.onSpinWait();
             }
             h.add(2);
         }).start();

@@ -74,6 +74,16 @@ final class ListHistory implements EventLog {
     }
 
     @Override
+    public List<LogRecord> connected() {
+        return List.of();
+    }
+
+    @Override
+    public long lastAliveMillis() {
+        return 0;
+    }
+
+    @Override
     public synchronized boolean await(long sequence, long timeoutMillis) throws InterruptedException {
         long end = System.currentTimeMillis() + timeoutMillis;
         while (newest <= sequence) {
