@@ -79,6 +79,17 @@ public class PolicyReloadIT {
         }
     }
 
+    /** Polls the audit log until a record matching {@code filter} contains {@code text}; fails with the last answer. */
+    private static void awaitAudit(Gogo g, String filter, String text) throws InterruptedException {
+        String[] last = { "" };
+        try {
+            RuntimeHarness.await("an audit record " + filter + " saying '" + text + "'", 20,
+                    () -> (last[0] = audit(g, filter)).contains(text));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the audit log answered: " + last[0], e);
+        }
+    }
+
     @Test
     public void aRowAddedBrokenAndRemovedWhileThePluginRunsChangesWhatItMayDo() throws Exception {
         try (Gogo g = new Gogo(RUNTIME.context())) {
@@ -98,8 +109,8 @@ public class PolicyReloadIT {
             Path file = POLICIES.resolve("55-itest.policy");
             Files.writeString(file, GRANT);
             RuntimeHarness.await("the added row in force", 20, () -> probe.toString().equals("user.home allowed"));
-            String reloaded = audit(g, "decision=policy-reloaded");
-            assertTrue(reloaded, reloaded.contains("added or changed: itest-user-home"));
+            // the table is committed before the reload is audited (fsync): wait for the record, not just the effect
+            awaitAudit(g, "decision=policy-reloaded", "added or changed: itest-user-home");
             shown = String.valueOf(g.run("aw:policy medium"));
             assertTrue(shown, shown.contains("itest-user-home") && shown.contains("55-itest.policy:2"));
 
@@ -120,7 +131,7 @@ public class PolicyReloadIT {
             Files.delete(file);
             RuntimeHarness.await("the removed row out of force", 20, () -> probe.toString().equals("user.home denied"));
             assertTrue(String.valueOf(g.run("aw:policy-reload")).startsWith("no change: "));
-            assertTrue(audit(g, "decision=policy-reloaded").contains("removed or changed: itest-user-home"));
+            awaitAudit(g, "decision=policy-reloaded", "removed or changed: itest-user-home");
             g.run("aw:uninstall " + BSN);
         }
     }

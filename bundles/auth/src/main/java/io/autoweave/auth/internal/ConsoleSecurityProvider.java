@@ -34,6 +34,13 @@ public final class ConsoleSecurityProvider implements SecurityProvider {
             return user.get();
         }
         response.setHeader("WWW-Authenticate", "Basic realm=\"AutoWeave\", charset=\"UTF-8\"");
+        if (hasBody(request)) {
+            // The refusal is committed below before the body was read. Jetty then cannot keep the connection (it
+            // will not wait for a body nobody reads) and closes it after the answer: without saying so in the
+            // header, a client reusing the connection for its next request reads nothing ("header parser
+            // received no bytes" in the JDK client), which is what made WebConsoleIT fail on a loaded machine.
+            response.setHeader("Connection", "close");
+        }
         response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
         response.setContentLength(0);
         try {
@@ -42,6 +49,11 @@ public final class ConsoleSecurityProvider implements SecurityProvider {
             // the client went away; nothing more to tell it
         }
         return null;
+    }
+
+    /** Whether the request announces a body (length or chunked), which a refusal leaves unread. */
+    static boolean hasBody(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
     }
 
     @Override

@@ -62,6 +62,12 @@ public final class ApiSecurityContext extends ServletContextHelper {
 
     @Override
     public boolean handleSecurity(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
+            // Every refusal below is committed before the body is read; Jetty then closes the connection after the
+            // answer. Say so, or a client reusing the connection reads nothing for its next request. Removed again
+            // when the request passes.
+            response.setHeader("Connection", "close");
+        }
         String client = request.getRemoteAddr();
         long wait = limiter.retryAfterSeconds(client);
         if (wait > 0) {
@@ -88,6 +94,7 @@ public final class ApiSecurityContext extends ServletContextHelper {
                     + ")");
         }
         request.setAttribute(Principal.REQUEST_ATTRIBUTE, who.get());
+        response.setHeader("Connection", null);
         return true;
     }
 
