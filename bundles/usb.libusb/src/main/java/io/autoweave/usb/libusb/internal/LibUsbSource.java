@@ -63,6 +63,7 @@ import io.autoweave.api.source.UsbSource;
 @Designate(ocd = LibUsbConfig.class)
 public final class LibUsbSource implements UsbSource {
     static final String NAME = "libusb";
+    private static final System.Logger LOG = System.getLogger(LibUsbSource.class.getName());
 
     private final DeviceReportSink sink;
     private final LibUsbConfig config;
@@ -155,10 +156,12 @@ public final class LibUsbSource implements UsbSource {
                 degraded = "libusb disagreed with sysfs: " + why + "; libusb context re-created "
                         + reinitialisations.incrementAndGet() + " time(s)";
                 health = new Health(State.DEGRADED, degraded, 0, 0);
+                LOG.log(System.Logger.Level.WARNING, "libusb source DEGRADED: {0}", degraded);
                 divergence.reset();
                 reinit = true;
             } else if (degraded != null && divergence.differences() == 0 && !reinit) {
                 health = new Health(State.RUNNING, "libusb hot-plug; views agree again after: " + degraded, 0, 0);
+                LOG.log(System.Logger.Level.INFO, "libusb source RUNNING again: its view agrees with sysfs");
                 degraded = null;
             }
         } catch (IOException | RuntimeException e) {
