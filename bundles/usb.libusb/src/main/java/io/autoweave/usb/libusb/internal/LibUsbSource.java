@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +66,11 @@ public final class LibUsbSource implements UsbSource {
 
     private final DeviceReportSink sink;
     private final LibUsbConfig config;
-    private final ExecutorService enricher = Executors.newSingleThreadExecutor(r -> new Thread(r, "autoweave-libusb-strings"));
+    private final java.util.concurrent.ThreadPoolExecutor enricher = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+            TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+            r -> new Thread(r, "autoweave-libusb-strings"));
+    /** Hot-plug callbacks libusb made (arrived + left), to tell a silent libusb from a stuck strings thread. */
+    private final AtomicLong callbacks = new AtomicLong();
     /** What each port held at attach, so a detach (when strings can no longer be read) carries the same identity. */
     private final Map<String, UsbDevice> attached = new ConcurrentHashMap<>();
     /** The last device seen on each port, kept after its detach: the serial of a device that flapped away unread. */
@@ -154,7 +157,8 @@ public final class LibUsbSource implements UsbSource {
             String why = divergence.check(libusbView, kernelView, System.nanoTime());
             if (why != null) {
                 degraded = "libusb disagreed with sysfs: " + why + "; libusb context re-created "
-                        + reinitialisations.incrementAndGet() + " time(s)";
+                        + reinitialisations.incrementAndGet() + " time(s) (hot-plug callbacks " + callbacks.get()
+                        + ", reports " + reports.get() + ", strings queue " + enricher.getQueue().size() + ")";
                 health = new Health(State.DEGRADED, degraded, 0, 0);
                 LOG.log(System.Logger.Level.WARNING, "libusb source DEGRADED: {0}", degraded);
                 divergence.reset();
@@ -235,11 +239,18 @@ public final class LibUsbSource implements UsbSource {
                 return "hot-plug registration failed: " + LibUsb.errorName(rc);
             }
             // what an earlier context reported attached and this one did not find has gone meanwhile
+            boolean again = restarts.get() > 0;
             enricher.execute(() -> {
+                int gone = 0;
                 for (String port : Set.copyOf(attached.keySet())) {
                     if (!present.contains(port)) {
                         emit(UsbAction.DETACH, attached.remove(port));
+                        gone++;
                     }
+                }
+                if (again) {
+                    LOG.log(System.Logger.Level.INFO, "libusb context re-created: {0} device(s) enumerated {1}, {2} "
+                            + "reported gone", present.size(), new java.util.TreeSet<>(present), gone);
                 }
             });
             if (degraded == null) {
@@ -261,6 +272,7 @@ public final class LibUsbSource implements UsbSource {
     }
 
     private void onHotplug(Device device, boolean arrived) {
+        callbacks.incrementAndGet();
         DeviceDescriptor d = new DeviceDescriptor();
         if (LibUsb.getDeviceDescriptor(device, d) != LibUsb.SUCCESS) {
             return;

@@ -16,6 +16,9 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
@@ -49,6 +52,8 @@ import io.autoweave.api.device.UsbEvent;
  * event listeners see it); a device that was not restored attaches as usual.
  */
 final class Pipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
     /** The source named by a detach that reconciliation made: no live source saw it. */
     static final String RECONCILE_SOURCE = "reconcile";
@@ -232,6 +237,8 @@ final class Pipeline implements AutoCloseable {
         reconcileDetached.increment();
         Reconciled mark = new Reconciled(detach.eventId(), key, u.info().attachEventId(), u.info().lastSeenMillis(),
                 reason);
+        LOG.info("USB reconciliation: {} detached as {} ({}; last seen at {})", key, detach.eventId(), reason,
+                u.info().lastSeenMillis());
         for (Consumer<Reconciled> listener : reconcileListeners) {
             try {
                 listener.accept(mark);
@@ -493,6 +500,12 @@ final class Pipeline implements AutoCloseable {
     }
 
     private void publish(Merger.MergeUpdate update) {
+        if (update.late()) {
+            // a source trailing by more than the merge window is news (a loaded or lagging source); one line each
+            LOG.info("USB late merge: {} joined event {} ({} {}) after {} ms; sources {}", update.source(),
+                    update.eventId(), update.action().wireName(), update.key(), update.lagNanos() / 1_000_000,
+                    update.sources());
+        }
         if (update.action() == UsbAction.ATTACH) {
             registry.enrich(update.key(), update.reported(), update.sources());
         }
