@@ -152,6 +152,19 @@ def read_events(path):
     return events, errors
 
 
+LATE = re.compile(r"USB late merge: (\S+) joined event (\S+) .* sources \[([^\]]*)\]")
+
+
+def fold_late_merges(events, path):
+    """The runtime logs each late merge; a journal line written before it lacks that source."""
+    by_id = {e.get("event_id"): e for e in events if e.get("event_id")}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = LATE.search(line)
+            if m and m.group(2) in by_id:
+                by_id[m.group(2)]["_sources"] |= norm_sources(m.group(3)) | {m.group(1).lower()}
+
+
 def runs_of(actions):
     runs = []
     for a in actions:
@@ -162,8 +175,57 @@ def runs_of(actions):
     return runs
 
 
-def check(truth, events, offset, required, ignore, scenarios, host_offset):
+PENALTY = 1000.0
+
+
+def assign(runs, events):
+    """Splits a port's events (file order) into one block per run: the split that breaks fewest rules (a run gets
+    1..len(run) events, starting with its first action and ending with its last), then fits the clock best. The
+    order of events is the runtime's, so a source lagging by seconds (udev under load) shifts events in time but
+    never across the order; the clock only breaks ties."""
+    k, n = len(runs), len(events)
+    inf = float("inf")
+    best = [[inf] * (n + 1) for _ in range(k + 1)]
+    choice = [[0] * (n + 1) for _ in range(k + 1)]
+    best[0][0] = 0.0
+    for i, r in enumerate(runs):
+        lo = r[0]["ts"] - 2.0
+        hi = (runs[i + 1][0]["ts"] if i + 1 < k else float("inf")) + 10.0
+        for j in range(n + 1):
+            if best[i][j] == inf:
+                continue
+            for m in range(0, n - j + 1):
+                cost = 0.0
+                if m == 0:
+                    cost += PENALTY
+                else:
+                    if m > len(r):
+                        cost += PENALTY * (m - len(r))
+                    if events[j]["_action"] != r[0]["action"]:
+                        cost += PENALTY
+                    if events[j + m - 1]["_action"] != r[-1]["action"]:
+                        cost += PENALTY
+                    for e in events[j:j + m]:
+                        tm = e["_mono"]
+                        cost += max(0.0, lo - tm) + max(0.0, tm - hi)
+                if best[i][j] + cost < best[i + 1][j + m]:
+                    best[i + 1][j + m] = best[i][j] + cost
+                    choice[i + 1][j + m] = m
+    blocks, j = [], n
+    for i in range(k, 0, -1):
+        m = choice[i][j]
+        blocks.append(events[j - m:j])
+        j -= m
+    return list(reversed(blocks))
+
+
+def check(truth, events, offset, required, ignore, scenarios, host_offset, down=()):
     failures = []
+
+    def is_down(ts):
+        """Whether a kernel action happened while the runtime was stopped (host markers, host clock)."""
+        host_t = ts + offset - host_offset
+        return any(a - 1.0 <= host_t <= b for a, b in down)
     evs = [e for e in events if norm_id(e.get("vendor_id")) not in ignore]
     # stream order
     seqs = [e.get("seq") for e in evs if isinstance(e.get("seq"), int)]
@@ -192,20 +254,20 @@ def check(truth, events, offset, required, ignore, scenarios, host_offset):
     for port in sorted(set(by_port_truth) | set(by_port_events), key=str):
         acts, es = by_port_truth.get(port, []), sorted(by_port_events.get(port, []), key=lambda e: e["_line"])
         runs = runs_of(acts)
-        assigned = defaultdict(list)
-        for e in es:
-            k = None
-            for idx, r in enumerate(runs):
-                if r[0]["ts"] <= e["_mono"] + EVENT_SLACK:
-                    k = idx
-            if k is None:
-                failures.append((scenario_of(e["_mono"]), f"port {port}: event line {e['_line']} "
-                                 f"{e['_action']} before any kernel action there"))
-            else:
-                assigned[k].append(e)
         state = "detach"
+        for e in es:
+            if e["_action"] == state:
+                failures.append((scenario_of(e["_mono"]), f"port {port}: event line {e['_line']}: {e['_action']} "
+                                 f"while already {state}ed (no alternation)"))
+            state = e["_action"]
+        if not runs:
+            for e in es:
+                failures.append((scenario_of(e["_mono"]), f"port {port}: event line {e['_line']} {e['_action']} "
+                                 f"where the kernel did nothing"))
+            continue
+        blocks = assign(runs, es)
         for k, r in enumerate(runs):
-            got = assigned.get(k, [])
+            got = blocks[k]
             scen = scenario_of(r[0]["ts"])
             row = {"scenario": scen, "port": port, "kernel": len(r), "events": len(got),
                    "attach": sum(1 for e in got if e["_action"] == "attach"),
@@ -224,16 +286,12 @@ def check(truth, events, offset, required, ignore, scenarios, host_offset):
             if len(r) == 1 and len(got) != 1:
                 fail(f"{len(got)} events for one stable {r[0]['action']} "
                      f"({[e['_action'] for e in got]}, lines {[e['_line'] for e in got]})")
-            if len(got) > len(r):
+            elif len(got) > len(r):
                 fail(f"{len(got)} events for {len(r)} kernel actions")
             if got[0]["_action"] != r[0]["action"]:
                 fail(f"first event is {got[0]['_action']}, the kernel's first action {r[0]['action']}")
             if got[-1]["_action"] != r[-1]["action"]:
                 fail(f"last event is {got[-1]['_action']}, the kernel ended with {r[-1]['action']}")
-            for e in got:
-                if e["_action"] == state:
-                    fail(f"event line {e['_line']}: {e['_action']} while already {state}ed (no alternation)")
-                state = e["_action"]
             for i, e in enumerate(got):
                 truth_a = r[min(i, len(r) - 1)]
                 if (norm_id(e.get("vendor_id")), norm_id(e.get("product_id"))) != (truth_a["vid"], truth_a["pid"]):
@@ -244,10 +302,10 @@ def check(truth, events, offset, required, ignore, scenarios, host_offset):
                          f"{truth_a['serial']!r}")
                 sig = e.get("device_signature")
                 try:
+                    bcd = e.get("bcd_device")
+                    bcd = int(bcd, 16) if isinstance(bcd, str) else int(bcd or 0)
                     again = signature_v2(int(norm_id(e.get("vendor_id")), 16), int(norm_id(e.get("product_id")), 16),
-                                         int(str(e.get("bcd_device", 0)), 16) if isinstance(e.get("bcd_device"), str)
-                                         else int(e.get("bcd_device") or 0),
-                                         e.get("device_class") or 0, e.get("device_subclass") or 0,
+                                         bcd, e.get("device_class") or 0, e.get("device_subclass") or 0,
                                          e.get("device_protocol") or 0, e.get("serial_number"))
                 except (TypeError, ValueError):
                     again = None
@@ -256,15 +314,17 @@ def check(truth, events, offset, required, ignore, scenarios, host_offset):
                          f"({str(again)[:12]})")
                 signatures[(port, truth_a["vid"], truth_a["pid"], truth_a["serial"])].add(sig)
             # sources: stable actions, and the final event of a run that leaves the device plugged for a while
-            nxt = acts[acts.index(r[-1]) + 1]["ts"] if acts.index(r[-1]) + 1 < len(acts) else None
+            pos = acts.index(r[-1])
+            nxt = acts[pos + 1]["ts"] if pos + 1 < len(acts) else None
             check_src = [got[0]] if len(r) == 1 else []
             if len(r) > 1 and r[-1]["action"] == "attach" and (nxt is None or nxt - r[-1]["ts"] >= FLAP_GAP):
                 check_src.append(got[-1])
+            need = [s for s in required if not (is_down(r[0]["ts"]) and s == "udev")]
             for e in check_src:
                 have = e["_sources"]
                 if have == {"reconcile"} and e["_action"] == "detach":
                     continue
-                missing = [s for s in required if s not in have]
+                missing = [s for s in need if s not in have]
                 if missing:
                     fail(f"event line {e['_line']} {e['_action']} lacks {missing} (has {sorted(have)})")
         if acts and state != acts[-1]["action"]:
@@ -307,6 +367,8 @@ def main(argv=None):
     ap.add_argument("--clock", help="guest clock.txt: wall=EPOCH mono=UPTIME read together")
     ap.add_argument("--actions", help="actions.jsonl of run-e2e.sh (scenario markers, host wall clock)")
     ap.add_argument("--require-sources", default="libusb,udev")
+    ap.add_argument("--runtime-log", help="runtime.log: 'USB late merge' lines add sources like update lines (for a "
+                    "journal written before a late source joined)")
     ap.add_argument("--ignore-vendor", default="1d6b")
     ap.add_argument("--report")
     ap.add_argument("--table")
@@ -335,7 +397,18 @@ def main(argv=None):
         host_offset = (truth[0]["ts"] + offset) - host_actions[0]["t"] - 0.4
     required = [s.strip().lower() for s in a.require_sources.split(",") if s.strip()]
     ignore = {norm_id(v) for v in a.ignore_vendor.split(",") if v.strip()}
-    rows, failures, inversions, signatures = check(truth, events, offset, required, ignore, scenarios, host_offset)
+    down, stop_t = [], None
+    for s in scenarios:
+        if s.get("scenario") == "runtime-stop":
+            stop_t = s["t"]
+        elif s.get("scenario") == "runtime-ready" and stop_t is not None:
+            down.append((stop_t, s["t"]))
+            stop_t = None
+    scenarios = [s for s in scenarios if s.get("scenario") not in ("runtime-stop", "runtime-ready")]
+    if a.runtime_log and os.path.exists(a.runtime_log):
+        fold_late_merges(events, a.runtime_log)
+    rows, failures, inversions, signatures = check(truth, events, offset, required, ignore, scenarios, host_offset,
+                                                   down)
     failures = [("*", e) for e in errors] + failures
     text = table(rows, failures, signatures)
     if a.table:

@@ -287,6 +287,7 @@ quiet 6
 
 scenario changes-while-stopped
 plug_seen e2ermouse mouse 3; quiet 4
+scenario runtime-stop                # a marker: kernel actions until runtime-ready happen while nothing runs
 touch "$SHARE/.stop-runtime"
 end=$((SECONDS + 60)); until [ -f "$SHARE/.runtime-stopped" ]; do ((SECONDS < end)) || die "runtime did not stop"; sleep 0.2; done
 rm -f "$SHARE/.runtime-stopped"
@@ -298,7 +299,7 @@ end=$((SECONDS + READY_TIMEOUT))
 until (($(grep -cF -- "$READY" "$SHARE/runtime.log" || true) > READY_BEFORE)); do
   ((SECONDS < end)) || die "runtime not ready again after ${READY_TIMEOUT}s"; sleep 0.5
 done
-log "runtime ready again"
+log "runtime ready again"; scenario runtime-ready
 quiet 15                            # the sources enumerate; reconciliation settles
 unplug_seen e2ermouse mouse 3; unplug_seen e2eslast storage 2; unplug_seen e2ertablet tablet 4
 quiet 4
@@ -315,6 +316,7 @@ set +e
 EVENTS=$SHARE/events-after-stop.jsonl; [ -s "$EVENTS" ] || EVENTS=$SHARE/events.jsonl
 python3 "$HERE/check_events.py" --udev "$SHARE/udev-monitor.log" --events "$EVENTS" --clock "$SHARE/clock.txt" \
   --actions "$ACTIONS" --require-sources "$REQUIRE_SOURCES" --report "$SHARE/check-report.json" \
+  --runtime-log "$SHARE/runtime.log" \
   --table "$SHARE/scenario-table.md"
 rc=$?
 set -e
