@@ -116,9 +116,13 @@ final class Merger {
     private final Map<String, Track> tracks = new HashMap<>();
     /** Port tracks by the signatures of their actions, so a report without a port finds them. */
     private final Map<String, Set<String>> portsBySignature = new HashMap<>();
-    /** Every action in creation order, for expiry. */
-    private final ArrayDeque<Action> all = new ArrayDeque<>();
+    /**
+     * Sources that reported within ten horizons: once its window has closed, an action all of them reported expects
+     * no late report.
+     */
+    private final Map<String, Long> liveSources = new HashMap<>(8);
     private long opened;
+    private long nextSweepNanos;
 
     final LongAdder emitted = new LongAdder();
     final LongAdder merged = new LongAdder();
@@ -169,6 +173,7 @@ final class Merger {
      */
     boolean offer(SourceReport report) {
         long now = nanoClock.getAsLong();
+        liveSources.put(report.source(), now);
         expire(now);
         UsbDevice device = Signatures.sign(report.device());
         if (windowNanos == 0) {
@@ -218,6 +223,9 @@ final class Merger {
         }
         boolean wasRestored = action.restored && action.sources.isEmpty();
         action.sources.add(report.source());
+        if (track != null) {
+            prune(track, now);
+        }
         if (action.restored) {
             confirmed.increment();
             if (wasRestored) {
@@ -250,11 +258,41 @@ final class Merger {
         if (!a.track.startsWith(NO_PORT)) {
             portsBySignature.computeIfAbsent(a.event.device().signature(), k -> new LinkedHashSet<>(2)).add(a.track);
         }
-        all.addLast(a);
+        prune(track, nanoClock.getAsLong());
+    }
+
+    /**
+     * Drops the actions of {@code track} no late report can still join: those past their merge window that every
+     * live source (one that reported within ten horizons) has reported, and those past their horizon, except the
+     * port's last attach while some live source has not reported it (a device still attached is still that attach,
+     * however late a source is). A restored action waits for its confirmation. So once every source has reported an
+     * action it is gone a window later: memory follows the late reports still expected, not what is connected or the
+     * event rate. (The first report of a source that never reported before cannot be expected: if it trails by more
+     * than the window, an action already complete without it may be gone, and it makes a new event that the
+     * debouncer drops as a duplicate.)
+     */
+    private void prune(Track track, long now) {
+        Action last = track.last();
+        Set<String> live = live(now);
+        track.actions.removeIf(x -> {
+            if (x.restored && x.sources.isEmpty()) {
+                return false; // unconfirmed: the pipeline's reconciliation decides
+            }
+            if (now - x.windowEndNanos >= 0 && x.sources.containsAll(live)) {
+                return true;
+            }
+            return now - x.horizonEndNanos >= 0 && !(x == last && x.event.action() == UsbAction.ATTACH);
+        });
+    }
+
+    private Set<String> live(long now) {
+        liveSources.values().removeIf(t -> now - t - 10 * horizonNanos >= 0);
+        return liveSources.keySet();
     }
 
     /** How many actions are still kept for late sources (for tests and metrics). */
     int openActions() {
+        nextSweepNanos = nanoClock.getAsLong();
         expire(nanoClock.getAsLong());
         int n = 0;
         for (Track t : tracks.values()) {
@@ -315,31 +353,21 @@ final class Merger {
         return best;
     }
 
-    /**
-     * Forgets actions past their horizon, except a port's last attach (the device may still be there; a late
-     * source may still report it, and a repeat of it must still be recognised).
-     */
+    /** Every merge window, prunes every track and drops the empty ones. */
     private void expire(long now) {
-        while (!all.isEmpty() && now - all.peekFirst().horizonEndNanos >= 0) {
-            Action a = all.pollFirst();
-            Track track = tracks.get(a.track);
-            if (track == null) {
-                continue;
-            }
-            // an attach kept as its port's last action left `all`: prune whatever has expired in this track now
-            track.actions.removeIf(x -> now - x.horizonEndNanos >= 0
-                    && !(track.last() == x && x.event.action() == UsbAction.ATTACH));
-            if (track.actions.isEmpty()) {
-                tracks.remove(a.track);
-                Set<String> ports = portsBySignature.get(a.event.device().signature());
-                if (ports != null) {
-                    ports.remove(a.track);
-                    if (ports.isEmpty()) {
-                        portsBySignature.remove(a.event.device().signature());
-                    }
-                }
+        if (now - nextSweepNanos < 0) {
+            return;
+        }
+        nextSweepNanos = now + Math.max(windowNanos, 100_000_000L);
+        for (Iterator<Map.Entry<String, Track>> it = tracks.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, Track> e = it.next();
+            prune(e.getValue(), now);
+            if (e.getValue().actions.isEmpty()) {
+                it.remove();
             }
         }
+        portsBySignature.values().forEach(ports -> ports.removeIf(k -> !tracks.containsKey(k)));
+        portsBySignature.values().removeIf(Set::isEmpty);
     }
 
     /** Drops a restored action that was reconciled away (its device is gone), so it is no longer joinable. */
@@ -349,12 +377,6 @@ final class Merger {
             track.actions.remove(a);
             if (track.actions.isEmpty()) {
                 tracks.remove(a.track);
-            }
-        }
-        for (Iterator<Action> it = all.iterator(); it.hasNext();) {
-            if (it.next() == a) {
-                it.remove();
-                break;
             }
         }
     }

@@ -153,6 +153,24 @@ public class DetectionTruthTest {
         assertEquals(2L, (long) p.metrics().get("merge.updates_dropped"));
     }
 
+    @Test
+    public void libusbReEnumeratingLongAfterMakesNoEventAndNoUpdate() {
+        Pipeline p = pipeline();
+        UsbDevice d = stick("AW1", null, null, List.of(), "1-3");
+        p.report(attach("libusb", d));
+        p.report(attach("udev", d));
+        time.advanceMillis(60_000);
+        p.report(attach("libusb", d)); // its context was re-created
+        time.advanceMillis(60_000);
+        assertEquals(1, received.size());
+        assertEquals(1, updates.size());
+        p.report(detach("udev", d));
+        p.report(detach("libusb", d));
+        assertEquals(2, received.size());
+        assertEquals(2, updates.size());
+        assertEquals(received.get(1).eventId(), updates.get(1).eventId());
+    }
+
     // --- reconciliation across process lifetimes
 
     private static Pipeline.Restored restored(UsbDevice d, String attachId) {
