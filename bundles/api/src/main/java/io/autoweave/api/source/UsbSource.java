@@ -6,8 +6,11 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface UsbSource {
 
-    /** State of a source. */
-    enum State { STARTING, RUNNING, RESTARTING, FAILED, STOPPED }
+    /**
+     * State of a source. {@code DEGRADED} (since 1.1): running, but its view of what is connected disagreed with the
+     * kernel's for longer than its bound; it is being (or was just) re-initialised and says why in the detail.
+     */
+    enum State { STARTING, RUNNING, RESTARTING, FAILED, STOPPED, DEGRADED }
 
     /**
      * Health of a source at one moment.

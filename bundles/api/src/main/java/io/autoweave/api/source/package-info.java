@@ -4,7 +4,7 @@
  * {@link io.autoweave.api.source.DeviceReportSink} service for every attach/detach it sees.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.autoweave.api.source;
 
 import org.osgi.annotation.bundle.Export;

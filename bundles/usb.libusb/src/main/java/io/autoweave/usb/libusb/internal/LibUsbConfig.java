@@ -18,4 +18,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "First restart delay after a libusb failure, in milliseconds (doubles up to 30 s)")
     long restart_backoff_ms() default 500;
+
+    @AttributeDefinition(description = "Where sysfs is mounted: the kernel's cached descriptor strings are read from "
+            + "ROOT/bus/usb/devices/PORT (no device I/O, no permission needed), and libusb's view is checked against it")
+    String sysfs_root() default "/sys";
+
+    @AttributeDefinition(description = "How often libusb's view of connected devices is compared with sysfs, in "
+            + "milliseconds (100..60000)")
+    long divergence_check_ms() default 1000;
+
+    @AttributeDefinition(description = "How long libusb may disagree with sysfs about a device before the source is "
+            + "DEGRADED and its libusb context re-created, in milliseconds (0 turns the check off; else 1000..600000)")
+    long divergence_bound_ms() default 5000;
 }

@@ -1,9 +1,15 @@
 package io.autoweave.usb.libusb.internal;
 
+import java.io.IOException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -30,46 +36,141 @@ import io.autoweave.api.source.UsbSource;
 
 /**
  * libusb hot-plug. One thread runs libusb's event loop; the hot-plug callback only copies what libusb already
- * knows (descriptors need no I/O) and hands the device to a second thread that opens it for its strings, so
- * a slow or unopenable device never stalls the event loop. {@code HOTPLUG_ENUMERATE} reports devices present
- * at start. When libusb fails, the loop restarts with back-off and the health shows why.
+ * knows (descriptors need no I/O) and hands the device to a second thread that reads its strings, so a slow or
+ * unopenable device never stalls the event loop. {@code HOTPLUG_ENUMERATE} reports devices present at start.
+ * When libusb fails, the loop restarts with back-off and the health shows why.
+ *
+ * <p><b>Strings.</b> Read from sysfs first ({@code ROOT/bus/usb/devices/PORT/serial}, ...): the kernel read them
+ * before announcing the device, needs no permission on the device node and no I/O, and the udev and sysfs sources
+ * read the very same bytes, so all sources agree on the serial, which the signature hashes. Only without sysfs is
+ * the device opened. A device gone before its strings could be read keeps the serial last seen on that port when
+ * its descriptor is the same (a flap), so a flapping device keeps one signature.
+ *
+ * <p><b>Divergence.</b> Every {@code divergence.check.ms} libusb's view (what it reported attached and not yet
+ * detached) is compared with sysfs. A difference lasting {@code divergence.bound.ms} means libusb missed events and
+ * will not recover by itself (a lost netlink message leaves a stale device in libusb's list, and a device arriving
+ * later at the same bus address is then ignored: "blind while RUNNING"). The source then turns DEGRADED and
+ * re-creates its libusb context: the new context enumerates what is there (the pipeline absorbs what it already
+ * knew and merges what libusb had missed), and devices libusb still held that are gone are reported detached.
+ * Health is RUNNING again once the views agree.
+ *
+ * <p>All reads and writes of what is attached happen on the strings thread, in the order libusb reported, so a
+ * detach never overtakes the attach it follows.
  */
 @Component(service = UsbSource.class, configurationPid = "io.autoweave.usb.libusb",
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = LibUsbConfig.class)
 public final class LibUsbSource implements UsbSource {
     static final String NAME = "libusb";
+    private static final System.Logger LOG = System.getLogger(LibUsbSource.class.getName());
 
     private final DeviceReportSink sink;
     private final LibUsbConfig config;
-    private final ExecutorService enricher = Executors.newSingleThreadExecutor(r -> new Thread(r, "autoweave-libusb-strings"));
+    private final java.util.concurrent.ThreadPoolExecutor enricher = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+            TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+            r -> new Thread(r, "autoweave-libusb-strings"));
+    /** Hot-plug callbacks libusb made (arrived + left), to tell a silent libusb from a stuck strings thread. */
+    private final AtomicLong callbacks = new AtomicLong();
     /** What each port held at attach, so a detach (when strings can no longer be read) carries the same identity. */
     private final Map<String, UsbDevice> attached = new ConcurrentHashMap<>();
+    /** The last device seen on each port, kept after its detach: the serial of a device that flapped away unread. */
+    private final Map<String, UsbDevice> lastSeen = new ConcurrentHashMap<>();
     private final AtomicLong reports = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
+    private final AtomicLong reinitialisations = new AtomicLong();
     private volatile Health health = new Health(State.STARTING, "starting", 0, 0);
     private volatile boolean running = true;
+    /** Set by the divergence check: end the current libusb context and create a new one at once. */
+    private volatile boolean reinit;
+    private volatile String degraded;
     private final Thread loop;
+    private final KernelView kernel;
+    private final Divergence divergence;
+    private final ScheduledExecutorService checker;
+    /** Ports the current session's enumeration reported (event loop thread only, during registration). */
+    private Set<String> enumerated;
 
     @Activate
     public LibUsbSource(@Reference DeviceReportSink sink, LibUsbConfig config) {
         this.sink = sink;
         this.config = config;
+        this.kernel = new KernelView(sysfsRoot(config.sysfs_root()));
+        long check = config.divergence_check_ms();
+        long bound = config.divergence_bound_ms();
+        if (check < 100 || check > 60_000) {
+            throw new IllegalArgumentException("io.autoweave.usb.libusb: divergence.check.ms must be 100..60000, got "
+                    + check);
+        }
+        if (bound != 0 && (bound < 1000 || bound > 600_000)) {
+            throw new IllegalArgumentException("io.autoweave.usb.libusb: divergence.bound.ms must be 0 (off) or "
+                    + "1000..600000, got " + bound);
+        }
+        this.divergence = bound == 0 ? null : new Divergence(TimeUnit.MILLISECONDS.toNanos(bound));
         this.loop = new Thread(this::run, "autoweave-libusb-events");
         this.loop.setDaemon(true);
+        this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "autoweave-libusb-divergence");
+            t.setDaemon(true);
+            return t;
+        });
         if (config.enabled()) {
             loop.start();
+            if (divergence != null) {
+                checker.scheduleWithFixedDelay(this::checkDivergence, check, check, TimeUnit.MILLISECONDS);
+            }
         } else {
             health = new Health(State.STOPPED, "disabled by configuration", 0, 0);
         }
     }
 
+    private static Path sysfsRoot(String value) {
+        try {
+            Path p = Path.of(value == null ? "" : value.trim());
+            if (p.isAbsolute()) {
+                return p;
+            }
+        } catch (InvalidPathException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("io.autoweave.usb.libusb: sysfs.root must be an absolute path such as /sys, "
+                + "got '" + value + "'");
+    }
+
     @Deactivate
     void deactivate() throws InterruptedException {
         running = false;
+        checker.shutdownNow();
         loop.join(TimeUnit.SECONDS.toMillis(5));
         enricher.shutdownNow();
         enricher.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** Compares libusb's view with the kernel's; a lasting difference re-creates the libusb context. */
+    private void checkDivergence() {
+        try {
+            if (!kernel.available() || health.state() == State.RESTARTING || health.state() == State.STARTING) {
+                return;
+            }
+            Map<String, String> kernelView = kernel.devices();
+            Map<String, String> libusbView = new TreeMap<>();
+            attached.forEach((port, d) -> libusbView.put(port, d.vendorHex() + ":" + d.productHex()));
+            String why = divergence.check(libusbView, kernelView, System.nanoTime());
+            if (why != null) {
+                degraded = "libusb disagreed with sysfs: " + why + "; libusb context re-created "
+                        + reinitialisations.incrementAndGet() + " time(s) (hot-plug callbacks " + callbacks.get()
+                        + ", reports " + reports.get() + ", strings queue " + enricher.getQueue().size() + ")";
+                health = new Health(State.DEGRADED, degraded, 0, 0);
+                LOG.log(System.Logger.Level.WARNING, "libusb source DEGRADED: {0}", degraded);
+                divergence.reset();
+                reinit = true;
+            } else if (degraded != null && divergence.differences() == 0 && !reinit) {
+                health = new Health(State.RUNNING, "libusb hot-plug; views agree again after: " + degraded, 0, 0);
+                LOG.log(System.Logger.Level.INFO, "libusb source RUNNING again: its view agrees with sysfs");
+                degraded = null;
+            }
+        } catch (IOException | RuntimeException e) {
+            // no sysfs (or it vanished): nothing to compare with; the next check tries again
+        }
     }
 
     @Override
@@ -89,6 +190,11 @@ public final class LibUsbSource implements UsbSource {
             String failure = session();
             if (!running) {
                 break;
+            }
+            if (reinit) {
+                reinit = false;
+                restarts.incrementAndGet();
+                continue; // a new context at once: libusb did not fail, its view went stale
             }
             restarts.incrementAndGet();
             health = new Health(State.RESTARTING, failure + "; retrying in " + backoff + " ms", 0, 0);
@@ -123,16 +229,36 @@ public final class LibUsbSource implements UsbSource {
                 onHotplug(device, event == LibUsb.HOTPLUG_EVENT_DEVICE_ARRIVED);
                 return 0; // keep the callback registered
             };
+            enumerated = new HashSet<>();
             rc = LibUsb.hotplugRegisterCallback(ctx,
                     LibUsb.HOTPLUG_EVENT_DEVICE_ARRIVED | LibUsb.HOTPLUG_EVENT_DEVICE_LEFT, LibUsb.HOTPLUG_ENUMERATE,
                     LibUsb.HOTPLUG_MATCH_ANY, LibUsb.HOTPLUG_MATCH_ANY, LibUsb.HOTPLUG_MATCH_ANY, cb, null, handle);
+            Set<String> present = enumerated;
+            enumerated = null;
             if (rc != LibUsb.SUCCESS) {
                 return "hot-plug registration failed: " + LibUsb.errorName(rc);
             }
-            health = new Health(State.RUNNING, "libusb " + LibUsb.getVersion().major() + "." + LibUsb.getVersion().minor()
-                    + "." + LibUsb.getVersion().micro() + " hot-plug", 0, 0);
+            // what an earlier context reported attached and this one did not find has gone meanwhile
+            boolean again = restarts.get() > 0;
+            enricher.execute(() -> {
+                int gone = 0;
+                for (String port : Set.copyOf(attached.keySet())) {
+                    if (!present.contains(port)) {
+                        emit(UsbAction.DETACH, attached.remove(port));
+                        gone++;
+                    }
+                }
+                if (again) {
+                    LOG.log(System.Logger.Level.INFO, "libusb context re-created: {0} device(s) enumerated {1}, {2} "
+                            + "reported gone", present.size(), new java.util.TreeSet<>(present), gone);
+                }
+            });
+            if (degraded == null) {
+                health = new Health(State.RUNNING, "libusb " + LibUsb.getVersion().major() + "."
+                        + LibUsb.getVersion().minor() + "." + LibUsb.getVersion().micro() + " hot-plug", 0, 0);
+            }
             long timeoutUs = TimeUnit.MILLISECONDS.toMicros(Math.max(10, config.event_timeout_ms()));
-            while (running) {
+            while (running && !reinit) {
                 rc = LibUsb.handleEventsTimeoutCompleted(ctx, timeoutUs, null);
                 if (rc != LibUsb.SUCCESS && rc != LibUsb.ERROR_INTERRUPTED) {
                     return "event handling failed: " + LibUsb.errorName(rc);
@@ -146,6 +272,7 @@ public final class LibUsbSource implements UsbSource {
     }
 
     private void onHotplug(Device device, boolean arrived) {
+        callbacks.incrementAndGet();
         DeviceDescriptor d = new DeviceDescriptor();
         if (LibUsb.getDeviceDescriptor(device, d) != LibUsb.SUCCESS) {
             return;
@@ -159,16 +286,22 @@ public final class LibUsbSource implements UsbSource {
         if (count <= 0) {
             return; // root hubs are the host controller, not a plugged device
         }
-        if (!arrived) {
-            UsbDevice known = attached.remove(port);
-            UsbDevice gone = known != null ? known : basic(d, device, bus, port, null, null, null);
-            enricher.execute(() -> emit(UsbAction.DETACH, gone));
-            return;
+        if (enumerated != null) {
+            enumerated.add(port);
         }
         UsbDevice basic = basic(d, device, bus, port, null, null, null);
+        if (!arrived) {
+            enricher.execute(() -> {
+                UsbDevice known = attached.remove(port);
+                emit(UsbAction.DETACH, known != null ? known : remembered(basic));
+            });
+            return;
+        }
         if (!config.read_strings()) {
-            attached.put(port, basic);
-            enricher.execute(() -> emit(UsbAction.ATTACH, basic));
+            enricher.execute(() -> {
+                attached.put(port, basic);
+                emit(UsbAction.ATTACH, basic);
+            });
             return;
         }
         LibUsb.refDevice(device);
@@ -176,11 +309,32 @@ public final class LibUsbSource implements UsbSource {
             try {
                 UsbDevice full = withStrings(device, d, basic);
                 attached.put(port, full);
+                lastSeen.put(port, full);
                 emit(UsbAction.ATTACH, full);
             } finally {
                 LibUsb.unrefDevice(device);
             }
         });
+    }
+
+    /**
+     * {@code basic} with the strings last seen on its port when the descriptor is the same: a device that flapped
+     * away before its strings were read is, with overwhelming likelihood, the one that was just there.
+     */
+    private UsbDevice remembered(UsbDevice basic) {
+        UsbDevice last = lastSeen.get(basic.portPath());
+        if (last == null || !sameDescriptor(last, basic)) {
+            return basic;
+        }
+        return new UsbDevice(basic.vendorId(), basic.productId(), last.serial(), last.manufacturer(), last.product(),
+                basic.deviceClass(), basic.deviceSubclass(), basic.deviceProtocol(), basic.interfaceClasses(),
+                basic.bcdDevice(), basic.busNumber(), basic.deviceAddress(), basic.portPath(), null);
+    }
+
+    private static boolean sameDescriptor(UsbDevice a, UsbDevice b) {
+        return a.vendorId() == b.vendorId() && a.productId() == b.productId() && a.bcdDevice() == b.bcdDevice()
+                && a.deviceClass() == b.deviceClass() && a.deviceSubclass() == b.deviceSubclass()
+                && a.deviceProtocol() == b.deviceProtocol();
     }
 
     private UsbDevice basic(DeviceDescriptor d, Device device, int bus, String port, String serial, String manufacturer,
@@ -206,11 +360,26 @@ public final class LibUsbSource implements UsbSource {
                 LibUsb.getDeviceAddress(device), port, null);
     }
 
-    /** Opens the device for its string descriptors; without permission the strings stay null. */
+    /**
+     * The device's strings: from sysfs when the device is there (the kernel's copy), else by opening the device
+     * (without permission they stay null), else those last seen on the port for the same descriptor.
+     */
     private UsbDevice withStrings(Device device, DeviceDescriptor d, UsbDevice basic) {
+        String id = basic.vendorHex() + ":" + basic.productHex();
+        if (id.equals(kernel.id(basic.portPath()))) {
+            KernelView.Strings s = kernel.strings(basic.portPath());
+            if (id.equals(kernel.id(basic.portPath()))) { // still there: it did not leave while we read
+                return new UsbDevice(basic.vendorId(), basic.productId(), s.serial(), s.manufacturer(), s.product(),
+                        basic.deviceClass(), basic.deviceSubclass(), basic.deviceProtocol(), basic.interfaceClasses(),
+                        basic.bcdDevice(), basic.busNumber(), basic.deviceAddress(), basic.portPath(), null);
+            }
+        }
+        if (kernel.available()) {
+            return remembered(basic); // gone from the kernel already: opening it would fail too
+        }
         DeviceHandle h = new DeviceHandle();
         if (LibUsb.open(device, h) != LibUsb.SUCCESS) {
-            return basic;
+            return remembered(basic);
         }
         try {
             String serial = d.iSerialNumber() == 0 ? null : Descriptors.clean(LibUsb.getStringDescriptor(h, d.iSerialNumber()));

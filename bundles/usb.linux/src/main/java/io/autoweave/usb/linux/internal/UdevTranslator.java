@@ -31,6 +31,8 @@ final class UdevTranslator {
     private final boolean includeRootHubs;
     /** Attached devices by port path; written by the reader thread, primed after each (re)start. */
     private final Map<String, UsbDevice> attached = new ConcurrentHashMap<>();
+    /** The last device attached on each port, kept after its detach (reader thread only). */
+    private final Map<String, UsbDevice> lastSeen = new ConcurrentHashMap<>();
 
     /** @param sysfs where to read attached devices, or null to rely on udev's properties alone */
     UdevTranslator(SysfsDevices sysfs, boolean includeRootHubs) {
@@ -44,6 +46,7 @@ final class UdevTranslator {
         for (UsbDevice device : present) {
             if (device.portPath() != null) {
                 attached.put(device.portPath(), device);
+                lastSeen.put(device.portPath(), device);
             }
         }
     }
@@ -97,7 +100,11 @@ final class UdevTranslator {
             if (device == null) {
                 return Optional.empty();
             }
+            if (fromSysfs == null && device.serial() == null) {
+                device = withRememberedSerial(device);
+            }
             attached.put(port, device);
+            lastSeen.put(port, device);
         } else {
             UsbDevice known = attached.remove(port);
             device = known != null && sameModel(known, fromUdev) ? merge(known, fromUdev) : fromUdev;
@@ -106,6 +113,27 @@ final class UdevTranslator {
             }
         }
         return Optional.of(DeviceReport.now(SOURCE, action, device));
+    }
+
+    /**
+     * A device gone from sysfs before it was read, whose udev record lacks the serial too (udev's {@code usb_id}
+     * ran after the device had left, which happens when it flaps): the serial is unknown, not absent. The serial
+     * last seen on that port for the same device descriptor is taken, so a flapping device keeps its signature
+     * (the serial is hashed). A device without a serial had none last time either, so it stays without.
+     */
+    private UsbDevice withRememberedSerial(UsbDevice device) {
+        UsbDevice last = lastSeen.get(device.portPath());
+        if (last == null || last.serial() == null || last.vendorId() != device.vendorId()
+                || last.productId() != device.productId() || last.bcdDevice() != device.bcdDevice()
+                || last.deviceClass() != device.deviceClass() || last.deviceSubclass() != device.deviceSubclass()
+                || last.deviceProtocol() != device.deviceProtocol()) {
+            return device;
+        }
+        return new UsbDevice(device.vendorId(), device.productId(), last.serial(),
+                device.manufacturer() != null ? device.manufacturer() : last.manufacturer(),
+                device.product() != null ? device.product() : last.product(), device.deviceClass(),
+                device.deviceSubclass(), device.deviceProtocol(), device.interfaceClasses(), device.bcdDevice(),
+                device.busNumber(), device.deviceAddress(), device.portPath(), null);
     }
 
     private static boolean sameModel(UsbDevice a, UsbDevice b) {

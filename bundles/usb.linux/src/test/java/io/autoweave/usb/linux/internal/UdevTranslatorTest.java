@@ -208,4 +208,33 @@ public class UdevTranslatorTest {
         return new UdevBlock("UDEV", action, devpath, map);
     }
 
+
+    private static List<String> block(String action, boolean withSerial) {
+        List<String> lines = new ArrayList<>(List.of(
+                "UDEV  [30.0] " + action + "      /devices/pci0000:00/0000:00:04.0/usb1/1-1 (usb)",
+                "ACTION=" + action, "DEVPATH=/devices/pci0000:00/0000:00:04.0/usb1/1-1", "SUBSYSTEM=usb",
+                "DEVTYPE=usb_device", "PRODUCT=627/1/0", "TYPE=0/0/0", "BUSNUM=001", "DEVNUM=002"));
+        if (withSerial) {
+            lines.add("ID_SERIAL_SHORT=68284-0000:00:04.0-1");
+        }
+        lines.add("");
+        return lines;
+    }
+
+    @Test
+    public void aFlappingDeviceWhoseUdevRecordLostTheSerialKeepsTheSerialLastSeenOnItsPort() throws Exception {
+        // udev's usb_id ran after the device had left again: no ID_SERIAL_SHORT, and sysfs has nothing to read
+        UdevTranslator translator = new UdevTranslator(null, false);
+        List<String> lines = new ArrayList<>();
+        lines.addAll(block("add", true));
+        lines.addAll(block("remove", false));
+        lines.addAll(block("add", false));
+        List<DeviceReport> reports = new ArrayList<>();
+        for (UdevBlock b : Fixtures.parse(lines)) {
+            translator.translate(b).ifPresent(reports::add);
+        }
+        assertEquals(3, reports.size());
+        assertEquals("68284-0000:00:04.0-1", reports.get(2).device().serial());
+        assertEquals("68284-0000:00:04.0-1", reports.get(1).device().serial());
+    }
 }

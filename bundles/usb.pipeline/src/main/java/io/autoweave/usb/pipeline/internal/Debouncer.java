@@ -52,6 +52,7 @@ final class Debouncer {
     private final TaskScheduler scheduler;
     private final Consumer<UsbEvent> downstream;
     private final FlapObserver flapObserver;
+    private volatile Consumer<UsbEvent> discarded = e -> { };
     private final Map<DeviceKey, DeviceState> states = new HashMap<>();
 
     final LongAdder passed = new LongAdder();
@@ -78,6 +79,25 @@ final class Debouncer {
         this.flapObserver = flapObserver == null ? (k, p) -> { } : flapObserver;
     }
 
+    /**
+     * Told of every event that will never pass (a duplicate, or a flap collapsed into a later event), so whoever
+     * holds something for that event (late sources' updates) can drop it.
+     */
+    void onDiscarded(Consumer<UsbEvent> listener) {
+        this.discarded = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Makes the debouncer believe consumers were told {@code action} for {@code key} (a device restored from the
+     * previous process lifetime), so a repeat of it is a duplicate and the opposite passes.
+     */
+    void seed(DeviceKey key, UsbAction action) {
+        DeviceState state = states.computeIfAbsent(key, DeviceState::new);
+        if (state.timer == null) {
+            state.emitted = action;
+        }
+    }
+
     void accept(UsbEvent event) {
         DeviceKey key = DeviceKey.of(event.device());
         DeviceState state = states.get(key);
@@ -87,6 +107,7 @@ final class Debouncer {
         }
         if (state != null && state.emitted == event.action()) {
             duplicates.increment();
+            discarded.accept(event);
             return;
         }
         if (state == null) {
@@ -105,9 +126,11 @@ final class Debouncer {
     private void holdBack(DeviceState state, UsbEvent event) {
         if (event.action() == state.latest.action()) {
             duplicates.increment();
+            discarded.accept(event);
             return;
         }
         state.toggles++;
+        discarded.accept(state.latest); // collapsed: a later event (or none) stands for it
         state.latest = event;
         suppressed.increment();
     }
@@ -127,6 +150,7 @@ final class Debouncer {
             downstream.accept(withFlaps(last, pairs));
         } else {
             forget(state);
+            discarded.accept(last);
             if (pairs > 0) {
                 flapObserver.flapsCollapsed(state.key, pairs);
             }

@@ -1,12 +1,16 @@
 package io.autoweave.usb.pipeline.internal;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -19,19 +23,25 @@ import io.autoweave.api.device.UsbEvent;
 /**
  * Folds reports of one physical action from several sources into one event.
  *
- * <p>Leading edge: the first report becomes an event at once, with no waiting. A later report within the window
- * that matches an open action only adds its source: it is announced through the update callback and counted,
- * never emitted as a second event. A report matches an open action when the action is the same, the reporting
- * source has not yet reported that action (a source reports each action once, so a repeat from the same source is
- * a new physical action, such as a flap), and either both know the port path and it is equal, or one of them lacks
- * the port and the signatures are equal.
+ * <p>Leading edge: the first report becomes an event at once, with no waiting. A later report of the same action
+ * only adds its source: it is announced through the update callback and counted, never emitted as a second event.
  *
- * <p>The emitted identity is the first report's: sources race, and holding the event back to wait for a richer
- * one would cost every consumer latency. Richer later reports reach the registry through the update callback,
- * which fills fields the first report left null.
+ * <p><b>Which action a report belongs to.</b> Every source sees the actions on one port in the order they happened
+ * and reports each once. So the actions of a port are kept in order (a short history per port, or per signature
+ * when a source does not know the port), each with the sources that reported it, and a report of source S joins
+ * the earliest action of its kind that S has not reported and that lies after the last action S did report on that
+ * port. The merge window only says when a join counts as <em>late</em>; it no longer decides whether a report
+ * joins: on a loaded machine udev's report of a burst trails libusb's by seconds, and a window-bounded merge made
+ * it a second attach that the debouncer then hid as a duplicate. The port's <em>last</em> action stays joinable
+ * for as long as it is the last (a device still attached is still that attach); older actions stay joinable for
+ * {@code horizon} after their first report, so a source that was blind for longer than that starts afresh instead
+ * of being folded into history.
  *
- * <p>Open actions are indexed by port and by signature, and expire oldest first, so a report costs the same
- * whatever the event rate (a linear scan of every open action made the pipeline quadratic under bursts).
+ * <p>A report repeating the port's last action that its source already reported (a source re-enumerating after a
+ * restart) is absorbed and counted ({@code repeats}): the device's state did not change.
+ *
+ * <p>The emitted identity is the first report's: with identity v2 every source computes the same signature from
+ * its first report, and richer later reports reach the registry through the update callback.
  *
  * <p>Not thread-safe: the {@link Pipeline} serializes calls.
  */
@@ -46,54 +56,81 @@ final class Merger {
      * @param source the source that just reported
      * @param sources every source that reported this action so far, first first
      * @param reported the device as the late source saw it (may carry fields the first report lacked)
+     * @param lagNanos time from the event's first report to this one
+     * @param late whether this report came after the merge window had closed
      */
     record MergeUpdate(String eventId, DeviceKey key, UsbAction action, String source, Set<String> sources,
-            UsbDevice reported) {
+            UsbDevice reported, long lagNanos, boolean late) {
     }
 
-    private static final class OpenAction {
+    /** One physical action on one port, as the sources reported it. */
+    static final class Action {
         final UsbEvent event;
         final Set<String> sources = new LinkedHashSet<>();
-        final long deadlineNanos;
+        final long firstNanos;
+        final long windowEndNanos;
+        final long horizonEndNanos;
         final long order;
+        final String track;
+        /** Restored from the previous process lifetime: the sources of that lifetime, none of this one yet. */
+        final boolean restored;
 
-        OpenAction(UsbEvent event, long deadlineNanos, long order) {
+        Action(UsbEvent event, String track, long firstNanos, long windowNanos, long horizonNanos, long order,
+                boolean restored) {
             this.event = event;
-            this.deadlineNanos = deadlineNanos;
+            this.track = track;
+            this.firstNanos = firstNanos;
+            this.windowEndNanos = firstNanos + windowNanos;
+            this.horizonEndNanos = firstNanos + horizonNanos;
             this.order = order;
-            sources.addAll(event.sources());
-        }
-
-        boolean matches(SourceReport report, String signature) {
-            if (event.action() != report.action() || sources.contains(report.source())) {
-                return false;
+            this.restored = restored;
+            if (!restored) {
+                sources.addAll(event.sources());
             }
-            String port = report.device().portPath();
-            String openPort = event.device().portPath();
-            if (port != null && openPort != null) {
-                return port.equals(openPort);
-            }
-            return signature.equals(event.device().signature());
         }
     }
 
+    /** The actions of one port (or of one signature without a port), oldest first, and where each source is. */
+    private static final class Track {
+        final ArrayDeque<Action> actions = new ArrayDeque<>(4);
+        final Map<String, Long> cursor = new HashMap<>(4);
+
+        Action last() {
+            return actions.peekLast();
+        }
+    }
+
+    /** Actions kept per track for late sources; more would only matter to a source many actions behind. */
+    static final int HISTORY = 8;
+    private static final String NO_PORT = "#";
+
     private volatile long windowNanos;
+    private volatile long horizonNanos;
     private final LongSupplier nanoClock;
     private final LongSupplier wallMillis;
     private final Supplier<String> eventIds;
     private final String instanceId;
     private final Consumer<UsbEvent> downstream;
     private final Consumer<MergeUpdate> updates;
-    /** Oldest first (= earliest deadline first), so a late source joins the earliest action it has not reported yet. */
-    private final ArrayDeque<OpenAction> open = new ArrayDeque<>();
-    /** Open actions that know their port, by port, oldest first. */
-    private final Map<String, ArrayDeque<OpenAction>> byPort = new HashMap<>();
-    /** Every open action, by signature, oldest first. */
-    private final Map<String, ArrayDeque<OpenAction>> bySignature = new HashMap<>();
+    private volatile Consumer<Action> confirmations = a -> { };
+    private final Map<String, Track> tracks = new HashMap<>();
+    /** Port tracks by the signatures of their actions, so a report without a port finds them. */
+    private final Map<String, Set<String>> portsBySignature = new HashMap<>();
+    /**
+     * Sources that reported within ten horizons: once its window has closed, an action all of them reported expects
+     * no late report.
+     */
+    private final Map<String, Long> liveSources = new HashMap<>(8);
     private long opened;
+    private long nextSweepNanos;
 
     final LongAdder emitted = new LongAdder();
     final LongAdder merged = new LongAdder();
+    final LongAdder lateMerges = new LongAdder();
+    final LongAdder repeats = new LongAdder();
+    final LongAdder confirmed = new LongAdder();
+    final LatencyHistogram lag = new LatencyHistogram();
+    final AtomicLong maxLagNanos = new AtomicLong();
 
     /** A new merge window for actions opened from now on (a configuration change). */
     void window(long nanos) {
@@ -101,6 +138,12 @@ final class Merger {
             throw new IllegalArgumentException("merge window must be >= 0 ns: " + nanos);
         }
         this.windowNanos = nanos;
+        this.horizonNanos = horizonFor(nanos);
+    }
+
+    /** Ten windows, at least 15 s: longer than any lag seen between live sources, shorter than a blind spell. */
+    static long horizonFor(long windowNanos) {
+        return Math.max(windowNanos * 10, 15_000_000_000L);
     }
 
     Merger(long windowNanos, LongSupplier nanoClock, LongSupplier wallMillis, Supplier<String> eventIds,
@@ -109,6 +152,7 @@ final class Merger {
             throw new IllegalArgumentException("merge window must be >= 0 ns: " + windowNanos);
         }
         this.windowNanos = windowNanos;
+        this.horizonNanos = horizonFor(windowNanos);
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.wallMillis = Objects.requireNonNull(wallMillis, "wallMillis");
         this.eventIds = Objects.requireNonNull(eventIds, "eventIds");
@@ -117,92 +161,222 @@ final class Merger {
         this.updates = updates == null ? u -> { } : updates;
     }
 
+    /** Told when a source reports a restored action again (the device is still there). */
+    void onConfirmed(Consumer<Action> listener) {
+        this.confirmations = Objects.requireNonNull(listener, "listener");
+    }
+
     /**
-     * Takes one report: emits a new event downstream, or folds it into an open one.
+     * Takes one report: emits a new event downstream, or folds it into the action it belongs to.
      *
      * @return true when a new event was emitted
      */
     boolean offer(SourceReport report) {
         long now = nanoClock.getAsLong();
+        liveSources.put(report.source(), now);
         expire(now);
         UsbDevice device = Signatures.sign(report.device());
-        OpenAction action = earliestMatch(report, device.signature());
+        if (windowNanos == 0) {
+            emit(report, device, now);
+            return true;
+        }
+        Action action = earliestMatch(report, device, now);
         if (action != null) {
-            action.sources.add(report.source());
-            merged.increment();
-            updates.accept(new MergeUpdate(action.event.eventId(), DeviceKey.of(action.event.device()),
-                    report.action(), report.source(), Collections.unmodifiableSet(new LinkedHashSet<>(action.sources)),
-                    device));
+            join(action, report, device, now);
             return false;
         }
-        UsbEvent event = new UsbEvent(eventIds.get(), instanceId, report.action(), wallMillis.getAsLong(), now, device,
-                Set.of(report.source()), 0);
-        if (windowNanos > 0) {
-            OpenAction a = new OpenAction(event, now + windowNanos, opened++);
-            open.addLast(a);
-            if (device.portPath() != null) {
-                byPort.computeIfAbsent(device.portPath(), k -> new ArrayDeque<>(2)).addLast(a);
-            }
-            bySignature.computeIfAbsent(device.signature(), k -> new ArrayDeque<>(2)).addLast(a);
+        Track own = tracks.get(trackKey(device));
+        Action last = own == null ? null : own.last();
+        if (last != null && last.event.action() == report.action() && last.sources.contains(report.source())) {
+            repeats.increment(); // a source telling again what it told before: no change
+            return false;
         }
-        emitted.increment();
-        downstream.accept(event);
+        UsbEvent event = emit(report, device, now);
+        record(new Action(event, trackKey(device), now, windowNanos, horizonNanos, opened++, false),
+                report.source());
         return true;
     }
 
-    /** How many actions are still open for late sources (for tests and metrics). */
-    int openActions() {
-        expire(nanoClock.getAsLong());
-        return open.size();
+    /**
+     * Seeds an attach from the previous process lifetime, so the first report of that device by a source in this
+     * lifetime joins it (no event) and a report of its detach is a new action.
+     */
+    Action restore(UsbEvent attach) {
+        long now = nanoClock.getAsLong();
+        Action a = new Action(attach, trackKey(attach.device()), now, 0, horizonNanos, opened++, true);
+        record(a, null);
+        return a;
+    }
+
+    private UsbEvent emit(SourceReport report, UsbDevice device, long now) {
+        UsbEvent event = new UsbEvent(eventIds.get(), instanceId, report.action(), wallMillis.getAsLong(), now, device,
+                Set.of(report.source()), 0);
+        emitted.increment();
+        downstream.accept(event);
+        return event;
+    }
+
+    private void join(Action action, SourceReport report, UsbDevice device, long now) {
+        Track track = tracks.get(action.track);
+        if (track != null) {
+            track.cursor.put(report.source(), action.order);
+        }
+        boolean wasRestored = action.restored && action.sources.isEmpty();
+        action.sources.add(report.source());
+        if (track != null) {
+            prune(track, now);
+        }
+        if (action.restored) {
+            confirmed.increment();
+            if (wasRestored) {
+                confirmations.accept(action);
+            }
+            return; // the event belongs to an earlier lifetime; its sources were recorded then
+        }
+        long lagNanos = now - action.firstNanos;
+        boolean late = now - action.windowEndNanos >= 0;
+        merged.increment();
+        if (late) {
+            lateMerges.increment();
+        }
+        lag.record(lagNanos);
+        maxLagNanos.accumulateAndGet(lagNanos, Math::max);
+        updates.accept(new MergeUpdate(action.event.eventId(), DeviceKey.of(action.event.device()), report.action(),
+                report.source(), Collections.unmodifiableSet(new LinkedHashSet<>(action.sources)), device, lagNanos,
+                late));
+    }
+
+    private void record(Action a, String source) {
+        Track track = tracks.computeIfAbsent(a.track, k -> new Track());
+        track.actions.addLast(a);
+        while (track.actions.size() > HISTORY) {
+            track.actions.pollFirst();
+        }
+        if (source != null) {
+            track.cursor.put(source, a.order);
+        }
+        if (!a.track.startsWith(NO_PORT)) {
+            portsBySignature.computeIfAbsent(a.event.device().signature(), k -> new LinkedHashSet<>(2)).add(a.track);
+        }
+        prune(track, nanoClock.getAsLong());
     }
 
     /**
-     * The oldest open action {@code report} may join: with a port, those on the same port plus those that lack a
-     * port and share the signature; without one, those sharing the signature.
+     * Drops the actions of {@code track} no late report can still join: those past their merge window that every
+     * live source (one that reported within ten horizons) has reported, and those past their horizon, except the
+     * port's last attach while some live source has not reported it (a device still attached is still that attach,
+     * however late a source is). A restored action waits for its confirmation. So once every source has reported an
+     * action it is gone a window later: memory follows the late reports still expected, not what is connected or the
+     * event rate. (The first report of a source that never reported before cannot be expected: if it trails by more
+     * than the window, an action already complete without it may be gone, and it makes a new event that the
+     * debouncer drops as a duplicate.)
      */
-    private OpenAction earliestMatch(SourceReport report, String signature) {
-        OpenAction best = null;
-        String port = report.device().portPath();
-        if (port != null) {
-            best = first(byPort.get(port), report, signature, null);
-        }
-        return first(bySignature.get(signature), report, signature, best);
+    private void prune(Track track, long now) {
+        Action last = track.last();
+        Set<String> live = live(now);
+        track.actions.removeIf(x -> {
+            if (x.restored && x.sources.isEmpty()) {
+                return false; // unconfirmed: the pipeline's reconciliation decides
+            }
+            if (now - x.windowEndNanos >= 0 && x.sources.containsAll(live)) {
+                return true;
+            }
+            return now - x.horizonEndNanos >= 0 && !(x == last && x.event.action() == UsbAction.ATTACH);
+        });
     }
 
-    private static OpenAction first(ArrayDeque<OpenAction> candidates, SourceReport report, String signature,
-            OpenAction best) {
-        if (candidates == null) {
-            return best;
+    private Set<String> live(long now) {
+        liveSources.values().removeIf(t -> now - t - 10 * horizonNanos >= 0);
+        return liveSources.keySet();
+    }
+
+    /** How many actions are still kept for late sources (for tests and metrics). */
+    int openActions() {
+        nextSweepNanos = nanoClock.getAsLong();
+        expire(nanoClock.getAsLong());
+        int n = 0;
+        for (Track t : tracks.values()) {
+            n += t.actions.size();
         }
-        for (OpenAction a : candidates) {
-            if (best != null && a.order >= best.order) {
-                break;
+        return n;
+    }
+
+    private static String trackKey(UsbDevice device) {
+        return device.portPath() != null ? device.portPath() : NO_PORT + device.signature();
+    }
+
+    /**
+     * The earliest action {@code report} may join: on its port (plus actions without a port sharing its
+     * signature), or without a port, those sharing its signature wherever they are.
+     */
+    private Action earliestMatch(SourceReport report, UsbDevice device, long now) {
+        List<String> keys = new ArrayList<>(2);
+        String signature = device.signature();
+        if (device.portPath() != null) {
+            keys.add(device.portPath());
+            keys.add(NO_PORT + signature);
+        } else {
+            keys.add(NO_PORT + signature);
+            Set<String> ports = portsBySignature.get(signature);
+            if (ports != null) {
+                ports.removeIf(k -> !tracks.containsKey(k)); // tracks removed since (a port's other devices)
+                keys.addAll(ports);
             }
-            if (a.matches(report, signature)) {
-                return a;
+        }
+        Action best = null;
+        for (String key : keys) {
+            Track track = tracks.get(key);
+            if (track == null) {
+                continue;
+            }
+            long after = track.cursor.getOrDefault(report.source(), -1L);
+            Action last = track.last();
+            for (Action a : track.actions) {
+                if (best != null && a.order >= best.order) {
+                    break;
+                }
+                if (a.order <= after || a.event.action() != report.action() || a.sources.contains(report.source())) {
+                    continue;
+                }
+                if (!signature.equals(a.event.device().signature()) && (a.restored || device.portPath() == null
+                        || a.event.device().portPath() == null)) {
+                    // without a port on both sides, only the signature ties a report to an action; and a device
+                    // restored from the previous lifetime may have been swapped for another while nothing ran
+                    continue;
+                }
+                if (a == last || now - a.horizonEndNanos < 0) {
+                    best = a;
+                    break;
+                }
             }
         }
         return best;
     }
 
+    /** Every merge window, prunes every track and drops the empty ones. */
     private void expire(long now) {
-        while (!open.isEmpty() && now - open.peekFirst().deadlineNanos >= 0) {
-            OpenAction a = open.pollFirst();
-            String port = a.event.device().portPath();
-            if (port != null) {
-                unindex(byPort, port, a);
-            }
-            unindex(bySignature, a.event.device().signature(), a);
+        if (now - nextSweepNanos < 0) {
+            return;
         }
+        nextSweepNanos = now + Math.max(windowNanos, 100_000_000L);
+        for (Iterator<Map.Entry<String, Track>> it = tracks.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, Track> e = it.next();
+            prune(e.getValue(), now);
+            if (e.getValue().actions.isEmpty()) {
+                it.remove();
+            }
+        }
+        portsBySignature.values().forEach(ports -> ports.removeIf(k -> !tracks.containsKey(k)));
+        portsBySignature.values().removeIf(Set::isEmpty);
     }
 
-    /** Removes {@code a}, the oldest open action, from the head of its list under {@code key}. */
-    private static void unindex(Map<String, ArrayDeque<OpenAction>> index, String key, OpenAction a) {
-        ArrayDeque<OpenAction> list = index.get(key);
-        if (list != null) {
-            list.remove(a); // the head: actions expire in the order they opened
-            if (list.isEmpty()) {
-                index.remove(key);
+    /** Drops a restored action that was reconciled away (its device is gone), so it is no longer joinable. */
+    void forget(Action a) {
+        Track track = tracks.get(a.track);
+        if (track != null) {
+            track.actions.remove(a);
+            if (track.actions.isEmpty()) {
+                tracks.remove(a.track);
             }
         }
     }

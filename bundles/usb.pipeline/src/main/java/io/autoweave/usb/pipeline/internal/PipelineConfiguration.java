@@ -10,12 +10,18 @@ import org.osgi.service.metatype.annotations.Option;
 @interface PipelineConfiguration {
 
     @AttributeDefinition(name = "Merge window (ms)", min = "0",
-            description = "How long after the first report of an action other sources' reports of it are folded in")
+            description = "How long after the first report of an action other sources' reports of it count as on "
+                    + "time; later ones still join their action and are counted as late merges (0: no merging)")
     long merge_window_ms() default 1500;
 
     @AttributeDefinition(name = "Debounce window (ms)", min = "1",
             description = "How long after a device's first event its attach/detach flapping is collapsed")
     long debounce_window_ms() default 500;
+
+    @AttributeDefinition(name = "Reconciliation grace (ms)", min = "1",
+            description = "How long after start a device the previous run left connected may go unreported by every "
+                    + "source before it gets a detach marked as reconciled (a full sysfs scan decides sooner)")
+    long reconcile_grace_ms() default 30000;
 
     @AttributeDefinition(name = "Default target", description = "Decision when no rule matches",
             options = { @Option(label = "allow", value = "allow"), @Option(label = "block", value = "block") })

@@ -17,9 +17,11 @@ import java.util.function.Supplier;
  * @param rules the rule set with its default target
  * @param instanceId this runtime's id, stamped on every event
  * @param sinkBatchSize most events handed to a UsbEventSink in one call
+ * @param reconcileGraceNanos how long a restored device may go unconfirmed before it is detached as reconciled
+ *        (for {@link Pipeline#restore})
  */
 record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet rules, String instanceId,
-        int sinkBatchSize) {
+        int sinkBatchSize, long reconcileGraceNanos) {
 
     PipelineSettings {
         Objects.requireNonNull(rules, "rules");
@@ -45,6 +47,9 @@ record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet
         if (config.debounce_window_ms() < 1) {
             throw new IllegalArgumentException("debounce.window.ms must be >= 1, was " + config.debounce_window_ms());
         }
+        if (config.reconcile_grace_ms() < 1) {
+            throw new IllegalArgumentException("reconcile.grace.ms must be >= 1, was " + config.reconcile_grace_ms());
+        }
         RuleTarget defaultTarget;
         try {
             defaultTarget = RuleTarget.parse(config.default_target());
@@ -62,7 +67,8 @@ record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet
         String instanceId = config.instance_id() == null || config.instance_id().isBlank()
                 ? defaultInstanceId.get() : config.instance_id().trim();
         return new PipelineSettings(TimeUnit.MILLISECONDS.toNanos(config.merge_window_ms()),
-                TimeUnit.MILLISECONDS.toNanos(config.debounce_window_ms()), rules, instanceId, config.sink_batch_size());
+                TimeUnit.MILLISECONDS.toNanos(config.debounce_window_ms()), rules, instanceId, config.sink_batch_size(),
+                TimeUnit.MILLISECONDS.toNanos(config.reconcile_grace_ms()));
     }
 
     /**

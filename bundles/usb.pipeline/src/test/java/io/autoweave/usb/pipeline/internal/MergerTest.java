@@ -63,12 +63,67 @@ public class MergerTest {
     }
 
     @Test
-    public void reportAfterTheWindowIsANewEvent() {
-        merger.offer(attach("udev", Devices.receiver("1-2")));
-        time.advanceMillis(1500);
+    public void aReportAfterTheWindowStillJoinsTheAttachInForceAndIsCountedLate() {
         merger.offer(attach("libusb", Devices.receiver("1-2")));
+        time.advanceMillis(3200); // udev trailing a burst on a loaded machine
+        assertEquals(false, merger.offer(attach("udev", Devices.receiver("1-2"))));
+        assertEquals(1, out.size());
+        assertEquals(1, updates.size());
+        assertTrue(updates.get(0).late());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(3200), updates.get(0).lagNanos());
+        assertEquals(1, merger.lateMerges.sum());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(3200), merger.maxLagNanos.get());
+    }
+
+    @Test
+    public void aBurstOfSixDevicesWithUdevSecondsBehindGivesSixEventsWithBothSources() {
+        for (int i = 1; i <= 6; i++) {
+            merger.offer(attach("libusb", Devices.stick("S" + i, "1-" + i)));
+        }
+        time.advanceMillis(4000);
+        for (int i = 6; i >= 1; i--) { // and in another order
+            merger.offer(attach("udev", Devices.stick("S" + i, "1-" + i)));
+        }
+        assertEquals(6, out.size());
+        assertEquals(6, updates.size());
+        for (Merger.MergeUpdate u : updates) {
+            assertEquals(Set.of("libusb", "udev"), u.sources());
+        }
+    }
+
+    @Test
+    public void aLateDetachJoinsItsDetachEvenWhenTheFastSourceIsAlreadyAnActionFurther() {
+        merger.offer(attach("libusb", Devices.receiver("1-2")));
+        merger.offer(attach("udev", Devices.receiver("1-2")));
+        merger.offer(detach("libusb", Devices.receiver("1-2")));
+        merger.offer(attach("libusb", Devices.receiver("1-2")));
+        time.advanceMillis(2500); // beyond the window: udev still owes one detach and one attach
+        merger.offer(detach("udev", Devices.receiver("1-2")));
+        merger.offer(attach("udev", Devices.receiver("1-2")));
+        assertEquals(3, out.size());
+        assertEquals(List.of("e1", "e2", "e3"), updates.stream().map(Merger.MergeUpdate::eventId).toList());
+    }
+
+    @Test
+    public void aSourceRepeatingTheStateItAlreadyReportedWhileOthersLagMakesNoEvent() {
+        // libusb re-enumerating after its context was re-created, udev (live) not caught up yet
+        merger.offer(attach("udev", Devices.stick("OTHER", "3-1")));
+        merger.offer(attach("libusb", Devices.receiver("1-2")));
+        time.advanceMillis(60_000);
+        assertEquals(false, merger.offer(attach("libusb", Devices.receiver("1-2"))));
         assertEquals(2, out.size());
-        assertEquals(0, updates.size());
+        assertEquals(1, merger.repeats.sum());
+    }
+
+    @Test
+    public void aSourceBlindForLongerThanTheHorizonStartsAfreshInsteadOfJoiningHistory() {
+        // udev alone saw attach, detach; libusb was blind. Long after, the device comes back: libusb must not fold
+        // its new attach into the old one
+        merger.offer(attach("udev", Devices.receiver("1-2")));
+        merger.offer(detach("udev", Devices.receiver("1-2")));
+        time.advanceMillis(Merger.horizonFor(TimeUnit.MILLISECONDS.toNanos(1500)) / 1_000_000 + 1);
+        assertTrue(merger.offer(attach("libusb", Devices.receiver("1-2"))));
+        assertEquals(3, out.size());
     }
 
     @Test
@@ -125,13 +180,30 @@ public class MergerTest {
     }
 
     @Test
-    public void openActionsExpireSoStateStaysBounded() {
+    public void keptActionsAreBoundedAttachesInForceStayUntilTheyAreNoLongerLast() {
+        merger.offer(attach("libusb", Devices.stick("X", "3-1"))); // libusb is a live source from now on
+        merger.offer(attach("udev", Devices.stick("X", "3-1"))); // complete: gone a window later
         for (int i = 0; i < 50; i++) {
             merger.offer(attach("udev", Devices.stick("S" + i, "1-" + i)));
         }
-        assertEquals(50, merger.openActions());
-        time.advanceMillis(1500);
+        time.advanceMillis(60_000);
+        assertEquals("still attached: a late source may still report them", 50, merger.openActions());
+        for (int i = 0; i < 50; i++) {
+            merger.offer(detach("udev", Devices.stick("S" + i, "1-" + i)));
+        }
+        time.advanceMillis(60_000);
         assertEquals(0, merger.openActions());
+        for (int i = 0; i < 20; i++) { // a port flapping while libusb lags keeps at most HISTORY actions
+            merger.offer(attach("udev", Devices.stick("F", "2-1")));
+            merger.offer(detach("udev", Devices.stick("F", "2-1")));
+        }
+        assertEquals(Merger.HISTORY, merger.openActions());
+        for (int i = 0; i < Merger.HISTORY / 2; i++) { // libusb catches up on what is kept: past the window, the last stays
+            merger.offer(attach("libusb", Devices.stick("F", "2-1")));
+            merger.offer(detach("libusb", Devices.stick("F", "2-1")));
+        }
+        time.advanceMillis(1500);
+        assertEquals("every source reported them: nothing is kept", 0, merger.openActions());
     }
 
     @Test

@@ -27,6 +27,7 @@ public class PipelineSettingsTest {
         PipelineSettings s = PipelineSettings.from(PipelineSettings.configuration(Map.of()));
         assertEquals(TimeUnit.MILLISECONDS.toNanos(1500), s.mergeWindowNanos());
         assertEquals(TimeUnit.MILLISECONDS.toNanos(500), s.debounceWindowNanos());
+        assertEquals(TimeUnit.SECONDS.toNanos(30), s.reconcileGraceNanos());
         assertEquals(RuleTarget.ALLOW, s.rules().defaultTarget());
         assertTrue(s.rules().rules().isEmpty());
         assertFalse(s.instanceId().isBlank());
@@ -47,6 +48,7 @@ public class PipelineSettingsTest {
     public void invalidValuesFailWithWhatToFix() {
         assertEquals("merge.window.ms must be >= 0, was -1", error(Map.of("merge_window_ms", -1L)));
         assertEquals("debounce.window.ms must be >= 1, was 0", error(Map.of("debounce_window_ms", 0L)));
+        assertEquals("reconcile.grace.ms must be >= 1, was 0", error(Map.of("reconcile_grace_ms", 0L)));
         assertEquals("default.target: unknown rule target 'deny': use allow or block",
                 error(Map.of("default_target", "deny")));
         assertEquals("rules: line 2, column 10: expected vendor:product like 046d:c52b or 046d:*, found 'x'",

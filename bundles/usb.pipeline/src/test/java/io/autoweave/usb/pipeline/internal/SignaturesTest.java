@@ -27,9 +27,9 @@ public class SignaturesTest {
 
     @Test
     public void goldenValueNeverChangesWithoutAnEncodingVersionBump() {
-        // computed independently (Python hashlib) from the v1 encoding documented in README.md; a change here breaks every stored signature
+        // computed independently (Python hashlib) from the v2 encoding documented in README.md; a change here breaks every stored signature
         UsbDevice d = device("ABC123", "Logitech", "USB Receiver", List.of(3, 3, 3), 1, 7, "1-2");
-        assertEquals("109062507247bb4d0e4273b2339bb6f1b55b28b69900b5039bba8118a45b7cfd", Signatures.of(d));
+        assertEquals("54ad02c26ac5dac9108abe35d62b3eab99e9395ba334d21808df66dee4f694c2", Signatures.of(d));
     }
 
     @Test
@@ -54,22 +54,36 @@ public class SignaturesTest {
     }
 
     @Test
-    public void lengthPrefixKeepsShiftedFieldBoundariesApart() {
-        // naive concatenation would hash "AB"+"C" and "A"+"BC" identically
-        assertNotEquals(Signatures.of(device("AB", "C", null, List.of(), 1, 2, "1")),
-                Signatures.of(device("A", "BC", null, List.of(), 1, 2, "1")));
+    public void lengthPrefixMakesTheSerialsBytesUnambiguous() {
+        // without the length prefix a serial could absorb bytes of a following field
+        assertNotEquals(Signatures.of(device("AB", null, null, List.of(), 1, 2, "1")),
+                Signatures.of(device("AB\0", null, null, List.of(), 1, 2, "1")));
     }
 
     @Test
-    public void interfaceOrderAndEveryIdentityFieldCount() {
+    public void everyDescriptorFieldAndTheSerialCount() {
         UsbDevice base = device("S", "M", "P", List.of(3, 8), 1, 2, "1");
-        assertNotEquals(Signatures.of(base), Signatures.of(device("S", "M", "P", List.of(8, 3), 1, 2, "1")));
         assertNotEquals(Signatures.of(base), Signatures.of(new UsbDevice(0x046d, 0xc52b, "S", "M", "P", 0, 0, 0,
                 List.of(3, 8), 0x1212, 1, 2, "1", null)));
         assertNotEquals(Signatures.of(base), Signatures.of(new UsbDevice(0x046d, 0xc52b, "S", "M", "P", 9, 0, 0,
                 List.of(3, 8), 0x1211, 1, 2, "1", null)));
+        assertNotEquals(Signatures.of(base), Signatures.of(new UsbDevice(0x046d, 0xc52b, "S", "M", "P", 0, 1, 0,
+                List.of(3, 8), 0x1211, 1, 2, "1", null)));
+        assertNotEquals(Signatures.of(base), Signatures.of(new UsbDevice(0x046d, 0xc52b, "S", "M", "P", 0, 0, 1,
+                List.of(3, 8), 0x1211, 1, 2, "1", null)));
         assertNotEquals(Signatures.of(base), Signatures.of(new UsbDevice(0x046e, 0xc52b, "S", "M", "P", 0, 0, 0,
                 List.of(3, 8), 0x1211, 1, 2, "1", null)));
+        assertNotEquals(Signatures.of(base), Signatures.of(new UsbDevice(0x046d, 0xc52c, "S", "M", "P", 0, 0, 0,
+                List.of(3, 8), 0x1211, 1, 2, "1", null)));
+    }
+
+    @Test
+    public void stringsAndInterfacesASourceMayFailToReadDoNotChangeTheSignature() {
+        // libusb without permission to open the device: no manufacturer/product; udev before the configuration is
+        // set: no interfaces. Same physical device, so the same signature.
+        UsbDevice full = device("S", "Logitech", "USB Receiver", List.of(3, 3, 3), 1, 2, "1-2");
+        assertEquals(Signatures.of(full), Signatures.of(device("S", null, null, List.of(), 1, 2, "1-2")));
+        assertEquals(Signatures.of(full), Signatures.of(device("S", "Logitech", null, List.of(3), 1, 2, "1-2")));
     }
 
     @Test
