@@ -40,7 +40,11 @@ final class LogFeed {
     /** Late sources of events not decided yet, by event id. */
     private final Map<String, Early> early = new LinkedHashMap<>();
 
+    /** Detaches reconciliation announced, by event id: when each device was last known there. */
+    private final Map<String, Long> reconciling = new LinkedHashMap<>();
+
     final LongAdder appended = new LongAdder();
+    final LongAdder reconciled = new LongAdder();
     final LongAdder updates = new LongAdder();
     final LongAdder folded = new LongAdder();
     final LongAdder expired = new LongAdder();
@@ -58,6 +62,14 @@ final class LogFeed {
         this.holdNanos = nanos;
     }
 
+    /**
+     * A detach that reconciliation is about to decide (told just before {@link #decided}, same lock): logged as
+     * reconciled, with the time the device was last known there.
+     */
+    void reconciled(Pipeline.Reconciled mark) {
+        reconciling.put(mark.eventId(), mark.lastSeenMillis());
+    }
+
     /** A decided, allowed event. */
     void decided(UsbEvent event) {
         Early e = early.remove(event.eventId());
@@ -65,7 +77,13 @@ final class LogFeed {
             event = merge(event, e.sources(), e.reported());
             folded.increment();
         }
-        log.append(event);
+        Long lastSeen = reconciling.remove(event.eventId());
+        if (lastSeen != null) {
+            log.appendReconciled(event, Math.max(1, lastSeen));
+            reconciled.increment();
+        } else {
+            log.append(event);
+        }
         appended.increment();
         logged.put(event.eventId(), event);
         expire();

@@ -1,6 +1,7 @@
 package io.autoweave.usb.pipeline.internal;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.felix.service.command.Descriptor;
@@ -35,6 +37,7 @@ import io.autoweave.api.device.UsbEventListener;
 import io.autoweave.api.device.UsbEventSink;
 import io.autoweave.api.log.EventLog;
 import io.autoweave.api.log.EventLogAppender;
+import io.autoweave.api.log.LogRecord;
 import io.autoweave.api.metrics.MetricsCollector;
 import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.security.UsbPermission;
@@ -122,11 +125,36 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         pipeline.addListener(this::count);
         pipeline.addListener(feed::decided);
         pipeline.addUpdateListener(feed::update);
+        pipeline.addReconcileListener(feed::reconciled);
+        int restored = pipeline.restore(restorable(log), settings.reconcileGraceNanos());
+        if (restored > 0) {
+            LOG.info("USB pipeline: {} device(s) connected when the runtime last ran; each is confirmed by the first "
+                    + "source report or full snapshot, or detached as reconciled after {} ms", restored,
+                    TimeUnit.NANOSECONDS.toMillis(settings.reconcileGraceNanos()));
+        }
         dispatch = new LiveDispatch(log, List.of(listeners, this::post), System::nanoTime);
         sinks = new SinkFeeds(log, settings.sinkBatchSize(), instanceId);
         LOG.info("USB pipeline started: instance {}, merge window {} ms, debounce window {} ms, {} rule(s), default {}",
                 settings.instanceId(), config.merge_window_ms(), config.debounce_window_ms(),
                 settings.rules().rules().size(), settings.rules().defaultTarget().word());
+    }
+
+    /**
+     * The devices the event log says were connected when the previous process lifetime stopped (or crashed): their
+     * attach records, last known there at the log's last commit. Only allowed events are logged, so each was allowed.
+     */
+    static List<Pipeline.Restored> restorable(EventLog log) {
+        long lastAlive = log.lastAliveMillis();
+        List<Pipeline.Restored> restored = new ArrayList<>();
+        for (LogRecord r : log.connected()) {
+            UsbEvent attach = r.event();
+            if (attach == null) {
+                continue;
+            }
+            restored.add(new Pipeline.Restored(attach.device(), RuleTarget.ALLOW, attach.sources(), attach.eventId(),
+                    attach.timestampMillis(), lastAlive > 0 ? lastAlive : r.appendMillis()));
+        }
+        return restored;
     }
 
     /**
@@ -261,6 +289,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         m.putAll(listeners.metrics());
         m.put("log.appended", feed.appended.sum());
         m.put("log.updates", feed.updates.sum());
+        m.put("log.reconciled", feed.reconciled.sum());
         m.put("log.updates_folded", feed.folded.sum());
         m.put("log.updates_expired", feed.expired.sum());
         m.put("dispatch.events", dispatch.dispatched.sum());

@@ -173,4 +173,40 @@ public class PipelineComponentTest {
         waitFor(() -> log2.lastSeq() == 3, "numbering continues across the restart");
         assertEquals(id, log2.read(2, 1).get(0).event().instanceId());
     }
+
+    @Test
+    public void aRestartReconcilesWhatChangedWhileTheRuntimeWasDownThroughTheLog() throws Exception {
+        Path dir = tmp.getRoot().toPath();
+        PipelineComponent first = component(Map.of());
+        EventLogComponent firstLog = logs.get(0);
+        first.report(DeviceReport.now("udev", UsbAction.ATTACH, Devices.stick("KEEP1", "1-1")));
+        first.report(DeviceReport.now("udev", UsbAction.ATTACH, Devices.stick("GONE1", "1-2")));
+        waitFor(() -> firstLog.lastSeq() == 2, "both attaches committed");
+        first.deactivate();
+        firstLog.close();
+        logs.clear();
+
+        // second lifetime: the kept stick is still there, the other was unplugged while the runtime was down
+        PipelineComponent second = component(Map.of("reconcile_grace_ms", 60_000L));
+        EventLogComponent log = logs.get(0);
+        try {
+            assertEquals(2, second.connected().size());
+            second.snapshot("sysfs", List.of(Devices.stick("KEEP1", "1-1")));
+            waitFor(() -> log.lastSeq() == 3, "the reconciled detach committed");
+            List<LogRecord> records = log.read(0, 10);
+            LogRecord detach = records.get(2);
+            assertEquals(UsbAction.DETACH, detach.event().action());
+            assertEquals("GONE1", detach.event().device().serial());
+            assertTrue("marked reconciled: " + detach, detach.reconciled());
+            assertTrue(detach.reconciledLastSeenMillis() > 0);
+            assertEquals(records.get(1).event().device().signature(), detach.event().device().signature());
+            // no second attach for the device that stayed, and the log's connected set agrees with the registry
+            assertEquals(1, second.connected().size());
+            assertEquals(1, log.connected().size());
+            assertEquals("KEEP1", log.connected().get(0).event().device().serial());
+            assertTrue(Files.exists(dir.resolve("eventlog")));
+        } finally {
+            second.deactivate();
+        }
+    }
 }
