@@ -91,6 +91,10 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile EventAdmin events;
 
+    /** Moved after a block, an unblock and a lockdown switch took effect (null in unit tests). */
+    @Reference
+    PermissionGenerations generations;
+
     @Activate
     public SecurityMonitorImpl(BundleContext ctx, SecurityConfig config) {
         this(ctx, config, dataDir(ctx));
@@ -363,6 +367,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
             }
         }
         stopAndRefresh(plugins, 0);
+        moved("block of " + plugin);
         String lockdownRule = escalation.lockdownRule(state.blocked().size());
         if (lockdownRule != null && !state.isLockdown()) {
             setLockdown(true, state.blocked().size() + " plugins blocked: " + String.join(", ",
@@ -389,7 +394,15 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         if (!plugins.isEmpty() && !state.isLockdown()) {
             wiring().resolveBundles(plugins); // back to RESOLVED (stopped); the operator starts it
         }
+        moved("unblock of " + plugin);
         return true;
+    }
+
+    private void moved(String why) {
+        PermissionGenerations g = generations;
+        if (g != null) {
+            g.bump(why);
+        }
     }
 
     @Override
@@ -433,6 +446,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
             }
             startAll(again);
         }
+        moved("lockdown " + (on ? "on" : "off"));
     }
 
     @Override
