@@ -140,13 +140,19 @@ public final class Child {
             long[] seq = { 0 };
             int window = 512; // below the dispatcher's queue of 1024 per listener bundle: nothing is dropped
 
-            // warm-up, then the sustained rate: closed loop, at most `window` events between report and Redis
+            // warm-up until the JIT settled (JitWarmUp), then the sustained rate: closed loop, at most `window`
+            // events between report and Redis
+            JitWarmUp warmUp = new JitWarmUp(seconds(2, 5), seconds(10, 120));
             for (int phase = 0; phase < 2; phase++) {
-                long nanos = phase == 0 ? seconds(2, 5) : seconds(4, 30);
+                long nanos = phase == 0 ? 0 : seconds(4, 30);
+                if (phase == 1) {
+                    result(out, "jit.warmup", warmUp.outcome());
+                    result(out, "jit.before_window", JitWarmUp.stats());
+                }
                 long read0 = reader.count();
                 long t0 = System.nanoTime();
                 long end = t0 + nanos;
-                while (System.nanoTime() < end) {
+                while (phase == 0 ? warmUp.running() : System.nanoTime() < end) {
                     if (seq[0] - reader.count() < window) {
                         send.accept(seq[0]++);
                     } else {
@@ -157,6 +163,7 @@ public final class Child {
                 if (phase == 1) {
                     result(out, "throughput.events_per_s", String.format(java.util.Locale.ROOT, "%.1f", rate));
                     result(out, "throughput.seconds", nanos / 1_000_000_000L);
+                    result(out, "jit.after_window", JitWarmUp.stats());
                 }
             }
             reader.awaitCount(seq[0], 5000, 120_000);
@@ -350,7 +357,13 @@ public final class Child {
 
     private void dispatch(PrintStream out) throws Exception {
         try (InProcessRuntime rt = runtimeWithPlugins("dispatch", Map.of())) {
-            measureDispatch(out, "dispatch", rt.dispatchProbe());
+            LongUnaryOperator checked = rt.dispatchProbe();
+            LongUnaryOperator unchecked = InProcessRuntime.service(rt.context(), "(bench=dispatch-unchecked)");
+            // checked, unchecked, checked again: the JIT keeps settling, so neither side gets only the later state
+            double a = measureDispatch(out, "dispatch", checked);
+            double u = measureDispatch(out, "dispatch_unchecked", unchecked);
+            double b = measureDispatch(out, "dispatch_again", checked);
+            result(out, "dispatch.checked_mean_per_s", String.format(java.util.Locale.ROOT, "%.0f", (a + b) / 2));
         }
     }
 
@@ -363,8 +376,10 @@ public final class Child {
                         BenchListener.class.getName(), "io.autoweave.api.device, org.osgi.framework",
                         BenchListener.class))).start();
             }
+            ctx.installBundle("bench:core/autoweave-commons",
+                    new ByteArrayInputStream(Jars.embedded("autoweave-commons"))).start();
             ctx.installBundle("bench:core/dispatch-probe", new ByteArrayInputStream(Jars.bundle("bench.dispatch.probe",
-                    DispatchProbe.class.getName(), Jars.API_IMPORTS, DispatchProbe.class))).start();
+                    DispatchProbe.class.getName(), Jars.DISPATCH_IMPORTS, DispatchProbe.class))).start();
             measureDispatch(out, "dispatch_plain", InProcessRuntime.service(ctx, "(bench=dispatch)"));
         } finally {
             fw.stop();
@@ -372,13 +387,16 @@ public final class Child {
         }
     }
 
-    private void measureDispatch(PrintStream out, String key, LongUnaryOperator probe) {
+    private double measureDispatch(PrintStream out, String key, LongUnaryOperator probe) {
         long expected = 1000L * PLUGINS;
-        for (long end = System.nanoTime() + seconds(1, 3); System.nanoTime() < end;) { // warm-up
+        // warm-up until the JIT settled: the runtime child has its whole start-up still queued for compilation
+        JitWarmUp warmUp = new JitWarmUp(seconds(1, 3), seconds(15, 90));
+        while (warmUp.running()) {
             if (probe.applyAsLong(1000) != expected) {
                 throw new IllegalStateException("not every plugin got every event");
             }
         }
+        result(out, key + ".jit_warmup", warmUp.outcome());
         long deliveries = 0;
         long t0 = System.nanoTime();
         long end = t0 + seconds(2, 10);
@@ -388,6 +406,8 @@ public final class Child {
         double perSecond = deliveries / ((System.nanoTime() - t0) / 1e9);
         result(out, key + ".deliveries_per_s", String.format(java.util.Locale.ROOT, "%.0f", perSecond));
         result(out, key + ".plugins", PLUGINS);
+        result(out, key + ".cached_answers", probe.applyAsLong(-1));
+        return perSecond;
     }
 
     // ---- scenario 7: event-path latency with and without a hostile CPU burner ------------------------------------

@@ -25,6 +25,9 @@ public final class DecisionCache<T> {
     /** What {@link LongSupplier generation} returns when no generation is known: nothing is cached. */
     public static final long UNKNOWN = Long.MIN_VALUE;
 
+    private record Last<T>(long generation, T target, boolean answer) {
+    }
+
     private static final class Slot<T> {
         final long generation;
         final Map<T, Boolean> answers = new ConcurrentHashMap<>();
@@ -34,9 +37,69 @@ public final class DecisionCache<T> {
         }
     }
 
+    /**
+     * The answers of one bundle: hold on to it (one per bundle) to spare the lookup by bundle id on every decision.
+     */
+    public final class Decider {
+        private volatile Slot<T> slot;
+        /** The last answer given: events come in runs of one device kind, so most decisions are this one. */
+        private volatile Last<T> last;
+
+        private Decider() {
+        }
+
+        /** As {@link DecisionCache#decide}, for this decider's bundle. */
+        public boolean decide(T target, Predicate<? super T> check) {
+            return decide(generation.getAsLong(), target, check);
+        }
+
+        /**
+         * As {@link #decide(Object, Predicate)} with the generation the caller read (by {@link
+         * DecisionCache#generation()}) just before: one read per event for all the bundles it goes to.
+         */
+        public boolean decide(long g, T target, Predicate<? super T> check) {
+            if (g == UNKNOWN) {
+                return check.test(target);
+            }
+            Last<T> l = last;
+            if (l != null && l.generation == g && (l.target == target || l.target.equals(target))) {
+                return l.answer;
+            }
+            boolean answer = lookUp(g, target, check);
+            last = new Last<>(g, target, answer);
+            return answer;
+        }
+
+        private boolean lookUp(long g, T target, Predicate<? super T> check) {
+            Slot<T> s = slot;
+            if (s == null || s.generation != g) {
+                // a racing thread may put back an older slot: its next call sees the newer generation and replaces
+                // it; answers are only ever stored under the generation read before their check ran
+                s = new Slot<>(g);
+                slot = s;
+            }
+            Boolean known = s.answers.get(target);
+            if (known != null) {
+                return known;
+            }
+            boolean answer = check.test(target);
+            if (s.answers.size() >= maxTargetsPerBundle) {
+                s.answers.clear();
+            }
+            s.answers.put(target, answer);
+            return answer;
+        }
+
+        int size() {
+            Slot<T> s = slot;
+            return s == null ? 0 : s.answers.size();
+        }
+    }
+
     private final LongSupplier generation;
     private final int maxTargetsPerBundle;
-    private final Map<Long, Slot<T>> slots = new ConcurrentHashMap<>();
+    private final Map<Long, Decider> deciders = new ConcurrentHashMap<>();
+    private final Map<T, T> canonical = new ConcurrentHashMap<>();
 
     /**
      * @param generation the current generation, {@link #UNKNOWN} when there is none (then every decision is asked)
@@ -50,40 +113,46 @@ public final class DecisionCache<T> {
         this.maxTargetsPerBundle = maxTargetsPerBundle;
     }
 
+    /** The current generation, {@link #UNKNOWN} when there is none; read it before deciding, never after. */
+    public long generation() {
+        return generation.getAsLong();
+    }
+
+    /**
+     * An instance equal to {@code target} that this cache has seen before, or {@code target} itself: callers that
+     * build a new target per event pass it through here once, so each bundle's decision is an identity check.
+     */
+    public T canonical(T target) {
+        T known = canonical.putIfAbsent(target, target);
+        if (known != null) {
+            return known;
+        }
+        if (canonical.size() > maxTargetsPerBundle) {
+            canonical.clear();
+        }
+        return target;
+    }
+
+    /** The decider of bundle {@code bundleId} (the same one until {@link #forget}). */
+    public Decider decider(long bundleId) {
+        return deciders.computeIfAbsent(bundleId, id -> new Decider());
+    }
+
     /**
      * The answer of {@code check} for {@code target} in bundle {@code bundleId}: the cached one when it was made in
      * the current generation, otherwise {@code check}'s, remembered.
      */
     public boolean decide(long bundleId, T target, Predicate<? super T> check) {
-        long g = generation.getAsLong();
-        if (g == UNKNOWN) {
-            return check.test(target);
-        }
-        Slot<T> slot = slots.get(bundleId);
-        if (slot == null || slot.generation != g) {
-            Slot<T> fresh = new Slot<>(g);
-            // keep whichever slot is newer if another thread raced us to replace it
-            slot = slots.merge(bundleId, fresh, (old, mine) -> old.generation == g ? old : mine);
-        }
-        Boolean known = slot.answers.get(target);
-        if (known != null) {
-            return known;
-        }
-        boolean answer = check.test(target);
-        if (slot.answers.size() >= maxTargetsPerBundle) {
-            slot.answers.clear();
-        }
-        slot.answers.put(target, answer);
-        return answer;
+        return decider(bundleId).decide(target, check);
     }
 
     /** Drops what is known about {@code bundleId} (its last user of the cache left). */
     public void forget(long bundleId) {
-        slots.remove(bundleId);
+        deciders.remove(bundleId);
     }
 
     /** Answers currently kept, over every bundle (for metrics and tests). */
     public int size() {
-        return slots.values().stream().mapToInt(s -> s.answers.size()).sum();
+        return deciders.values().stream().mapToInt(Decider::size).sum();
     }
 }

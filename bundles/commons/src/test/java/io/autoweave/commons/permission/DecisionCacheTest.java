@@ -72,4 +72,24 @@ public class DecisionCacheTest {
         cache.forget(1);
         assertEquals(0, cache.size());
     }
+
+    @Test
+    public void equalTargetsAreHandedBackAsTheFirstInstanceSoDecisionsCompareIdentity() {
+        String first = new String("kind");
+        String second = new String("kind");
+        assertTrue(first == cache.canonical(first));
+        assertTrue(first == cache.canonical(second));
+    }
+
+    @Test
+    public void aDecisionWithTheCallersGenerationReadIsValidOnlyForThatGeneration() {
+        DecisionCache<String>.Decider d = cache.decider(1);
+        long g = cache.generation();
+        assertTrue(d.decide(g, "a", this::check));
+        allowed.set(false);
+        assertTrue(d.decide(g, "a", this::check));
+        generation.incrementAndGet();
+        assertFalse(d.decide(cache.generation(), "a", this::check));
+        assertEquals(2, asked.get());
+    }
 }

@@ -73,7 +73,9 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
 
     /**
      * What a monitor decision depends on: the device's {@code UsbPermission} (equality), with the device itself for
-     * the check when the answer is not known yet.
+     * the check when the answer is not known yet. The cache hands back the first target of a kind it saw
+     * ({@link DecisionCache#canonical}), so a check may see an earlier device of the same kind: by the contract of
+     * {@code add}, it answers the same.
      */
     private static final class DeviceTarget {
         final UsbPermission permission;
@@ -121,9 +123,13 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
         int generation;
         int listeners;
 
+        /** The bundle's remembered {@code UsbPermission} answers. */
+        final DecisionCache<DeviceTarget>.Decider decider;
+
         Worker(long bundleId, String owner) {
             this.bundleId = bundleId;
             this.owner = owner;
+            this.decider = decisions.decider(bundleId);
         }
 
         void offer(Delivery d) {
@@ -386,6 +392,7 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
     public void accept(UsbEvent event) {
         Map<String, Object> properties = null;
         DeviceTarget target = null;
+        long generation = 0;
         for (Registration r : registrations.values()) {
             if (r.filter() != null) {
                 if (properties == null) {
@@ -395,10 +402,11 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
                     continue;
                 }
             }
-            if (target == null) {
-                target = new DeviceTarget(event.device());
+            if (target == null) { // once per event, for every bundle it goes to
+                generation = decisions.generation();
+                target = decisions.canonical(new DeviceTarget(event.device()));
             }
-            if (!decisions.decide(r.bundleId(), target, r.mayMonitor())) {
+            if (!r.worker().decider.decide(generation, target, r.mayMonitor())) {
                 withheld.increment();
                 continue;
             }
