@@ -249,21 +249,33 @@ public final class Child {
                 Map.of("io.autoweave.plugin.installer.cfg", InProcessRuntime.installerConfig(trust, ca)), log)) {
             Object installer = rt.installer(trust);
             Histogram h = new Histogram(3);
-            for (int i = -3; i < installIterations(); i++) { // three warm-up rounds
+            Histogram cpu = new Histogram(3);
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            // warm-up rounds until the JIT settled (at least three), then the measured ones
+            JitWarmUp warmUp = new JitWarmUp(0, seconds(10, 60));
+            for (int i = -3; i < installIterations(); i++) {
+                long c0 = threads.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 String state = InProcessRuntime.install(installer, jar, "LOW");
                 long t = System.nanoTime() - t0;
+                long c = threads.getCurrentThreadCpuTime() - c0;
                 if (!"RUNNING".equals(state)) {
                     throw new IllegalStateException("plugin state after install: " + state);
                 }
                 if (i >= 0) {
                     h.recordValue(t);
+                    cpu.recordValue(c);
                 }
                 InProcessRuntime.uninstall(installer, "bench.plugin.install");
+                if (i == -1 && warmUp.running()) {
+                    i = -2; // not settled yet: another warm-up round
+                }
             }
+            result(out, "install.jit_warmup", warmUp.outcome());
             result(out, "install.n", h.getTotalCount());
             result(out, "install.p50_ms", ms(h.getValueAtPercentile(50)));
             result(out, "install.p99_ms", ms(h.getValueAtPercentile(99)));
+            result(out, "install.cpu_p50_ms", ms(cpu.getValueAtPercentile(50)));
         }
     }
 
@@ -275,23 +287,34 @@ public final class Child {
         try {
             BundleContext ctx = fw.getBundleContext();
             Histogram h = new Histogram(3);
+            Histogram cpu = new Histogram(3);
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            JitWarmUp warmUp = new JitWarmUp(0, seconds(10, 60)); // as for the runtime: rounds until the JIT settled
             for (int i = -3; i < installIterations(); i++) {
+                long c0 = threads.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 Bundle b = ctx.installBundle("bench:plugin/bench.plugin.install", new ByteArrayInputStream(bytes));
                 b.start();
                 long t = System.nanoTime() - t0;
+                long c = threads.getCurrentThreadCpuTime() - c0;
                 if (b.getState() != Bundle.ACTIVE) {
                     throw new IllegalStateException("not active: " + b.getState());
                 }
                 if (i >= 0) {
                     h.recordValue(t);
+                    cpu.recordValue(c);
                 }
                 b.uninstall();
                 refresh(fw, b);
+                if (i == -1 && warmUp.running()) {
+                    i = -2;
+                }
             }
+            result(out, "install_plain.jit_warmup", warmUp.outcome());
             result(out, "install_plain.n", h.getTotalCount());
             result(out, "install_plain.p50_ms", ms(h.getValueAtPercentile(50)));
             result(out, "install_plain.p99_ms", ms(h.getValueAtPercentile(99)));
+            result(out, "install_plain.cpu_p50_ms", ms(cpu.getValueAtPercentile(50)));
         } finally {
             fw.stop();
             fw.waitForStop(30_000);

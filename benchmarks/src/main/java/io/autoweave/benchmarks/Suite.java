@@ -271,6 +271,14 @@ public final class Suite {
                     (pct.equals("p50") ? "median" : "p99") + " install to active (ms)", fmt3(v),
                     "same jar: installBundle + start in plain Felix 7.0.5, no security", fmt3(b), ratio(v, b)));
         }
+        if (s.containsKey("install.cpu_p50_ms") && p.containsKey("install_plain.cpu_p50_ms")) {
+            double v = Double.parseDouble(s.get("install.cpu_p50_ms"));
+            double b = Double.parseDouble(p.get("install_plain.cpu_p50_ms"));
+            rows.add(new Row(SCENARIOS.get(2), "″ (CPU time of the installing thread: what a loaded machine does not "
+                    + "inflate; warm-up rounds until the JIT settled: " + s.get("install.jit_warmup") + " / "
+                    + p.get("install_plain.jit_warmup") + ")", "median CPU ms of the installing thread", fmt3(v),
+                    "same, plain Felix", fmt3(b), ratio(v, b)));
+        }
     }
 
     /** The launcher's ready line (io.autoweave.launcher.Launcher.READY_MARKER). */
