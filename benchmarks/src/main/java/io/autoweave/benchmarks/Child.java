@@ -166,17 +166,20 @@ public final class Child {
             long[] seq = { 0 };
             int window = 512; // below the dispatcher's queue of 1024 per listener bundle: nothing is dropped
 
-            // warm-up (long enough for C2 to settle, see jit.* results), then the sustained rate: closed loop, at most
-            // `window` events between report and Redis
+            // warm-up until the JIT settled (JitWarmUp), then the sustained rate: closed loop, at most `window`
+            // events between report and Redis
+            JitWarmUp warmUp = new JitWarmUp(seconds(2, 5), seconds(10, 120));
             for (int phase = 0; phase < 2; phase++) {
-                long nanos = phase == 0 ? seconds(2, 20) : seconds(4, 30);
+                long nanos = phase == 0 ? 0 : seconds(4, 30);
                 if (phase == 1) {
+                    result(out, "jit.warmup", warmUp.outcome());
+                    result(out, "jit.before_window", JitWarmUp.stats());
                     result(out, "jit.compile_ms_after_warmup", compileMillis());
                 }
                 long read0 = reader.count();
                 long t0 = System.nanoTime();
                 long end = t0 + nanos;
-                while (System.nanoTime() < end) {
+                while (phase == 0 ? warmUp.running() : System.nanoTime() < end) {
                     if (seq[0] - reader.count() < window) {
                         send.accept(seq[0]++);
                     } else {
@@ -187,6 +190,7 @@ public final class Child {
                 if (phase == 1) {
                     result(out, "throughput.events_per_s", String.format(java.util.Locale.ROOT, "%.1f", rate));
                     result(out, "throughput.seconds", nanos / 1_000_000_000L);
+                    result(out, "jit.after_window", JitWarmUp.stats());
                 }
             }
             reader.awaitCount(seq[0], 5000, 120_000);
@@ -313,21 +317,33 @@ public final class Child {
                 Map.of("io.autoweave.plugin.installer.cfg", InProcessRuntime.installerConfig(trust, ca)), log)) {
             Object installer = rt.installer(trust);
             Histogram h = new Histogram(3);
-            for (int i = -3; i < installIterations(); i++) { // three warm-up rounds
+            Histogram cpu = new Histogram(3);
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            // warm-up rounds until the JIT settled (at least three), then the measured ones
+            JitWarmUp warmUp = new JitWarmUp(0, seconds(10, 60));
+            for (int i = -3; i < installIterations(); i++) {
+                long c0 = threads.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 String state = InProcessRuntime.install(installer, jar, "LOW");
                 long t = System.nanoTime() - t0;
+                long c = threads.getCurrentThreadCpuTime() - c0;
                 if (!"RUNNING".equals(state)) {
                     throw new IllegalStateException("plugin state after install: " + state);
                 }
                 if (i >= 0) {
                     h.recordValue(t);
+                    cpu.recordValue(c);
                 }
                 InProcessRuntime.uninstall(installer, "bench.plugin.install");
+                if (i == -1 && warmUp.running()) {
+                    i = -2; // not settled yet: another warm-up round
+                }
             }
+            result(out, "install.jit_warmup", warmUp.outcome());
             result(out, "install.n", h.getTotalCount());
             result(out, "install.p50_ms", ms(h.getValueAtPercentile(50)));
             result(out, "install.p99_ms", ms(h.getValueAtPercentile(99)));
+            result(out, "install.cpu_p50_ms", ms(cpu.getValueAtPercentile(50)));
         }
     }
 
@@ -339,23 +355,34 @@ public final class Child {
         try {
             BundleContext ctx = fw.getBundleContext();
             Histogram h = new Histogram(3);
+            Histogram cpu = new Histogram(3);
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            JitWarmUp warmUp = new JitWarmUp(0, seconds(10, 60)); // as for the runtime: rounds until the JIT settled
             for (int i = -3; i < installIterations(); i++) {
+                long c0 = threads.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 Bundle b = ctx.installBundle("bench:plugin/bench.plugin.install", new ByteArrayInputStream(bytes));
                 b.start();
                 long t = System.nanoTime() - t0;
+                long c = threads.getCurrentThreadCpuTime() - c0;
                 if (b.getState() != Bundle.ACTIVE) {
                     throw new IllegalStateException("not active: " + b.getState());
                 }
                 if (i >= 0) {
                     h.recordValue(t);
+                    cpu.recordValue(c);
                 }
                 b.uninstall();
                 refresh(fw, b);
+                if (i == -1 && warmUp.running()) {
+                    i = -2;
+                }
             }
+            result(out, "install_plain.jit_warmup", warmUp.outcome());
             result(out, "install_plain.n", h.getTotalCount());
             result(out, "install_plain.p50_ms", ms(h.getValueAtPercentile(50)));
             result(out, "install_plain.p99_ms", ms(h.getValueAtPercentile(99)));
+            result(out, "install_plain.cpu_p50_ms", ms(cpu.getValueAtPercentile(50)));
         } finally {
             fw.stop();
             fw.waitForStop(30_000);
@@ -421,7 +448,13 @@ public final class Child {
 
     private void dispatch(PrintStream out) throws Exception {
         try (InProcessRuntime rt = runtimeWithPlugins("dispatch", Map.of())) {
-            measureDispatch(out, "dispatch", rt.dispatchProbe());
+            LongUnaryOperator checked = rt.dispatchProbe();
+            LongUnaryOperator unchecked = InProcessRuntime.service(rt.context(), "(bench=dispatch-unchecked)");
+            // checked, unchecked, checked again: the JIT keeps settling, so neither side gets only the later state
+            double a = measureDispatch(out, "dispatch", checked);
+            double u = measureDispatch(out, "dispatch_unchecked", unchecked);
+            double b = measureDispatch(out, "dispatch_again", checked);
+            result(out, "dispatch.checked_mean_per_s", String.format(java.util.Locale.ROOT, "%.0f", (a + b) / 2));
         }
     }
 
@@ -434,8 +467,10 @@ public final class Child {
                         BenchListener.class.getName(), "io.autoweave.api.device, org.osgi.framework",
                         BenchListener.class))).start();
             }
+            ctx.installBundle("bench:core/autoweave-commons",
+                    new ByteArrayInputStream(Jars.embedded("autoweave-commons"))).start();
             ctx.installBundle("bench:core/dispatch-probe", new ByteArrayInputStream(Jars.bundle("bench.dispatch.probe",
-                    DispatchProbe.class.getName(), Jars.API_IMPORTS, DispatchProbe.class))).start();
+                    DispatchProbe.class.getName(), Jars.DISPATCH_IMPORTS, DispatchProbe.class))).start();
             measureDispatch(out, "dispatch_plain", InProcessRuntime.service(ctx, "(bench=dispatch)"));
         } finally {
             fw.stop();
@@ -443,13 +478,16 @@ public final class Child {
         }
     }
 
-    private void measureDispatch(PrintStream out, String key, LongUnaryOperator probe) {
+    private double measureDispatch(PrintStream out, String key, LongUnaryOperator probe) {
         long expected = 1000L * PLUGINS;
-        for (long end = System.nanoTime() + seconds(1, 3); System.nanoTime() < end;) { // warm-up
+        // warm-up until the JIT settled: the runtime child has its whole start-up still queued for compilation
+        JitWarmUp warmUp = new JitWarmUp(seconds(1, 3), seconds(15, 90));
+        while (warmUp.running()) {
             if (probe.applyAsLong(1000) != expected) {
                 throw new IllegalStateException("not every plugin got every event");
             }
         }
+        result(out, key + ".jit_warmup", warmUp.outcome());
         long deliveries = 0;
         long t0 = System.nanoTime();
         long end = t0 + seconds(2, 10);
@@ -459,6 +497,8 @@ public final class Child {
         double perSecond = deliveries / ((System.nanoTime() - t0) / 1e9);
         result(out, key + ".deliveries_per_s", String.format(java.util.Locale.ROOT, "%.0f", perSecond));
         result(out, key + ".plugins", PLUGINS);
+        result(out, key + ".cached_answers", probe.applyAsLong(-1));
+        return perSecond;
     }
 
     // ---- scenario 7: event-path latency with and without a hostile CPU burner ------------------------------------

@@ -66,7 +66,7 @@ final class InProcessRuntime implements AutoCloseable {
 
     LongUnaryOperator dispatchProbe() throws Exception {
         installCore(context(), "bench-dispatch-probe", Jars.bundle("bench.dispatch.probe",
-                DispatchProbe.class.getName(), Jars.API_IMPORTS, DispatchProbe.class));
+                DispatchProbe.class.getName(), Jars.DISPATCH_IMPORTS, DispatchProbe.class));
         return service(context(), "(bench=dispatch)");
     }
 

@@ -16,6 +16,9 @@ final class Jars {
     static final String API_IMPORTS = "io.autoweave.api.device, io.autoweave.api.source, io.autoweave.api.security, "
             + "org.osgi.framework";
 
+    /** The dispatch probe also uses the runtime's permission decision cache (autoweave-commons). */
+    static final String DISPATCH_IMPORTS = API_IMPORTS + ", io.autoweave.commons.permission";
+
     private Jars() {
     }
 

@@ -42,6 +42,8 @@ public final class Suite {
             "7. Isolation from a CPU burner");
 
     private final boolean full;
+    /** Scenario numbers to run (--only); empty: all. */
+    private final Set<Integer> only;
     private final Path out;
     private final Path work;
     private final List<Row> rows = new ArrayList<>();
@@ -51,7 +53,12 @@ public final class Suite {
     private final Path runtimeJar;
 
     Suite(boolean full, Path out) throws IOException {
+        this(full, Set.of(), out);
+    }
+
+    Suite(boolean full, Set<Integer> only, Path out) throws IOException {
         this.full = full;
+        this.only = Set.copyOf(only);
         this.out = out;
         this.work = Files.createTempDirectory("autoweave-bench");
         this.classpath = snapshotClasspath(work.resolve("classpath"));
@@ -97,21 +104,35 @@ public final class Suite {
     public static void main(String[] args) throws Exception {
         boolean full = false;
         Path out = null;
+        Set<Integer> only = new java.util.TreeSet<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--full" -> full = true;
                 case "--quick" -> full = false;
                 case "--out" -> out = Path.of(args[++i]);
+                case "--only" -> {
+                    for (String n : args[++i].split(",")) {
+                        int k = Integer.parseInt(n.trim());
+                        if (k < 1 || k > SCENARIOS.size()) {
+                            System.err.println("--only takes scenario numbers 1.." + SCENARIOS.size() + ", not " + k);
+                            System.exit(2);
+                        }
+                        only.add(k);
+                    }
+                }
                 default -> {
-                    System.err.println("usage: Suite [--quick|--full] [--out FILE]");
+                    System.err.println("usage: Suite [--quick|--full] [--only N,M] [--out FILE]");
                     System.exit(2);
                 }
             }
         }
         if (out == null) {
-            out = Path.of(full ? "BENCHMARKS.md" : "target/benchmarks-quick.md");
+            // a partial run never replaces the full table
+            out = Path.of(full && only.isEmpty() ? "BENCHMARKS.md" : only.isEmpty() ? "target/benchmarks-quick.md"
+                    : "target/benchmarks-only-" + String.join("-", only.stream().map(String::valueOf).toList())
+                            + (full ? "-full" : "-quick") + ".md");
         }
-        int failed = new Suite(full, out).run();
+        int failed = new Suite(full, only, out).run();
         System.exit(failed == 0 ? 0 : 1);
     }
 
@@ -147,6 +168,10 @@ public final class Suite {
     }
 
     private void step(String name, Step step) {
+        if (!only.isEmpty() && java.util.Arrays.stream(name.split(" / "))
+                .noneMatch(n -> only.contains(Integer.parseInt(n.substring(0, n.indexOf('.')))))) {
+            return;
+        }
         long t = System.nanoTime();
         progress(name + " ...");
         try {
@@ -266,11 +291,20 @@ public final class Suite {
                     (pct.equals("p50") ? "median" : "p99") + " install to active (ms)", fmt3(v),
                     "same jar: installBundle + start in plain Felix 7.0.5, no security", fmt3(b), ratio(v, b)));
         }
+        if (s.containsKey("install.cpu_p50_ms") && p.containsKey("install_plain.cpu_p50_ms")) {
+            double v = Double.parseDouble(s.get("install.cpu_p50_ms"));
+            double b = Double.parseDouble(p.get("install_plain.cpu_p50_ms"));
+            rows.add(new Row(SCENARIOS.get(2), "″ (CPU time of the installing thread: what a loaded machine does not "
+                    + "inflate; warm-up rounds until the JIT settled: " + s.get("install.jit_warmup") + " / "
+                    + p.get("install_plain.jit_warmup") + ")", "median CPU ms of the installing thread", fmt3(v),
+                    "same, plain Felix", fmt3(b), ratio(v, b)));
+        }
     }
 
     /** The launcher's ready line (io.autoweave.launcher.Launcher.READY_MARKER). */
     static final String READY_MARKER = "AutoWeave ready";
     private static final Pattern READY = Pattern.compile("AutoWeave ready in (\\d+) ms");
+    private static final Pattern TIMELINE_STEP = Pattern.compile("\\{\"step\":\"([^\"]+)\",\"ms\":(\\d+)");
 
     private void coldStart(RedisServer redis) throws Exception {
         Path jar = runtimeJar;
@@ -285,6 +319,7 @@ public final class Suite {
         List<Long> ready = new ArrayList<>();
         List<Long> reported = new ArrayList<>();
         List<Long> idleStop = new ArrayList<>();
+        Map<String, List<Long>> steps = new java.util.LinkedHashMap<>();
         for (int i = 0; i < runs; i++) {
             Path data = work.resolve("cold-" + i);
             try (Proc p = new Proc(List.of(Proc.java(), "-jar", jar.toString(), "--data", data.toString(),
@@ -296,6 +331,15 @@ public final class Suite {
                 ready.add(t - p.startNanos);
                 p.lines().stream().map(READY::matcher).filter(Matcher::find).findFirst()
                         .ifPresent(m -> reported.add(Long.parseLong(m.group(1)) * 1_000_000));
+                Path timeline = data.resolve("start-timeline.json");
+                if (Files.exists(timeline)) { // the launcher writes it once ready (issue 15)
+                    String json = Files.readString(timeline);
+                    progress("start timeline " + (i + 1) + ": " + json.trim());
+                    Matcher m = TIMELINE_STEP.matcher(json);
+                    while (m.find()) {
+                        steps.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(Long.parseLong(m.group(2)));
+                    }
+                }
                 Thread.sleep(1000); // idle: nothing in flight
                 long stop = p.terminate(60_000);
                 if (stop < 0) {
@@ -305,6 +349,13 @@ public final class Suite {
             }
         }
         long floorMedian = median(floor);
+        if (!steps.isEmpty()) {
+            StringBuilder line = new StringBuilder();
+            steps.forEach((step, ms) -> line.append(line.length() == 0 ? "" : ", ").append(step).append(' ')
+                    .append(median(ms)));
+            rows.add(new Row(SCENARIOS.get(3), "start timeline of the same runs (launcher's `DATA/start-timeline.json`): "
+                    + "median ms of each step: " + line, "steps (ms)", line.toString(), "", "", ""));
+        }
         rows.add(new Row(SCENARIOS.get(3), "`java -jar autoweave.jar --data EMPTY_DIR --no-shell` (first start: bundle "
                 + "cache built, password generated), " + runs + " runs; median; launcher's own figure "
                 + fmtMs(median(reported)) + " ms", "process start → \"AutoWeave ready\" line (ms)", fmtMs(median(ready)),
@@ -404,17 +455,23 @@ public final class Suite {
     private final Map<String, String> metrics = new HashMap<>();
 
     private void dispatch() throws Exception {
-        Map<String, String> s = child("dispatch", 300);
+        Map<String, String> s = child("dispatch", 600);
         Map<String, String> p = child("dispatch-plain", 120);
         progress("dispatch: " + s + " plain: " + p);
-        double v = Double.parseDouble(s.get("dispatch.deliveries_per_s"));
+        double v = Double.parseDouble(s.get("dispatch.checked_mean_per_s"));
         double b = Double.parseDouble(p.get("dispatch_plain.deliveries_per_s"));
+        double u = Double.parseDouble(s.get("dispatch_unchecked.deliveries_per_s"));
         rows.add(new Row(SCENARIOS.get(5), "one thread delivers each event to the 16 plugins' UsbEventListener, each "
-                + "delivery guarded by UsbPermission.canMonitor(bundle::hasPermission, device) — the check a plugin "
-                + "dispatcher makes (the runtime's ListenerDispatcher makes it per delivery too), in a probe loop; security on: real runtime, "
-                + "plugins installed signed at plugin:low/*", "deliveries/s", fmt(v),
+                + "delivery guarded by the runtime ListenerDispatcher's check: bundle.hasPermission(UsbPermission"
+                + ".forDevice(device, \"monitor\")), answered from the commons DecisionCache per (bundle, device kind) "
+                + "while the security bundle's permission generation stays; in a probe loop; security on: real "
+                + "runtime, plugins installed signed at plugin:low/*", "deliveries/s", fmt(v),
                 "same 16 bundles and probe in plain Felix 7.0.5 without security (hasPermission is then always true)",
                 fmt(b), ratio(v, b)));
+        rows.add(new Row(SCENARIOS.get(5), "same runtime JVM, same probe loop with the check left out (measured between "
+                + "two checked runs, whose mean is the figure above; cache held " + s.get("dispatch.cached_answers")
+                + " answers): the cost of the check itself, apart from the runtime around it", "deliveries/s with the "
+                + "check", fmt(v), "same loop without any check, same JVM", fmt(u), ratio(v, u)));
     }
 
     private void isolation() throws Exception {

@@ -81,6 +81,8 @@ public final class Launcher {
      */
     public Framework start() throws LaunchException {
         long t0 = System.nanoTime();
+        StartTimeline timeline = new StartTimeline();
+        timeline.mark("jvm");
         JavaCheck.requireSecurityManagerSupport();
         grantLauncherAllPermission();
         try {
@@ -104,6 +106,8 @@ public final class Launcher {
             }
             framework = fw;
             BundleContext ctx = fw.getBundleContext();
+            timeline.mark("framework-init");
+            StartWatch watch = new StartWatch(ctx, timeline);
             if (ctx.getServiceReference(CPA) == null) {
                 throw new LaunchException("framework security did not start: ConditionalPermissionAdmin is missing "
                         + "(the org.apache.felix.framework.security extension failed to load; delete "
@@ -112,10 +116,15 @@ public final class Launcher {
             int rows = PolicyLoader.apply(ctx, config.policyDir, this::log);
             log("security on: " + rows + " ConditionalPermissionAdmin rows from "
                     + (config.policyDir == null ? "the built-in policy" : config.policyDir.toString()));
+            timeline.mark("policy");
             installCoreBundles(fw, bundles);
+            timeline.mark("bundle-installs");
             fw.start();
             awaitStartLevel(fw);
+            timeline.mark("start-level");
             awaitReady(t0);
+            timeline.mark("ready");
+            watch.close();
         } catch (BundleException | InterruptedException e) {
             stopQuietly();
             if (e instanceof InterruptedException) {
@@ -127,6 +136,14 @@ public final class Launcher {
             throw e;
         }
         readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        try {
+            timeline.write(config.dataDir);
+        } catch (IOException e) {
+            log("cannot write " + config.dataDir.resolve(StartTimeline.FILE) + ": " + e);
+        }
+        if (startDebug()) {
+            log("start timeline: " + timeline.line());
+        }
         banner();
         return framework;
     }
@@ -144,6 +161,50 @@ public final class Launcher {
         }
         FrameworkEvent ev = fw.waitForStop(timeoutMillis);
         return ev.getType() != FrameworkEvent.WAIT_TIMEDOUT;
+    }
+
+    /** Start-up debugging: {@code -Dautoweave.start.debug=true}, or the runtime's log level at debug or trace. */
+    private boolean startDebug() {
+        String level = String.valueOf(config.extraProperties.getOrDefault("org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "")));
+        return Boolean.getBoolean("autoweave.start.debug") || "true".equals(config.extraProperties.get(
+                "autoweave.start.debug")) || level.equalsIgnoreCase("debug") || level.equalsIgnoreCase("trace");
+    }
+
+    /** Marks the start steps only visible from inside the framework: SCR active, the HTTP runtime registered. */
+    private static final class StartWatch implements AutoCloseable {
+        private static final String HTTP_RUNTIME = "(|(objectClass=org.osgi.service.servlet.runtime.HttpServiceRuntime)"
+                + "(objectClass=org.osgi.service.http.runtime.HttpServiceRuntime))";
+        private final BundleContext ctx;
+        private final org.osgi.framework.BundleListener bundles;
+        private final org.osgi.framework.ServiceListener http;
+
+        StartWatch(BundleContext ctx, StartTimeline timeline) {
+            this.ctx = ctx;
+            this.bundles = e -> {
+                if (e.getType() == org.osgi.framework.BundleEvent.STARTED
+                        && "org.apache.felix.scr".equals(e.getBundle().getSymbolicName())) {
+                    timeline.markOnce("scr");
+                }
+            };
+            this.http = e -> {
+                if (e.getType() == org.osgi.framework.ServiceEvent.REGISTERED) {
+                    timeline.markOnce("http");
+                }
+            };
+            ctx.addBundleListener(bundles);
+            try {
+                ctx.addServiceListener(http, HTTP_RUNTIME);
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            ctx.removeBundleListener(bundles);
+            ctx.removeServiceListener(http);
+        }
     }
 
     private void stopQuietly() {

@@ -69,8 +69,9 @@ public final class UsbPermission extends Permission {
 
     /** The permission needed to do {@code actions} with {@code device}: its vendor, product and classes. */
     public static UsbPermission forDevice(UsbDevice device, String actions) {
+        int mask = "monitor".equals(actions) ? MONITOR : parseActions(actions); // the per-delivery case, unparsed
         return new UsbPermission(new int[][] { { device.vendorId() }, { device.productId() }, deviceClasses(device) },
-                parseActions(actions));
+                mask);
     }
 
     /**
@@ -86,7 +87,20 @@ public final class UsbPermission extends Permission {
         if (device.interfaceClasses().isEmpty()) {
             return new int[] { device.deviceClass() & 0xFF };
         }
-        return device.interfaceClasses().stream().mapToInt(c -> c & 0xFF).distinct().sorted().toArray();
+        // a loop, not a stream: this runs for every event a listener may see
+        int[] classes = new int[device.interfaceClasses().size()];
+        int n = 0;
+        for (Number c : device.interfaceClasses()) {
+            classes[n++] = c.intValue() & 0xFF;
+        }
+        Arrays.sort(classes);
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+            if (distinct == 0 || classes[distinct - 1] != classes[i]) {
+                classes[distinct++] = classes[i];
+            }
+        }
+        return distinct == n ? classes : Arrays.copyOf(classes, distinct);
     }
 
     @Override
@@ -234,17 +248,27 @@ public final class UsbPermission extends Permission {
     }
 
     private static String canonicalName(int[][] allowed) {
-        List<String> clauses = new ArrayList<>(KEYS.length);
+        // hand-written hex, not String.format: a name is built for every permission checked per delivery
+        StringBuilder sb = new StringBuilder(32);
         for (int k = 0; k < KEYS.length; k++) {
             if (allowed[k] != null) {
-                String fmt = "%0" + DIGITS[k] + "x";
-                StringBuilder sb = new StringBuilder(KEYS[k]).append('=');
+                sb.append(sb.length() == 0 ? "" : ";").append(KEYS[k]).append('=');
                 for (int i = 0; i < allowed[k].length; i++) {
-                    sb.append(i == 0 ? "" : ",").append(String.format(fmt, allowed[k][i]));
+                    if (i > 0) {
+                        sb.append(',');
+                    }
+                    appendHex(sb, allowed[k][i], DIGITS[k]);
                 }
-                clauses.add(sb.toString());
             }
         }
-        return clauses.isEmpty() ? "*" : String.join(";", clauses);
+        return sb.length() == 0 ? "*" : sb.toString();
+    }
+
+    private static void appendHex(StringBuilder sb, int value, int digits) {
+        String hex = Integer.toHexString(value);
+        for (int i = hex.length(); i < digits; i++) {
+            sb.append('0');
+        }
+        sb.append(hex);
     }
 }

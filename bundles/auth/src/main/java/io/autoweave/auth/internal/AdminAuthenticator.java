@@ -9,6 +9,8 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -18,6 +20,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.Designate;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.autoweave.auth.Authenticator;
 
 /**
@@ -30,8 +34,11 @@ import io.autoweave.auth.Authenticator;
 @Designate(ocd = AuthConfig.class)
 public final class AdminAuthenticator implements Authenticator {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AdminAuthenticator.class);
+
     private final String user;
-    private final PasswordHash hash;
+    /** Completes when the hash is known (derived off the start path when the password came from the environment). */
+    private final CompletableFuture<PasswordHash> hash;
     private final byte[] memoKey = new byte[32];
     private volatile byte[] memo;
 
@@ -69,7 +76,14 @@ public final class AdminAuthenticator implements Authenticator {
         if (known != null && MessageDigest.isEqual(known, tag)) {
             return user.equals(name) ? Optional.of(user) : Optional.empty();
         }
-        boolean ok = hash.matches(password); // always derive, even for a wrong user name, to not leak which is wrong
+        PasswordHash stored;
+        try {
+            stored = hash.join();
+        } catch (CompletionException e) {
+            LOG.error("no administrator password hash, every login is refused: {}", e.getCause().toString());
+            return Optional.empty();
+        }
+        boolean ok = stored.matches(password); // always derive, even for a wrong user name, to not leak which is wrong
         if (ok && user.equals(name)) {
             memo = tag;
             return Optional.of(user);

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where the administrator's password hash comes from, in order: configuration; the environment variable
@@ -28,32 +29,32 @@ final class CredentialStore {
         this.operator = operator;
     }
 
-    PasswordHash resolve(String configuredHash, String envPassword, String user) throws IOException {
+    /**
+     * The hash to check passwords against. A configured or stored hash is parsed at once; a password from the
+     * environment or a generated one is derived (PBKDF2, about 0.3 s) and stored on a thread of its own, so the
+     * start does not wait for it: the first login does, if it comes that early. A generated password is printed
+     * here, before the runtime reports ready.
+     */
+    CompletableFuture<PasswordHash> resolve(String configuredHash, String envPassword, String user)
+            throws IOException {
         if (configuredHash != null && !configuredHash.isBlank()) {
-            return PasswordHash.parse(configuredHash);
+            return CompletableFuture.completedFuture(PasswordHash.parse(configuredHash));
         }
         if (envPassword != null && !envPassword.isEmpty()) {
             if (envPassword.length() < 12) {
                 throw new IllegalArgumentException(ENV + " must be at least 12 characters long");
             }
-            char[] pw = envPassword.toCharArray();
-            try {
-                PasswordHash h = PasswordHash.create(pw, PasswordHash.DEFAULT_ITERATIONS, random);
-                store(h);
-                return h;
-            } finally {
-                PasswordHash.wipe(pw);
-            }
+            return deriveAndStore(envPassword.toCharArray());
         }
         if (Files.exists(file)) {
-            return PasswordHash.parse(Files.readString(file, StandardCharsets.US_ASCII));
+            return CompletableFuture.completedFuture(PasswordHash.parse(Files.readString(file,
+                    StandardCharsets.US_ASCII)));
         }
         byte[] raw = new byte[18];
         random.nextBytes(raw);
         char[] pw = Base64.getUrlEncoder().withoutPadding().encodeToString(raw).toCharArray();
+        CompletableFuture<PasswordHash> h = deriveAndStore(pw.clone());
         try {
-            PasswordHash h = PasswordHash.create(pw, PasswordHash.DEFAULT_ITERATIONS, random);
-            store(h);
             operator.println("[autoweave] ============================================================");
             operator.println("[autoweave] First start: generated the administrator password.");
             operator.println("[autoweave]   user:     " + user);
@@ -66,6 +67,25 @@ final class CredentialStore {
         } finally {
             PasswordHash.wipe(pw);
         }
+    }
+
+    /** Derives the hash of {@code pw} and stores it, on a daemon thread; wipes {@code pw} when done. */
+    private CompletableFuture<PasswordHash> deriveAndStore(char[] pw) {
+        CompletableFuture<PasswordHash> result = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                PasswordHash h = PasswordHash.create(pw, PasswordHash.DEFAULT_ITERATIONS, random);
+                store(h);
+                result.complete(h);
+            } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(e);
+            } finally {
+                PasswordHash.wipe(pw);
+            }
+        }, "autoweave-admin-password-hash");
+        t.setDaemon(true);
+        t.start();
+        return result;
     }
 
     private void store(PasswordHash h) throws IOException {

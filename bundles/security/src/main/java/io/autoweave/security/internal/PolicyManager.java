@@ -65,6 +65,7 @@ public final class PolicyManager {
 
     private final ConditionalPermissionAdmin cpa;
     private final SecurityMonitor monitor;
+    private final PermissionGenerations generations;
     private final Path dir;
     private final String dataDir;
     private final long settleMillis;
@@ -75,12 +76,13 @@ public final class PolicyManager {
 
     @Activate
     public PolicyManager(BundleContext ctx, @Reference ConditionalPermissionAdmin cpa,
-            @Reference SecurityMonitor monitor, PolicyConfig config) {
+            @Reference SecurityMonitor monitor, @Reference PermissionGenerations generations, PolicyConfig config) {
         if (config.settle_millis() < 50 || config.settle_millis() > 60_000) {
             throw new IllegalArgumentException("settle.millis must be 50..60000, not " + config.settle_millis());
         }
         this.cpa = cpa;
         this.monitor = monitor;
+        this.generations = generations;
         String d = ctx.getProperty(POLICIES_PROPERTY);
         this.dir = d == null || d.isBlank() ? null : Path.of(d);
         this.dataDir = ctx.getProperty("autoweave.data");
@@ -219,6 +221,7 @@ public final class PolicyManager {
             table.clear();
             table.addAll(infos);
             if (update.commit()) {
+                generations.bump("policy reloaded on " + trigger); // after the commit: cached answers are stale now
                 origins.clear();
                 origins.putAll(newOrigins);
                 lastError = null;

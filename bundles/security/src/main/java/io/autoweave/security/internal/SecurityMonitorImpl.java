@@ -32,6 +32,8 @@ import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.permissionadmin.PermissionAdmin;
+import org.osgi.service.permissionadmin.PermissionInfo;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -90,6 +92,19 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile EventAdmin events;
+
+    /**
+     * Framework PermissionAdmin: an entry for a location replaces ConditionalPermissionAdmin for that bundle, so an
+     * empty entry takes every permission from a blocked plugin at once, before its (asynchronous) stop: the very next
+     * check, a {@code UsbPermission} before a delivery included, is denied. Null when framework security has no
+     * PermissionAdmin ({@code felix.security.permissionadmin=false}): then a block acts at the stop only.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile PermissionAdmin permissionAdmin;
+
+    /** Moved after a block, an unblock and a lockdown switch took effect (null in unit tests). */
+    @Reference
+    PermissionGenerations generations;
 
     @Activate
     public SecurityMonitorImpl(BundleContext ctx, SecurityConfig config) {
@@ -358,6 +373,10 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         post("BLOCKED", Map.of("plugin", plugin, "rule", rule, "reason", reason));
         List<Bundle> plugins = pluginBundles(plugin);
         for (Bundle b : plugins) {
+            revokeAll(b.getLocation());
+        }
+        moved("block of " + plugin); // before the stop: the revocation is in force already
+        for (Bundle b : plugins) {
             if (recorder != null) {
                 recorder.interruptThreads(b.getLocation());
             }
@@ -385,11 +404,42 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         reported.clear();
         audit("unblocked", plugin, "operator", reason == null ? "" : reason);
         post("UNBLOCKED", Map.of("plugin", plugin, "reason", reason == null ? "" : reason));
+        restore(plugin);
         List<Bundle> plugins = pluginBundles(plugin);
         if (!plugins.isEmpty() && !state.isLockdown()) {
             wiring().resolveBundles(plugins); // back to RESOLVED (stopped); the operator starts it
         }
+        moved("unblock of " + plugin);
         return true;
+    }
+
+    /** Takes every permission from the bundle at {@code location} (a PermissionAdmin entry with no permission). */
+    private void revokeAll(String location) {
+        PermissionAdmin pa = permissionAdmin;
+        if (pa != null) {
+            pa.setPermissions(location, new PermissionInfo[0]);
+        }
+    }
+
+    /** Removes the revocation of every location of plugin {@code bsn}, installed or not (it may come back). */
+    private void restore(String bsn) {
+        PermissionAdmin pa = permissionAdmin;
+        String[] locations = pa == null ? null : pa.getLocations();
+        if (locations == null) {
+            return;
+        }
+        for (String l : locations) {
+            if (l.startsWith(DenialRecorder.PLUGIN_PREFIX) && l.endsWith("/" + bsn)) {
+                pa.setPermissions(l, null);
+            }
+        }
+    }
+
+    private void moved(String why) {
+        PermissionGenerations g = generations;
+        if (g != null) {
+            g.bump(why);
+        }
     }
 
     @Override
@@ -422,8 +472,15 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         post("LOCKDOWN", Map.of("lockdown", on, "rule", rule, "reason", reason == null ? "" : reason));
         List<Bundle> plugins = pluginBundles(null);
         if (on) {
+            plugins.forEach(b -> revokeAll(b.getLocation()));
+            moved("lockdown on"); // in force before the stops below
             stopAndRefresh(plugins, Bundle.STOP_TRANSIENT); // transient: they come back after lockdown off
         } else {
+            for (Bundle b : plugins) {
+                if (!state.isBlocked(b.getSymbolicName())) {
+                    restore(b.getSymbolicName());
+                }
+            }
             List<Bundle> again = new ArrayList<>();
             for (Bundle b : plugins) {
                 if (!state.isBlocked(b.getSymbolicName())
@@ -431,6 +488,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
                     again.add(b);
                 }
             }
+            moved("lockdown off");
             startAll(again);
         }
     }

@@ -29,6 +29,11 @@ import org.osgi.service.resolver.Resolver;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.condpermadmin.ConditionInfo;
+import org.osgi.service.condpermadmin.ConditionalPermissionAdmin;
+import org.osgi.service.condpermadmin.ConditionalPermissionInfo;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +46,7 @@ import io.autoweave.plugin.installer.PluginInstaller;
 import io.autoweave.security.SecurityMonitor;
 
 /**
- * Fetch → verify ({@link JarVerifier}, trust store read at every install) → record in the {@link PluginLedger} →
+ * Fetch → verify ({@link JarVerifier}, trust store re-read only when its file changed) → record in the {@link PluginLedger} →
  * {@code installBundle} from the verified copy at {@code plugin:<level>/<bsn>} → start. Any failure after the
  * ledger entry rolls everything back. Installs run one at a time. In lockdown every install is refused, and so is a
  * plugin whose symbolic name is blocked; every decision goes to the security monitor's audit log, every step to the
@@ -58,6 +63,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
     private final PluginLedger ledger;
     private final Path trustStore;
     private final char[] trustPassword;
+    private final TrustStore.Cache trustCache = new TrustStore.Cache();
     private final Path workDir;
     private final Fetcher fetcher;
     private final PluginRepositories repositories;
@@ -66,6 +72,12 @@ public final class PluginInstallerImpl implements PluginInstaller {
     private final Clock clock;
     private final SecurityMonitor monitor;
     private final PluginLifecycle lifecycle;
+
+    static final String SIGNER_CONDITION = "org.osgi.service.condpermadmin.BundleSignerCondition";
+
+    /** Read at each install: whether any row uses a signer condition (null: keep the signatures). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ConditionalPermissionAdmin cpa;
 
     @Activate
     public PluginInstallerImpl(BundleContext ctx, @Reference PluginLedger ledger, @Reference SecurityMonitor monitor,
@@ -297,6 +309,33 @@ public final class PluginInstallerImpl implements PluginInstaller {
         };
     }
 
+    /**
+     * The bytes for {@code installBundle}: without signature files while no permission row has a
+     * {@code BundleSignerCondition} (see {@link FrameworkCopy}: the gate's verification is the only one), the signed
+     * copy otherwise (and when the policy cannot be read), so such rows keep matching.
+     */
+    private InputStream frameworkCopy(Verdict v) throws IOException {
+        if (signerConditionsInForce()) {
+            return Files.newInputStream(v.verifiedCopy());
+        }
+        return new java.io.ByteArrayInputStream(FrameworkCopy.unsigned(v.verifiedCopy()));
+    }
+
+    private boolean signerConditionsInForce() {
+        ConditionalPermissionAdmin admin = cpa;
+        if (admin == null) {
+            return true;
+        }
+        for (ConditionalPermissionInfo row : admin.newConditionalPermissionUpdate().getConditionalPermissionInfos()) {
+            for (ConditionInfo c : row.getConditionInfos()) {
+                if (SIGNER_CONDITION.equals(c.getType())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private void refuseInLockdown() throws PluginInstallException {
         if (monitor.isLockdown()) {
             throw new PluginInstallException("LOCKDOWN", "the system is locked down, every install is refused ("
@@ -366,7 +405,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
                 locations.add(location);
                 ledger.put(location, v.sha256(), signers(v.signers()));
                 Bundle b;
-                try (InputStream in = Files.newInputStream(v.verifiedCopy())) {
+                try (InputStream in = frameworkCopy(v)) {
                     b = ctx.installBundle(location, in);
                 }
                 bundles.add(b);
@@ -594,7 +633,8 @@ public final class PluginInstallerImpl implements PluginInstaller {
                     + "etc/io.autoweave.plugin.installer.cfg");
         }
         try {
-            return TrustStore.load(trustStore, trustPassword.length == 0 ? null : trustPassword.clone());
+            // parsed once, again only when the file changed: a PKCS12 read costs two PBKDF2 derivations
+            return trustCache.get(trustStore, trustPassword.length == 0 ? null : trustPassword);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new PluginInstallException("TRUST_STORE_INVALID", "cannot use the plugin trust store "
                     + trustStore + ": " + e.getMessage() + " (check .trust.store.password in "

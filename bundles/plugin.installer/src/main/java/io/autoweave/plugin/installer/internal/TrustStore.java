@@ -1,7 +1,10 @@
 package io.autoweave.plugin.installer.internal;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -54,6 +57,32 @@ public final class TrustStore {
             }
         }
         return new TrustStore(trusted, "trust store " + file);
+    }
+
+    /**
+     * The trust store of one file, parsed again only when the file changed (its modification time, size or file
+     * key differ from the last read). A failed read is not remembered: the next call tries again.
+     */
+    public static final class Cache {
+        private record Stamp(Path file, FileTime modified, long size, Object key) {
+        }
+
+        private Stamp stamp;
+        private TrustStore store;
+
+        /** The store in {@code file}, parsed with {@code password} (null: no integrity check) when it changed. */
+        public synchronized TrustStore get(Path file, char[] password) throws IOException, GeneralSecurityException {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            Stamp now = new Stamp(file, a.lastModifiedTime(), a.size(), a.fileKey());
+            if (store != null && now.equals(stamp)) {
+                return store;
+            }
+            store = null;
+            TrustStore loaded = load(file, password == null ? null : password.clone());
+            stamp = now;
+            store = loaded;
+            return loaded;
+        }
     }
 
     /** A trust store held in memory (tests, or certificates delivered by configuration). */

@@ -1,6 +1,7 @@
 package io.autoweave.plugin.installer.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -27,6 +28,30 @@ public class TrustStoreTest {
         char[] password = "changeit".toCharArray();
         Path p12 = TestSigning.trustStore(tmp.newFile("trust.p12").toPath(), password, ca.certificate());
         assertEquals(List.of(ca.certificate()), TrustStore.load(p12, password).certificates());
+    }
+
+    @Test
+    public void theCacheParsesTheFileOnceAndAgainOnlyWhenItChanges() throws Exception {
+        char[] password = "changeit".toCharArray();
+        Path p12 = TestSigning.trustStore(tmp.newFile("cached.p12").toPath(), password, ca.certificate());
+        TrustStore.Cache cache = new TrustStore.Cache();
+        TrustStore first = cache.get(p12, password);
+        assertSame("unchanged file: the parsed store is reused", first, cache.get(p12, password));
+
+        Credentials other = TestSigning.newCa("Other CA");
+        TestSigning.trustStore(p12, password, other.certificate());
+        Files.setLastModifiedTime(p12, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(p12).toMillis() + 2000)); // a coarse clock must not hide the change
+        assertEquals("a changed file is read again", List.of(other.certificate()),
+                cache.get(p12, password).certificates());
+
+        Files.write(p12, new byte[] { 1, 2, 3 });
+        assertThrows(java.security.GeneralSecurityException.class, () -> cache.get(p12, password));
+        TestSigning.trustStore(p12, password, ca.certificate());
+        Files.setLastModifiedTime(p12, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(p12).toMillis() + 4000));
+        assertEquals("a failed read is not remembered", List.of(ca.certificate()),
+                cache.get(p12, password).certificates());
     }
 
     @Test

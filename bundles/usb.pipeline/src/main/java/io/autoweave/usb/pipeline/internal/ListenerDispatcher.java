@@ -13,8 +13,10 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
@@ -26,6 +28,9 @@ import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.device.UsbEventListener;
 import io.autoweave.api.plugin.PluginWorkers;
 import io.autoweave.api.plugin.WorkerFigures;
+import io.autoweave.api.security.UsbPermission;
+import io.autoweave.commons.permission.DecisionCache;
+import io.autoweave.commons.permission.GenerationTracker;
 
 /**
  * Delivers events to {@link UsbEventListener} whiteboard services off the detection thread.
@@ -45,6 +50,12 @@ import io.autoweave.api.plugin.WorkerFigures;
  * <p>Worker threads are created lazily, on the thread that delivers the first event (a pipeline thread), in the
  * thread group the dispatcher was created in: never on a plugin's thread, so they never land in, or count
  * against, a plugin's own thread group.
+ *
+ * <p>Whether a bundle may see a device ({@code mayMonitor}, the owner's {@code UsbPermission}) is asked once per
+ * bundle and device kind ({@link UsbPermission#forDevice}: vendor, product, classes) and remembered in a
+ * {@link DecisionCache} while the runtime's permission generation stays: a framework permission check per delivery
+ * cost more than the delivery itself. Any change that can alter the answer (policy, bundle update or uninstall,
+ * block, unblock, lockdown) moves the generation, so the very next event is checked again.
  */
 final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, AutoCloseable {
 
@@ -57,8 +68,37 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
 
     /** One listener service; {@code key} is what the caller removes it by (its service reference). */
     private record Registration(Object key, long bundleId, String owner, UsbEventListener listener, Filter filter,
-            Predicate<UsbDevice> mayMonitor, Worker worker) {
+            Predicate<DeviceTarget> mayMonitor, Worker worker) {
     }
+
+    /**
+     * What a monitor decision depends on: the device's {@code UsbPermission} (equality), with the device itself for
+     * the check when the answer is not known yet. The cache hands back the first target of a kind it saw
+     * ({@link DecisionCache#canonical}), so a check may see an earlier device of the same kind: by the contract of
+     * {@code add}, it answers the same.
+     */
+    private static final class DeviceTarget {
+        final UsbPermission permission;
+        final UsbDevice device;
+
+        DeviceTarget(UsbDevice device) {
+            this.permission = UsbPermission.forDevice(device, "monitor");
+            this.device = device;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DeviceTarget && ((DeviceTarget) o).permission.equals(permission);
+        }
+
+        @Override
+        public int hashCode() {
+            return permission.hashCode();
+        }
+    }
+
+    /** Device kinds remembered per bundle before its answers are collected again. */
+    static final int DECISIONS_PER_BUNDLE = 4096;
 
     private record Delivery(Registration registration, UsbEvent event) {
     }
@@ -83,9 +123,13 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
         int generation;
         int listeners;
 
+        /** The bundle's remembered {@code UsbPermission} answers. */
+        final DecisionCache<DeviceTarget>.Decider decider;
+
         Worker(long bundleId, String owner) {
             this.bundleId = bundleId;
             this.owner = owner;
+            this.decider = decisions.decider(bundleId);
         }
 
         void offer(Delivery d) {
@@ -253,12 +297,37 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
     /** Deliveries withheld because the listener's bundle lacks {@code UsbPermission} "monitor" for the device. */
     final LongAdder withheld = new LongAdder();
 
+    private final DecisionCache<DeviceTarget> decisions;
+    /** The tracker of the permission generation this dispatcher opened itself, closed with it; or null. */
+    private final GenerationTracker ownTracker;
+
+    /**
+     * A dispatcher that reads the runtime's permission generation itself (the {@code PermissionGeneration} service,
+     * through the context of the bundle this class belongs to); outside a framework it caches nothing.
+     */
     ListenerDispatcher(int capacity) {
+        this(capacity, ownTracker(), null);
+    }
+
+    /** @param generation the permission generation; {@link DecisionCache#UNKNOWN} to ask at every delivery */
+    ListenerDispatcher(int capacity, LongSupplier generation) {
+        this(capacity, null, generation);
+    }
+
+    private ListenerDispatcher(int capacity, GenerationTracker tracker, LongSupplier generation) {
         if (capacity < 1) {
             throw new IllegalArgumentException("listener queue capacity must be >= 1: " + capacity);
         }
         this.capacity = capacity;
         this.threadGroup = Thread.currentThread().getThreadGroup();
+        this.ownTracker = tracker;
+        LongSupplier g = tracker != null ? tracker : generation != null ? generation : () -> DecisionCache.UNKNOWN;
+        this.decisions = new DecisionCache<>(g, DECISIONS_PER_BUNDLE);
+    }
+
+    private static GenerationTracker ownTracker() {
+        Bundle b = FrameworkUtil.getBundle(ListenerDispatcher.class);
+        return b == null || b.getBundleContext() == null ? null : new GenerationTracker(b.getBundleContext());
     }
 
     /**
@@ -274,7 +343,9 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
 
     /**
      * As {@link #add(Object, long, String, UsbEventListener, String)}, delivering only events of devices for which
-     * {@code mayMonitor} holds (the owner's {@code UsbPermission}).
+     * {@code mayMonitor} holds (the owner's {@code UsbPermission}). {@code mayMonitor} must answer alike for devices
+     * with an equal {@link UsbPermission#forDevice} (vendor, product, classes): its answers are remembered per bundle
+     * until the permission generation moves.
      */
     synchronized boolean add(Object key, long bundleId, String owner, UsbEventListener listener, String filter,
             Predicate<UsbDevice> mayMonitor) {
@@ -293,7 +364,8 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
         }
         Worker worker = workers.computeIfAbsent(bundleId, id -> new Worker(id, owner));
         worker.listeners++;
-        registrations.put(key, new Registration(key, bundleId, owner, listener, parsed, mayMonitor, worker));
+        registrations.put(key, new Registration(key, bundleId, owner, listener, parsed,
+                target -> mayMonitor.test(target.device), worker));
         return true;
     }
 
@@ -306,6 +378,7 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
         Worker w = r.worker();
         if (--w.listeners == 0) {
             workers.remove(r.bundleId());
+            decisions.forget(r.bundleId());
             w.closing = true; // queued events for removed listeners are skipped by deliver()
             w.abandoned.removeIf(a -> !a.thread.isAlive());
             if (w.alive()) {
@@ -318,6 +391,8 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
     @Override
     public void accept(UsbEvent event) {
         Map<String, Object> properties = null;
+        DeviceTarget target = null;
+        long generation = 0;
         for (Registration r : registrations.values()) {
             if (r.filter() != null) {
                 if (properties == null) {
@@ -327,7 +402,11 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
                     continue;
                 }
             }
-            if (!r.mayMonitor().test(event.device())) {
+            if (target == null) { // once per event, for every bundle it goes to
+                generation = decisions.generation();
+                target = decisions.canonical(new DeviceTarget(event.device()));
+            }
+            if (!r.worker().decider.decide(generation, target, r.mayMonitor())) {
                 withheld.increment();
                 continue;
             }
@@ -445,6 +524,7 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
         m.put("listeners.failures", failures.sum());
         m.put("listeners.bad_filters", rejectedFilters.sum());
         m.put("listeners.withheld_by_permission", withheld.sum());
+        m.put("listeners.permission_answers_cached", (long) decisions.size());
         return m;
     }
 
@@ -484,6 +564,9 @@ final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, Aut
             }
         }
         registrations.clear();
+        if (ownTracker != null) {
+            ownTracker.close();
+        }
     }
 
     /** Drains the queues (up to 10 s: sinks such as the Redis outbox must get every event at shutdown). */

@@ -83,6 +83,57 @@ public class ListenerDispatcherTest {
     }
 
     @Test
+    public void thePermissionIsAskedOncePerBundleAndDeviceKindWhileTheGenerationStays() throws Exception {
+        java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong(1);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        ListenerDispatcher cached = new ListenerDispatcher(64, generation::get);
+        try {
+            BlockingQueue<UsbEvent> got = new LinkedBlockingQueue<>();
+            cached.add("a", 1, "a", got::add, null, d -> asked.incrementAndGet() > 0);
+            for (int i = 0; i < 20; i++) { // other serials and ports, same vendor, product and classes
+                cached.accept(event(i, Devices.at(Devices.withSerial(Devices.stick("S", "1-3"), "S" + i), "1-" + i,
+                        1, i + 2)));
+            }
+            for (int i = 0; i < 20; i++) {
+                assertNotNull(got.poll(5, TimeUnit.SECONDS));
+            }
+            assertEquals(1, asked.get());
+            cached.accept(event(99, Devices.receiver("1-2")));
+            assertNotNull(got.poll(5, TimeUnit.SECONDS));
+            assertEquals("another device kind is asked", 2, asked.get());
+            generation.incrementAndGet();
+            cached.accept(event(100, Devices.receiver("1-2")));
+            assertNotNull(got.poll(5, TimeUnit.SECONDS));
+            assertEquals("a new generation asks again", 3, asked.get());
+        } finally {
+            cached.close(0);
+        }
+    }
+
+    @Test
+    public void aRevokedPermissionTakesEffectForTheVeryNextEventOnceTheGenerationMoved() throws Exception {
+        java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong(1);
+        java.util.concurrent.atomic.AtomicBoolean granted = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ListenerDispatcher cached = new ListenerDispatcher(64, generation::get);
+        try {
+            BlockingQueue<UsbEvent> got = new LinkedBlockingQueue<>();
+            cached.add("a", 1, "a", got::add, null, d -> granted.get());
+            cached.accept(event(1, Devices.receiver("1-2")));
+            assertEquals("e1", got.poll(5, TimeUnit.SECONDS).eventId());
+            granted.set(false); // the policy changed ...
+            generation.incrementAndGet(); // ... and its provider moved the generation after the commit
+            cached.accept(event(2, Devices.receiver("1-2")));
+            granted.set(true);
+            generation.incrementAndGet();
+            cached.accept(event(3, Devices.receiver("1-2")));
+            assertEquals("e3", got.poll(5, TimeUnit.SECONDS).eventId());
+            assertEquals(1L, (long) cached.metrics().get("listeners.withheld_by_permission"));
+        } finally {
+            cached.close(0);
+        }
+    }
+
+    @Test
     public void aListenerOnlyReceivesDevicesItsPermissionCoversAndWithheldOnesAreCounted() throws Exception {
         BlockingQueue<UsbEvent> got = new LinkedBlockingQueue<>();
         io.autoweave.api.security.UsbPermission grant = new io.autoweave.api.security.UsbPermission("vendor=046d", "monitor");
