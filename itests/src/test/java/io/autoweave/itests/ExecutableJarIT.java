@@ -108,8 +108,11 @@ public class ExecutableJarIT {
         System.out.println("cold start to ready (first start, empty data dir): " + coldStartMs + " ms");
         String password = first.find(PASSWORD);
         assertNotNull("a generated password is shown at first start:\n" + first.text(), password);
-        assertTrue("SLF4J logging reaches its provider (Jetty logs through it):\n" + first.text(),
-                first.text().contains("INFO org.apache.felix.http - Started Jetty"));
+        assertTrue("SLF4J logging reaches the logging system (Jetty logs through it):\n" + first.text(),
+                first.text().contains("INFO  [FelixStartLevel] org.apache.felix.http - Started Jetty"));
+        assertFalse("no JDK deprecation warning at start:\n" + first.text(), first.text().contains("WARNING:"));
+        assertTrue("the log file in DATA/log", Files.readString(data.resolve("log/autoweave.log"))
+                .contains("org.apache.felix.http - Started Jetty"));
         String base = "http://127.0.0.1:" + first.port;
         assertEquals(200, RuntimeHarness.http(base + "/health/ready", null, null).status());
         assertEquals(401, RuntimeHarness.http(base + "/system/console/bundles", null, null).status());

@@ -24,6 +24,7 @@ final class Gogo implements AutoCloseable {
     private final Object session;
     private final Method execute;
     private final Method close;
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
     Gogo(BundleContext context) throws Exception {
         this.context = context;
@@ -37,7 +38,7 @@ final class Gogo implements AutoCloseable {
         Class<?> sessionType = Class.forName(SESSION, false, gogo);
         Method create = processorType.getMethod("createSession", java.io.InputStream.class,
                 java.io.OutputStream.class, java.io.OutputStream.class);
-        PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        PrintStream sink = new PrintStream(printed, true, StandardCharsets.UTF_8);
         this.session = create.invoke(processor, new ByteArrayInputStream(new byte[0]), sink, sink);
         this.execute = sessionType.getMethod("execute", CharSequence.class);
         this.close = sessionType.getMethod("close");
@@ -50,6 +51,11 @@ final class Gogo implements AutoCloseable {
         } catch (InvocationTargetException e) {
             throw e.getCause() instanceof Exception ex ? ex : e;
         }
+    }
+
+    /** What commands printed to the session (rather than returned) so far. */
+    String printed() {
+        return printed.toString(StandardCharsets.UTF_8);
     }
 
     @Override

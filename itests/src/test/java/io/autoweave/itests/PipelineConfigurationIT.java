@@ -4,12 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.lang.reflect.Array;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Collection;
 import java.util.Dictionary;
@@ -28,26 +24,6 @@ public class PipelineConfigurationIT {
 
     private static final String PID = "io.autoweave.usb.pipeline";
     private static final String COMPONENT = "io.autoweave.usb.pipeline.internal.PipelineComponent";
-    /** Everything written to System.err (slf4j-simple's target), captured before the runtime starts. */
-    private static final ByteArrayOutputStream ERR = new ByteArrayOutputStream();
-
-    static {
-        PrintStream original = System.err;
-        System.setErr(new PrintStream(new OutputStream() {
-            @Override
-            public synchronized void write(int b) {
-                original.write(b);
-                ERR.write(b);
-            }
-
-            @Override
-            public synchronized void write(byte[] b, int off, int len) {
-                original.write(b, off, len);
-                ERR.write(b, off, len);
-            }
-        }, true, StandardCharsets.UTF_8));
-    }
-
     @ClassRule
     public static final RuntimeHarness RUNTIME = new RuntimeHarness();
 
@@ -70,7 +46,7 @@ public class PipelineConfigurationIT {
             configure(bad);
             String expected = "invalid configuration io.autoweave.usb.pipeline: rules: line 2, column 10: "
                     + "expected vendor:product like 046d:c52b or 046d:*, found '46d'";
-            RuntimeHarness.await("the refusal in the log", 20, () -> ERR.toString(StandardCharsets.UTF_8)
+            RuntimeHarness.await("the refusal in the log", 20, () -> RUNTIME.logText()
                     .contains("USB pipeline configuration change refused, the running configuration stays: "
                             + expected));
             assertNull("the component did not fail", failure());
@@ -81,7 +57,7 @@ public class PipelineConfigurationIT {
             Hashtable<String, Object> good = new Hashtable<>();
             good.put("rules", new String[] { "block id 046d:c52b serial \"CFG-3\"", "allow id 046d:*" });
             configure(good);
-            RuntimeHarness.await("the change applied in place", 20, () -> ERR.toString(StandardCharsets.UTF_8)
+            RuntimeHarness.await("the change applied in place", 20, () -> RUNTIME.logText()
                     .contains("USB pipeline reconfigured in place"));
             assertEquals("the same component: not restarted", sinkId, sinkServiceId());
             String devices = String.valueOf(gogo.run("aw:devices"));

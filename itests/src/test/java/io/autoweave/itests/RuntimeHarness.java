@@ -132,6 +132,16 @@ public final class RuntimeHarness extends ExternalResource {
         return "http://127.0.0.1:" + port;
     }
 
+    /** DATA/log/autoweave.log as it is now (empty before the logging system wrote anything). */
+    public String logText() {
+        try {
+            Path log = launcher.logDir().resolve("autoweave.log");
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** What the launcher printed so far. */
     public String consoleText() {
         return console.toString(StandardCharsets.UTF_8);

@@ -19,7 +19,7 @@ final class JavaCheck {
             throw new LaunchException("AutoWeave needs Java 17 (or 18 to 23): this is Java " + feature + " from "
                     + javaHome + ", which no longer has the SecurityManager (JEP 486), so plugin permissions could "
                     + "not be enforced. Install OpenJDK 17 (apt-get install openjdk-17-jre-headless) and start with "
-                    + "/usr/lib/jvm/java-17-openjdk-amd64/bin/java -jar autoweave.jar");
+                    + "its java (Debian: /usr/lib/jvm/java-17-openjdk-$(dpkg --print-architecture)/bin/java -jar autoweave.jar)");
         }
         if (feature >= 18 && !"allow".equals(smProperty) && System.getSecurityManager() == null) {
             throw new LaunchException("Java " + feature + " installs a SecurityManager only when asked: start with "

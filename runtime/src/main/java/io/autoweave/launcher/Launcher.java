@@ -49,6 +49,9 @@ public final class Launcher {
     static final int PLUGIN_START_LEVEL = 8;
 
     private static final String CPA = "org.osgi.service.condpermadmin.ConditionalPermissionAdmin";
+    /** Configuration of the logging system (Pax Logging), in DATA/etc/org.ops4j.pax.logging.cfg. */
+    public static final String LOGGING_PID = "org.ops4j.pax.logging";
+    static final String LOG_DIR_PROPERTY = "autoweave.log.dir";
 
     private final LaunchConfig config;
     private final PrintStream out;
@@ -85,14 +88,20 @@ public final class Launcher {
         timeline.mark("jvm");
         JavaCheck.requireSecurityManagerSupport();
         grantLauncherAllPermission();
+        LogLines.SecurityManagerWarningFilter.install();
+        LogLines.julToConsole(out);
         try {
             Files.createDirectories(config.dataDir);
             Files.createDirectories(config.dataDir.resolve("etc"));
+            Files.createDirectories(logDir());
         } catch (IOException e) {
             throw new LaunchException("cannot create the data directory " + config.dataDir + ": " + e
                     + " (choose another with --data DIR or AUTOWEAVE_DATA)", e);
         }
         DefaultConfig.copyMissing(config.dataDir.resolve("etc"));
+        // ${autoweave.log.dir} in org.ops4j.pax.logging.cfg: Pax Logging reads that file before Configuration Admin
+        // runs and substitutes only system properties. One runtime per JVM (the SecurityManager is JVM-wide).
+        System.setProperty(LOG_DIR_PROPERTY, logDir().toString());
         BundleSet bundles = BundleSet.load();
         try {
             Framework fw = newFramework();
@@ -160,6 +169,7 @@ public final class Launcher {
             log("stop failed: " + e.getMessage());
         }
         FrameworkEvent ev = fw.waitForStop(timeoutMillis);
+        LogLines.julToConsole(out); // the logging bundles are gone: later lines go to the console again
         return ev.getType() != FrameworkEvent.WAIT_TIMEDOUT;
     }
 
@@ -226,6 +236,12 @@ public final class Launcher {
         p.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(FRAMEWORK_START_LEVEL));
         p.put("felix.startlevel.bundle", Integer.toString(PLUGIN_START_LEVEL));
         p.put("felix.log.level", "1");
+        p.put("felix.log.logger", new LogLines.FrameworkLogger());
+        // Pax Logging configures itself from this file as it starts (before Configuration Admin), so even the first
+        // lines have the one format; File Install then hands the same file to Configuration Admin.
+        // Pax Logging's own start-up chatter (and log4j2's status lines) only when something is wrong
+        p.put("org.ops4j.pax.logging.DefaultServiceLog.level", "WARN");
+        p.put("org.ops4j.pax.logging.property.file", config.dataDir.resolve("etc/" + LOGGING_PID + ".cfg").toString());
         p.put("autoweave.data", config.dataDir.toString());
         if (config.policyDir != null) {
             // the security bundle's PolicyManager watches it and reloads the rows on change
@@ -245,6 +261,10 @@ public final class Launcher {
         p.put("felix.fileinstall.poll", "2000");
         p.put("felix.fileinstall.log.level", "2");
         p.put("felix.fileinstall.bundles.new.start", "false");
+        // The files in DATA/etc are the operator's and the source of truth: a change made in the Web Console (or
+        // by aw:log-level) applies until the next start or edit of the file, and is never written back, because
+        // File Install's write-back drops the file's comments and rewrites values in typed form (L"100000").
+        p.put("felix.fileinstall.enableConfigSave", "false");
         p.put("gosh.args", config.interactiveShell ? "" : "--nointeractive");
         p.putAll(config.extraProperties);
         return p;
@@ -383,9 +403,20 @@ public final class Launcher {
         out.flush();
     }
 
+    /** A launcher line in the one log format: through the logging system while it runs, else to the console. */
     void log(String message) {
-        out.println("[autoweave] " + message);
-        out.flush();
+        if (LogLines.bridged()) {
+            java.util.logging.Logger.getLogger(LogLines.LAUNCHER).info(message);
+        } else {
+            out.println(LogLines.format(System.currentTimeMillis(), "INFO", Thread.currentThread().getName(),
+                    LogLines.LAUNCHER, message));
+            out.flush();
+        }
+    }
+
+    /** DATA/log: the rotated log file autoweave.log (see config/org.ops4j.pax.logging.cfg). */
+    public Path logDir() {
+        return config.dataDir.resolve("log");
     }
 
     static String stateName(int state) {

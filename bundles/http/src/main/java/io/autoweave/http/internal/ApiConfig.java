@@ -7,8 +7,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         description = "Bearer tokens and limits of /api/v1 and /metrics. The administrator's Basic credentials also work.")
 @interface ApiConfig {
 
-    @AttributeDefinition(description = "API tokens as NAME:ROLE:SALT:HASH (ROLE viewer, operator or admin); "
-            + "make one with the Gogo command aw:token NAME ROLE")
+    @AttributeDefinition(description = "Deprecated: API tokens now live in DATA/security/api-tokens (aw:token NAME "
+            + "ROLE, /api/v1/tokens). Lines NAME:ROLE:SALT:HASH given here still work but cannot be revoked there")
     String[] tokens() default {};
 
     @AttributeDefinition(description = "Failed authentications allowed per client address per minute before 429")

@@ -37,13 +37,15 @@ public final class ApiSecurityContext extends ServletContextHelper {
     static final String SELECT = "(" + HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME + "=" + NAME + ")";
 
     private final Authenticator authenticator;
-    private final TokenStore tokens;
+    private final ApiTokens tokens;
+    /** Tokens an operator wrote as {@code tokens} into io.autoweave.http.cfg (the old home): still honoured. */
+    private final TokenStore configuredTokens;
     private final FailureLimiter limiter;
     private final long maxRequestBytes;
     private final long maxPluginBytes;
 
     @Activate
-    public ApiSecurityContext(@Reference Authenticator authenticator, ApiConfig config) {
+    public ApiSecurityContext(@Reference Authenticator authenticator, @Reference ApiTokens tokens, ApiConfig config) {
         if (config.auth_failures_per_minute() < 1) {
             throw new IllegalArgumentException("auth.failures.per.minute must be >= 1");
         }
@@ -54,7 +56,13 @@ public final class ApiSecurityContext extends ServletContextHelper {
             throw new IllegalArgumentException("max.request.bytes must be >= 0");
         }
         this.authenticator = authenticator;
-        this.tokens = TokenStore.parse(config.tokens());
+        this.tokens = tokens;
+        this.configuredTokens = TokenStore.parse(config.tokens());
+        if (configuredTokens.size() > 0) {
+            org.slf4j.LoggerFactory.getLogger(ApiSecurityContext.class).warn("{} API token(s) in the configuration {} "
+                    + "(tokens=): they work, but cannot be listed or revoked through aw:token-revoke or /api/v1/tokens;"
+                    + " make new ones with aw:token and remove these lines", configuredTokens.size(), PID);
+        }
         this.limiter = new FailureLimiter(config.auth_failures_per_minute(), System::nanoTime);
         this.maxRequestBytes = config.max_request_bytes();
         this.maxPluginBytes = config.max_plugin_bytes();
@@ -103,20 +111,22 @@ public final class ApiSecurityContext extends ServletContextHelper {
             return Optional.empty();
         }
         if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return tokens.verify(header.substring(7).trim());
+            String token = header.substring(7).trim();
+            return tokens.verify(token).or(() -> configuredTokens.verify(token));
         }
         return authenticator.authenticateBasic(header).map(user -> new Principal(user, Role.ADMIN));
     }
 
     static final String PLUGINS = "/api/v1/plugins";
+    static final String TOKENS = "/api/v1/tokens";
 
     /**
      * Viewers read; operators also write (start and stop plugins); installing, uninstalling, blocking and unblocking
-     * plugins, and anything under {@code /admin/}, needs admin.
+     * plugins, API tokens (even listing them) and anything under {@code /admin/} need admin.
      */
     static Role required(String method, String uri) {
         boolean read = "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method);
-        if (uri != null && uri.contains("/admin/")) {
+        if (uri != null && (uri.contains("/admin/") || uri.equals(TOKENS) || uri.startsWith(TOKENS + "/"))) {
             return Role.ADMIN;
         }
         if (read) {

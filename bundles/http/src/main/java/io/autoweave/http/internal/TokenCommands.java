@@ -1,70 +1,62 @@
 package io.autoweave.http.internal;
 
-import java.io.IOException;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
 
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Function;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** Gogo: {@code aw:token NAME ROLE} makes an API token, stores only its hash in the configuration, shows it once. */
+/**
+ * Gogo {@code aw:token NAME ROLE} (makes an API token and shows it once; only its hash is stored in
+ * {@code DATA/security/api-tokens}) and {@code aw:tokens} (names and roles, never secrets). {@code aw:token-revoke}
+ * is {@link Revoke}: a hyphenated name is not a Java method name.
+ */
 @Component(service = TokenCommands.class, property = { "osgi.command.scope=aw", "osgi.command.function=token",
         "osgi.command.function=tokens" })
 public final class TokenCommands {
 
-    private final ConfigurationAdmin configAdmin;
-    private final SecureRandom random = new SecureRandom();
+    private final ApiTokens tokens;
 
     @Activate
-    public TokenCommands(@Reference ConfigurationAdmin configAdmin) {
-        this.configAdmin = configAdmin;
+    public TokenCommands(@Reference ApiTokens tokens) {
+        this.tokens = tokens;
     }
 
-    @org.apache.felix.service.command.Descriptor("create an API token (shown once; only its hash is stored)")
-    public String token(@org.apache.felix.service.command.Descriptor("token name, e.g. grafana") String name,
-            @org.apache.felix.service.command.Descriptor("viewer, operator or admin") String role) throws IOException {
-        String[] made = TokenStore.newToken(name, Role.parse(role), random);
-        Configuration c = configAdmin.getConfiguration(ApiSecurityContext.PID, "?");
-        Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
-        List<String> tokens = new ArrayList<>(existing(props));
-        if (tokens.stream().anyMatch(t -> t.startsWith(name + ":"))) {
-            throw new IllegalArgumentException("a token named '" + name + "' exists; pick another name");
-        }
-        tokens.add(made[1]);
-        props.put("tokens", tokens.toArray(String[]::new));
-        c.update(props);
-        return "token for '" + name + "' (" + role + "), shown only now:\n" + made[0];
+    @Descriptor("create an API token (shown once; only its hash is stored)")
+    public String token(@Descriptor("token name, e.g. grafana") String name,
+            @Descriptor("viewer, operator or admin") String role) {
+        return "token for '" + name + "' (" + role + "), shown only now:\n" + tokens.create(name, role);
     }
 
-    @org.apache.felix.service.command.Descriptor("list API token names and roles")
-    public List<String> tokens() throws IOException {
-        Configuration c = configAdmin.getConfiguration(ApiSecurityContext.PID, "?");
-        List<String> out = new ArrayList<>();
-        for (String t : existing(c.getProperties())) {
-            String[] p = t.split(":");
-            out.add(p[0] + " (" + (p.length > 1 ? p[1] : "?") + ")");
-        }
-        return out;
+    @Descriptor("list API token names and roles (never the tokens)")
+    public List<String> tokens() {
+        return tokens.list().stream().map(t -> t.name() + " (" + t.role().name().toLowerCase() + ")").toList();
     }
 
-    private static List<String> existing(Dictionary<String, Object> props) {
-        Object v = props == null ? null : props.get("tokens");
-        if (v instanceof String[] a) {
-            return Arrays.asList(a);
+    /** {@code aw:token-revoke NAME}: the token stops working at once. */
+    @Component(service = Function.class, property = { "osgi.command.scope=aw",
+            "osgi.command.function=token-revoke" })
+    public static final class Revoke implements Function {
+        private final ApiTokens tokens;
+
+        @Activate
+        public Revoke(@Reference ApiTokens tokens) {
+            this.tokens = tokens;
         }
-        if (v instanceof String s && !s.isBlank()) {
-            return List.of(s);
+
+        @Override
+        public Object execute(CommandSession session, List<Object> arguments) {
+            if (arguments.size() != 1) {
+                throw new IllegalArgumentException("usage: aw:token-revoke NAME (aw:tokens lists the names)");
+            }
+            String name = String.valueOf(arguments.get(0));
+            if (!tokens.revoke(name)) {
+                throw new IllegalArgumentException("no API token named '" + name + "' (aw:tokens lists them)");
+            }
+            return "revoked '" + name + "': it no longer authenticates";
         }
-        if (v instanceof java.util.Collection<?> col) {
-            return col.stream().map(String::valueOf).toList();
-        }
-        return List.of();
     }
 }

@@ -63,6 +63,10 @@ final class TokenStore {
         return entries.size();
     }
 
+    List<Entry> entries() {
+        return entries;
+    }
+
     /** The principal for {@code token}; every entry is compared so timing does not tell which matched. */
     Optional<Principal> verify(String token) {
         if (token == null || token.isEmpty() || token.length() > 512) {

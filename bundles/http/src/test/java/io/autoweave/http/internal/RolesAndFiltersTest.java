@@ -18,6 +18,10 @@ public class RolesAndFiltersTest {
     @Test
     public void pluginInstallUninstallBlockAndUnblockNeedAdminStartAndStopOperatorReadsViewer() {
         assertEquals(Role.VIEWER, ApiSecurityContext.required("GET", "/api/v1/plugins"));
+        assertEquals("even listing tokens is for admins", Role.ADMIN, ApiSecurityContext.required("GET", "/api/v1/tokens"));
+        assertEquals(Role.ADMIN, ApiSecurityContext.required("POST", "/api/v1/tokens"));
+        assertEquals(Role.ADMIN, ApiSecurityContext.required("DELETE", "/api/v1/tokens/grafana"));
+        assertEquals(Role.VIEWER, ApiSecurityContext.required("GET", "/api/v1/tokensx"));
         assertEquals(Role.VIEWER, ApiSecurityContext.required("GET", "/api/v1/plugins/x.y/block"));
         assertEquals(Role.ADMIN, ApiSecurityContext.required("POST", "/api/v1/plugins"));
         assertEquals(Role.ADMIN, ApiSecurityContext.required("POST", "/api/v1/plugins/"));
