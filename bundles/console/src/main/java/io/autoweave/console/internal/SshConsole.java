@@ -22,6 +22,8 @@ import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.AsyncAuthException;
+import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.config.keys.AuthorizedKeysAuthenticator;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
@@ -127,6 +129,8 @@ public final class SshConsole implements SessionListener {
             keys = new AuthorizedKeysAuthenticator(security.resolve("authorized_keys"));
             s.setPasswordAuthenticator(this::password);
             s.setPublickeyAuthenticator(this::publicKey);
+            // password and publickey only: keyboard-interactive would be a second door to the same password
+            s.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE, UserAuthPasswordFactory.INSTANCE));
             s.setKeyboardInteractiveAuthenticator(null);
             s.setGSSAuthenticator(null);
             s.setHostBasedAuthenticator(null);
@@ -241,13 +245,41 @@ public final class SshConsole implements SessionListener {
     }
 
     boolean publicKey(String user, PublicKey key, ServerSession session) {
-        boolean ok = keys != null && keys.authenticate(user, key, session);
+        Path file = security.resolve("authorized_keys");
+        String unsafe = unsafe(file);
+        if (unsafe != null) {
+            LOG.log(System.Logger.Level.WARNING, "SSH keys not accepted: " + unsafe);
+        }
+        boolean ok = unsafe == null && keys != null && keys.authenticate(user, key, session);
         if (ok) {
             session.setAttribute(METHOD, "publickey " + KeyUtils.getFingerPrint(key));
         } else {
             session.setAttribute(KEY_REFUSED, Boolean.TRUE);
         }
         return ok;
+    }
+
+    /**
+     * Why the authorized keys file must not be trusted (anyone but the runtime's user may change it, as OpenSSH's
+     * StrictModes sees it), or null when it may.
+     */
+    static String unsafe(Path file) {
+        try {
+            if (!Files.exists(file)) {
+                return null;
+            }
+            var perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+                return file + " may be written by others (" + PosixFilePermissions.toString(perms)
+                        + "); chmod 600 it";
+            }
+            return null;
+        } catch (UnsupportedOperationException e) {
+            return null;
+        } catch (IOException e) {
+            return "cannot read the permissions of " + file + ": " + e.getMessage();
+        }
     }
 
     @Override
