@@ -14,7 +14,9 @@ import java.util.List;
 /** The runtime's bundle set as listed in {@code autoweave/bundles.txt}: order, start level, embedded jar. */
 final class BundleSet {
 
-    record Entry(int startLevel, String artifactId) {
+    /** {@code started} false: installed for its packages only ({@code resolve-only} in bundles.txt). */
+    record Entry(int startLevel, String artifactId, boolean started) {
+
         String resource() {
             return "autoweave/bundles/" + artifactId + ".jar";
         }
@@ -37,6 +39,8 @@ final class BundleSet {
             }
         }
     }
+
+    static final String RESOLVE_ONLY = "resolve-only";
 
     private final List<Entry> entries;
 
@@ -68,10 +72,12 @@ final class BundleSet {
                 continue;
             }
             String[] parts = line.split("\\s+");
-            if (parts.length != 2 || !parts[0].matches("\\d+")) {
-                throw new IOException("bundles.txt line " + n + ": expected 'START_LEVEL ARTIFACT_ID', got '" + line + "'");
+            if (parts.length < 2 || parts.length > 3 || !parts[0].matches("\\d+")
+                    || parts.length == 3 && !RESOLVE_ONLY.equals(parts[2])) {
+                throw new IOException("bundles.txt line " + n + ": expected 'START_LEVEL ARTIFACT_ID [" + RESOLVE_ONLY
+                        + "]', got '" + line + "'");
             }
-            list.add(new Entry(Integer.parseInt(parts[0]), parts[1]));
+            list.add(new Entry(Integer.parseInt(parts[0]), parts[1], parts.length == 2));
         }
         return new BundleSet(list);
     }

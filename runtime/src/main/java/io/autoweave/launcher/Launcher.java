@@ -299,7 +299,11 @@ public final class Launcher {
             installOrUpdate(ctx, e);
             Bundle b = ctx.getBundle(e.location());
             b.adapt(BundleStartLevel.class).setStartLevel(e.startLevel());
-            toStart.add(b);
+            if (e.started()) {
+                toStart.add(b);
+            } else if (b.getState() == Bundle.ACTIVE) {
+                b.stop(); // started by an earlier runtime version: its activator must not run
+            }
         }
         for (Bundle b : ctx.getBundles()) {
             if (b.getLocation().startsWith(CORE_LOCATION_PREFIX) && !wanted.contains(b.getLocation())) {
@@ -359,7 +363,8 @@ public final class Launcher {
         List<String> notActive = new ArrayList<>();
         for (Bundle b : fw.getBundleContext().getBundles()) {
             boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
-            if (b.getLocation().startsWith(CORE_LOCATION_PREFIX) && !fragment && b.getState() != Bundle.ACTIVE) {
+            if (b.getLocation().startsWith(CORE_LOCATION_PREFIX) && !fragment && b.getState() != Bundle.ACTIVE
+                    && b.adapt(BundleStartLevel.class).isPersistentlyStarted()) { // resolve-only ones never start
                 notActive.add(b.getSymbolicName() + " (" + stateName(b.getState()) + ")");
             }
         }
@@ -398,8 +403,10 @@ public final class Launcher {
                 + " start, or set AUTOWEAVE_ADMIN_PASSWORD)");
         out.println("  Health      : " + base + "/health/ready");
         out.println("  Data        : " + config.dataDir);
-        out.println("  Shell       : " + (config.interactiveShell ? "type 'help' at the g! prompt; 'stop 0' shuts down"
+        out.println("  Shell       : " + (config.interactiveShell ? "type 'help aw' at the aw> prompt; 'stop 0' shuts down"
                 : "not interactive (no terminal); stop with SIGTERM or Ctrl-C"));
+        out.println("  SSH         : ssh -p PORT admin@127.0.0.1 (port 8101 unless DATA/etc/io.autoweave.ssh.cfg says"
+                + " otherwise), or bin/autoweave shell");
         out.flush();
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -64,7 +65,9 @@ public final class HealthServlet extends HttpServlet {
             if (!b.getLocation().startsWith(CORE_PREFIX) || b.getHeaders("").get(Constants.FRAGMENT_HOST) != null) {
                 continue;
             }
-            if (b.getState() != Bundle.ACTIVE) {
+            // a core bundle installed only for its packages (resolve-only in the runtime's bundle set) was never started
+            boolean meantToRun = b.adapt(BundleStartLevel.class).isPersistentlyStarted();
+            if (b.getState() != Bundle.ACTIVE && meantToRun) {
                 reasons.add("bundle " + b.getSymbolicName() + " is not active");
             }
         }

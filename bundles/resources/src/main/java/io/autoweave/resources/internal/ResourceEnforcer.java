@@ -6,6 +6,7 @@ import java.lang.management.MemoryType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -36,6 +38,7 @@ import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.plugin.PluginWorkers;
 import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.api.plugin.WorkerFigures;
+import io.autoweave.commons.json.Json;
 import io.autoweave.security.SecurityMonitor;
 
 /**
@@ -431,7 +434,29 @@ public final class ResourceEnforcer implements MetricsSource {
 
     @Descriptor("the resource limits of every installed plugin (its level's defaults or its override) and the "
             + "defaults per level")
-    public String limits() {
+    public String limits(@Descriptor("print JSON: {defaults: {LEVEL: LIMITS}, plugins: [{plugin, level, limits}]}")
+            @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
+        if (json) {
+            Map<String, Object> defaultsJson = new LinkedHashMap<>();
+            for (SecurityLevel l : SecurityLevel.values()) {
+                defaultsJson.put(l.name().toLowerCase(Locale.ROOT), limitsJson(defaults.get(l)));
+            }
+            List<Map<String, Object>> plugins = new ArrayList<>();
+            for (Bundle b : ctx.getBundles()) {
+                SecurityLevel level = levelOf(b.getLocation());
+                if (level != null) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("plugin", b.getSymbolicName());
+                    m.put("level", level.name().toLowerCase(Locale.ROOT));
+                    m.put("limits", limitsJson(limitsOf(b.getSymbolicName(), level)));
+                    plugins.add(m);
+                }
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("defaults", defaultsJson);
+            out.put("plugins", plugins);
+            return Json.write(out);
+        }
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%-40s %-8s %-8s %6s %9s %7s %10s %6s %s%n", "plugin", "level", "applied", "cpu",
                 "alloc MB/s", "threads", "timeout ms", "queue", "override"));
@@ -453,6 +478,18 @@ public final class ResourceEnforcer implements MetricsSource {
                 config.interrupt_grace_millis(), config.throttle_millis(), config.recycle_after_calls(),
                 config.heap_threshold_percent()));
         return sb.toString();
+    }
+
+    private static Map<String, Object> limitsJson(Limits l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("level", l.level().name().toLowerCase(Locale.ROOT));
+        m.put("cpu_share", l.cpuShare());
+        m.put("alloc_bytes_per_second", l.allocBytesPerSecond());
+        m.put("max_threads", l.maxThreads());
+        m.put("call_timeout_ms", l.callTimeoutMillis());
+        m.put("max_queue", l.maxQueue());
+        m.put("overridden", l.overridden());
+        return m;
     }
 
     private static String row(String bsn, String level, Limits l) {
@@ -480,12 +517,18 @@ public final class ResourceEnforcer implements MetricsSource {
     @Descriptor("live figures of every plugin (and of core bundles with listener workers) over the current window: "
             + "cpu% of one core, allocation rate, threads (own+workers), calls, p99 call time, queue depth, "
             + "shed/dropped events, breaches")
-    public String resources() {
-        return resources(null);
+    public String resources(@Descriptor(RESOURCES_JSON) @Parameter(names = "--json", presentValue = "true",
+            absentValue = "false") boolean json) {
+        return resources(json, null);
     }
 
+    private static final String RESOURCES_JSON = "print JSON: {plugins: [{plugin, level, cpu_share, "
+            + "alloc_bytes_per_second, own_threads, worker_threads, calls, p99_call_ms, queue, shed, dropped, breaches}]}";
+
     @Descriptor("live figures of one plugin")
-    public String resources(@Descriptor("plugin symbolic name") String plugin) {
+    public String resources(@Descriptor(RESOURCES_JSON) @Parameter(names = "--json", presentValue = "true",
+            absentValue = "false") boolean json, @Descriptor("plugin symbolic name") String plugin) {
+        List<Map<String, Object>> jsonRows = new ArrayList<>();
         StringBuilder sb = new StringBuilder(String.format("%-40s %-6s %7s %10s %9s %8s %8s %6s %12s %s%n", "plugin",
                 "level", "cpu%", "alloc MB/s", "threads", "calls", "p99 ms", "queue", "shed/dropped", "breaches"));
         List<PluginAccount> list = new ArrayList<>(accounts.values());
@@ -507,10 +550,27 @@ public final class ResourceEnforcer implements MetricsSource {
                 shed += f.shed();
                 dropped += f.dropped();
             }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("plugin", a.bsn);
+            m.put("level", level == null ? "core" : level.name().toLowerCase(Locale.ROOT));
+            m.put("cpu_share", a.cpuShare);
+            m.put("alloc_bytes_per_second", a.allocPerSecond);
+            m.put("own_threads", a.ownThreads);
+            m.put("worker_threads", a.workerThreads);
+            m.put("calls", calls);
+            m.put("p99_call_ms", p99 / 1e6);
+            m.put("queue", queue);
+            m.put("shed", shed);
+            m.put("dropped", dropped);
+            m.put("breaches", new LinkedHashMap<>(a.breaches));
+            jsonRows.add(m);
             sb.append(String.format(Locale.ROOT, "%-40s %-6s %7.1f %10.1f %9s %8d %8.1f %6d %12s %s%n", a.bsn,
                     level == null ? "core" : level.name().toLowerCase(Locale.ROOT), a.cpuShare * 100,
                     a.allocPerSecond / Limits.MB, a.ownThreads + "+" + a.workerThreads, calls, p99 / 1e6, queue,
                     shed + "/" + dropped, a.breaches.isEmpty() ? "-" : a.breaches.toString()));
+        }
+        if (json) {
+            return Json.write(Map.of("plugins", jsonRows));
         }
         if (plugin != null && list.stream().noneMatch(a -> plugin.equals(a.bsn))) {
             return "no figures for " + plugin + " (not installed, not running, or not sampled yet)";

@@ -1,15 +1,22 @@
 package io.autoweave.security.internal;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Function;
+import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+
+import io.autoweave.commons.json.Json;
+import io.autoweave.commons.text.Table;
 
 /**
  * Gogo {@code aw:policy} (the ConditionalPermissionAdmin rows in force, by level, with the file and line each came
@@ -28,21 +35,45 @@ public final class PolicyCommands {
     }
 
     @Descriptor("show the permission rows in force, in evaluation order, with the file and line of each")
-    public String policy() {
-        return render(policy.rows(), null);
+    public String policy(@Descriptor("print JSON: {directory, last_error, rows: [{index, decision, scope, name, "
+            + "origin, permissions}]}") @Parameter(names = "--json", presentValue = "true",
+                    absentValue = "false") boolean json) {
+        return json ? json(policy.rows()) : render(policy.rows(), null);
     }
 
     @Descriptor("show the rows that apply to plugins of one level, in evaluation order")
-    public String policy(@Descriptor("low, medium or high; 'full' prints every row with its permissions") String level) {
+    public String policy(@Descriptor("print JSON (every row with its permissions)") @Parameter(names = "--json",
+            presentValue = "true", absentValue = "false") boolean json,
+            @Descriptor("low, medium or high; 'full' prints every row with its permissions") String level) {
         String l = level.trim().toLowerCase(Locale.ROOT);
         if (l.equals("full")) {
-            return render(policy.rows(), "full");
+            return json ? json(policy.rows()) : render(policy.rows(), "full");
         }
         if (!List.of("low", "medium", "high").contains(l)) {
             throw new IllegalArgumentException("unknown level '" + level + "': use low, medium, high or full");
         }
-        return render(policy.rows().stream().filter(r -> PolicyManager.appliesTo(r, l)).collect(Collectors.toList()),
-                l);
+        List<PolicyManager.RowView> rows = policy.rows().stream().filter(r -> PolicyManager.appliesTo(r, l))
+                .collect(Collectors.toList());
+        return json ? json(rows) : render(rows, l);
+    }
+
+    private String json(List<PolicyManager.RowView> rows) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (PolicyManager.RowView r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("index", r.index());
+            m.put("decision", r.decision());
+            m.put("scope", r.scope());
+            m.put("name", r.name());
+            m.put("origin", r.origin());
+            m.put("permissions", r.encoded());
+            list.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("directory", policy.directory() == null ? null : policy.directory().toString());
+        out.put("last_error", policy.lastError() == null ? null : String.valueOf(policy.lastError()));
+        out.put("rows", list);
+        return Json.write(out);
     }
 
     private String render(List<PolicyManager.RowView> rows, String level) {
@@ -56,14 +87,16 @@ public final class PolicyCommands {
             out.append(NL).append("LAST RELOAD REFUSED: ").append(policy.lastError())
                     .append(" (the rows below stay in force)");
         }
+        Table t = "full".equals(level) ? new Table("#", "DECISION", "SCOPE", "NAME", "ORIGIN", "PERMISSIONS")
+                : new Table("#", "DECISION", "SCOPE", "NAME", "ORIGIN");
         for (PolicyManager.RowView r : rows) {
-            out.append(NL).append(String.format("%3d %-5s %-8s %-28s %s", r.index(), r.decision(), r.scope(),
-                    r.name(), r.origin()));
             if ("full".equals(level)) {
-                out.append(NL).append("      ").append(r.encoded());
+                t.row(r.index(), r.decision(), r.scope(), r.name(), r.origin(), r.encoded());
+            } else {
+                t.row(r.index(), r.decision(), r.scope(), r.name(), r.origin());
             }
         }
-        return out.toString();
+        return out.append(NL).append(t).toString();
     }
 
     /** {@code aw:policy-reload}: re-read the policy directory now. */
@@ -78,6 +111,8 @@ public final class PolicyCommands {
         }
 
         @Override
+        @Descriptor("re-read the policy directory (--policies) now; a broken file keeps the rows in force and says "
+                + "which file and line")
         public Object execute(CommandSession session, List<Object> arguments) throws Exception {
             if (!arguments.isEmpty()) {
                 throw new IllegalArgumentException("aw:policy-reload takes no arguments: it re-reads the policy "

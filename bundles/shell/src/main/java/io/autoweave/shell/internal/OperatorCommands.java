@@ -25,6 +25,9 @@ import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.metrics.MetricsCollector;
 import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.source.UsbSource;
+import io.autoweave.commons.event.EventJson;
+import io.autoweave.commons.json.Json;
+import io.autoweave.commons.text.Table;
 
 /**
  * The operator's view from the shell: {@code aw:devices} (with filters), {@code aw:device} (one device and its
@@ -51,22 +54,42 @@ public final class OperatorCommands {
         this.history = history;
     }
 
+    private static final String JSON = "print JSON (the shape of GET /api/v1/devices) instead of a table";
+    private static final String FILTER = "VENDOR, VENDOR:PRODUCT (4 hex digits each, * for any) or class=XX (device "
+            + "or interface class, hex)";
+
     @Descriptor("list the connected USB devices, oldest first")
-    public List<String> devices() {
-        return devices(null);
+    public String devices(@Descriptor(JSON) @Parameter(names = "--json", presentValue = "true",
+            absentValue = "false") boolean json) {
+        return devices(json, null);
     }
 
     @Descriptor("list the connected USB devices that match, oldest first")
-    public List<String> devices(@Descriptor("VENDOR, VENDOR:PRODUCT (4 hex digits each, * for any) or class=XX (device "
-            + "or interface class, hex)") String filter) {
+    public String devices(@Descriptor(JSON) @Parameter(names = "--json", presentValue = "true",
+            absentValue = "false") boolean json, @Descriptor(FILTER) String filter) {
         DeviceFilter f = DeviceFilter.parse(filter);
-        List<String> lines = new ArrayList<>();
+        List<ConnectedDevice> matching = new ArrayList<>();
         for (ConnectedDevice c : registry.connected()) {
             if (f.matches(c.device())) {
-                lines.add(line(c));
+                matching.add(c);
             }
         }
-        return lines;
+        if (json) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            matching.forEach(c -> list.add(EventJson.connected(c)));
+            return Json.write(Map.of("devices", list));
+        }
+        if (matching.isEmpty()) {
+            return "no connected device" + (filter == null ? "" : " matches " + filter);
+        }
+        Table t = new Table("DEVICE", "SERIAL", "PORT", "CLASS", "STATE", "SINCE", "SOURCES", "FLAPS", "SIGNATURE");
+        for (ConnectedDevice c : matching) {
+            UsbDevice d = c.device();
+            t.row(d.vendorHex() + ":" + d.productHex(), d.serial(), d.portPath(),
+                    String.format(Locale.ROOT, "%02x", d.deviceClass()), c.allowed() ? "allowed" : "BLOCKED",
+                    Instant.ofEpochMilli(c.sinceMillis()), String.join(",", c.sources()), c.flapCount(), d.signature());
+        }
+        return t.toString();
     }
 
     static String line(ConnectedDevice c) {
@@ -123,7 +146,7 @@ public final class OperatorCommands {
     }
 
     @Descriptor("print USB events as they are delivered: the next 20, or what comes in 60 s (Ctrl-C stops)")
-    public String watch() throws InterruptedException {
+    public String watch() {
         return watch(20, 60, null);
     }
 
@@ -132,7 +155,7 @@ public final class OperatorCommands {
             @Descriptor("stop after this many events") @Parameter(names = { "-n", "--count" },
                     absentValue = "20") int count,
             @Descriptor("stop after this many seconds") @Parameter(names = { "-t", "--seconds" },
-                    absentValue = "60") int seconds) throws InterruptedException {
+                    absentValue = "60") int seconds) {
         return watch(count, seconds, null);
     }
 
@@ -142,8 +165,7 @@ public final class OperatorCommands {
                     absentValue = "20") int count,
             @Descriptor("stop after this many seconds") @Parameter(names = { "-t", "--seconds" },
                     absentValue = "60") int seconds,
-            @Descriptor("VENDOR, VENDOR:PRODUCT (4 hex digits each, * for any) or class=XX") String filter)
-            throws InterruptedException {
+            @Descriptor("VENDOR, VENDOR:PRODUCT (4 hex digits each, * for any) or class=XX") String filter) {
         if (count < 1 || seconds < 1) {
             throw new IllegalArgumentException("count and seconds must be >= 1");
         }
@@ -158,8 +180,13 @@ public final class OperatorCommands {
             if (left <= 0) {
                 break;
             }
-            if (!history.await(cursor, Math.min(left, 1000))) {
-                continue;
+            try {
+                if (!history.await(cursor, Math.min(left, 1000))) {
+                    continue;
+                }
+            } catch (InterruptedException e) {
+                // Ctrl-C in the console interrupts this command's thread: the watch ends, nothing else does
+                return shown + " event(s) shown; stopped by Ctrl-C";
             }
             List<HistoryEvent> batch = history.after(cursor, count - shown);
             if (!batch.isEmpty() && batch.get(0).sequence() > cursor + 1) {
@@ -179,17 +206,23 @@ public final class OperatorCommands {
 
     @Descriptor("health: every detection source's state, and every gauge the runtime's bundles report (Redis and its "
             + "outbox, sink queues, webhooks, plugins)")
-    public String health() {
-        StringBuilder b = new StringBuilder("detection sources:").append(System.lineSeparator());
+    public String health(@Descriptor("print JSON: {sources: [{name, state, restarts, reports, detail}], gauges: "
+            + "{NAME{LABELS}: VALUE}}") @Parameter(names = "--json", presentValue = "true",
+                    absentValue = "false") boolean json) {
         List<UsbSource> list = new ArrayList<>(sources);
         list.sort((a, c) -> a.name().compareTo(c.name()));
-        if (list.isEmpty()) {
-            b.append("  none registered").append(System.lineSeparator());
-        }
+        Table table = new Table("SOURCE", "STATE", "RESTARTS", "REPORTS", "DETAIL");
+        List<Map<String, Object>> sourceJson = new ArrayList<>();
         for (UsbSource s : list) {
             UsbSource.Health h = s.health();
-            b.append(String.format(Locale.ROOT, "  %-10s %-10s restarts=%d reports=%d %s%n", s.name(), h.state(),
-                    h.restarts(), h.reports(), h.detail() == null ? "" : h.detail()));
+            table.row(s.name(), h.state(), h.restarts(), h.reports(), h.detail() == null ? "" : h.detail());
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("name", s.name());
+            m.put("state", h.state().name());
+            m.put("restarts", h.restarts());
+            m.put("reports", h.reports());
+            m.put("detail", h.detail());
+            sourceJson.add(m);
         }
         Map<String, Double> gauges = new TreeMap<>();
         MetricsCollector collector = new MetricsCollector() {
@@ -214,11 +247,23 @@ public final class OperatorCommands {
                 gauges.put("error{source=\"" + m.getClass().getName() + "\"}", Double.NaN);
             }
         }
+        if (json) {
+            Map<String, Object> g = new java.util.LinkedHashMap<>();
+            gauges.forEach((k, v) -> g.put(k, v.isNaN() || v.isInfinite() ? v.toString() : v));
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("sources", sourceJson);
+            m.put("gauges", g);
+            return Json.write(m);
+        }
+        StringBuilder b = new StringBuilder("detection sources:").append(System.lineSeparator());
+        b.append(list.isEmpty() ? "  none registered" : table.toString().indent(2).stripTrailing())
+                .append(System.lineSeparator());
         b.append("gauges:").append(System.lineSeparator());
-        gauges.forEach((k, v) -> b.append("  ").append(k).append(" = ")
-                .append(v == Math.rint(v) && !Double.isInfinite(v) ? Long.toString(v.longValue()) : v.toString())
-                .append(System.lineSeparator()));
-        return b.toString().stripTrailing();
+        Table gaugeTable = new Table("GAUGE", "VALUE");
+        gauges.forEach((k, v) -> gaugeTable.row(k,
+                v == Math.rint(v) && !Double.isInfinite(v) ? Long.toString(v.longValue()) : v.toString()));
+        b.append(gaugeTable.toString().indent(2).stripTrailing());
+        return b.toString();
     }
 
     private static String labels(String... labels) {

@@ -1,6 +1,9 @@
 package io.autoweave.plugin.installer.internal;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
@@ -10,6 +13,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import io.autoweave.api.plugin.SecurityLevel;
+import io.autoweave.commons.json.Json;
+import io.autoweave.commons.text.Table;
 import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.PluginInstallException;
 import io.autoweave.plugin.installer.PluginInstaller;
@@ -71,44 +76,93 @@ public final class PluginCommands {
         return install(PluginRepositories.OBR_PREFIX + n + ";repository=" + repo, level);
     }
 
+    private static final String JSON = "print JSON instead of a table";
+
     @Descriptor("list the configured plugin repositories and what they hold")
-    public String repos() {
-        return repos(new String[0]);
+    public String repos(@Descriptor(JSON) @Parameter(names = "--json", presentValue = "true",
+            absentValue = "false") boolean json) {
+        return repos(json, new String[0]);
     }
 
     @Descriptor("list plugin repositories and what they hold")
-    public String repos(@Descriptor("repository locations to read instead of the configured ones") String... locations) {
+    public String repos(@Descriptor(JSON) @Parameter(names = "--json", presentValue = "true",
+            absentValue = "false") boolean json,
+            @Descriptor("repository locations to read instead of the configured ones") String... locations) {
         List<String> where = locations.length == 0 ? repositories.configured() : List.of(locations);
         if (where.isEmpty()) {
-            return "no plugin repositories configured (repositories in etc/io.autoweave.plugin.installer.cfg)";
+            return json ? Json.write(Map.of("repositories", List.of()))
+                    : "no plugin repositories configured (repositories in etc/io.autoweave.plugin.installer.cfg)";
         }
-        StringBuilder out = new StringBuilder();
+        List<Map<String, Object>> out = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
         for (PluginRepositories.Repository r : repositories.read(where)) {
-            out.append(r.location());
+            Map<String, Object> repo = new LinkedHashMap<>();
+            repo.put("location", r.location());
+            out.add(repo);
             if (r.error() != null) {
-                out.append("  UNREADABLE ").append(r.error().code()).append(": ").append(r.error().getMessage())
-                        .append(System.lineSeparator());
+                repo.put("error", String.valueOf(r.error().code()));
+                repo.put("message", r.error().getMessage());
+                text.append(r.location()).append("  UNREADABLE ").append(r.error().code()).append(": ")
+                        .append(r.error().getMessage()).append(System.lineSeparator());
                 continue;
             }
-            out.append("  ").append(r.resources().size()).append(" resources").append(System.lineSeparator());
+            List<Map<String, Object>> resources = new ArrayList<>();
+            repo.put("resources", resources);
+            Table t = new Table("SYMBOLIC NAME", "VERSION", "TYPE", "REQUIREMENTS", "CONTENT");
             for (IndexedResource x : r.resources()) {
                 long reqs = x.requirements().stream().filter(q -> !q.optional() && q.effectiveAtResolve()).count();
-                out.append(String.format("  %-45s %-14s %-13s %2d requirements  %s%n", x.symbolicName(),
-                        x.version(), x.type(), reqs, x.content()));
+                t.row(x.symbolicName(), x.version(), x.type(), reqs, x.content());
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("symbolic_name", x.symbolicName());
+                m.put("version", String.valueOf(x.version()));
+                m.put("type", x.type());
+                m.put("requirements", reqs);
+                m.put("content", String.valueOf(x.content()));
+                resources.add(m);
+            }
+            text.append(r.location()).append("  ").append(r.resources().size()).append(" resources")
+                    .append(System.lineSeparator());
+            if (t.size() > 0) {
+                text.append(t.toString().indent(2));
             }
         }
-        return out.toString().stripTrailing();
+        return json ? Json.write(Map.of("repositories", out)) : text.toString().stripTrailing();
     }
 
     @Descriptor("list the installed plugins with their state, level, violations and whether they are blocked")
-    public String plugins() {
+    public String plugins(@Descriptor(JSON) @Parameter(names = "--json", presentValue = "true",
+            absentValue = "false") boolean json) {
         List<InstalledPlugin> all = installer.plugins();
+        if (json) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (InstalledPlugin p : all) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("bundle_id", p.bundleId());
+                m.put("symbolic_name", p.symbolicName());
+                m.put("version", p.version());
+                m.put("state", p.state().name());
+                m.put("level", p.level().name().toLowerCase(java.util.Locale.ROOT));
+                m.put("location", p.location());
+                m.put("signer", p.signer());
+                m.put("sha256", p.sha256());
+                m.put("violations", monitor.violations(p.symbolicName()).size());
+                m.put("blocked", monitor.isBlocked(p.symbolicName()));
+                m.put("blocked_reason", monitor.blocked().get(p.symbolicName()));
+                list.add(m);
+            }
+            return Json.write(Map.of("plugins", list));
+        }
         if (all.isEmpty()) {
             return "no plugins installed";
         }
-        return all.stream().map(p -> line(p) + "  violations=" + monitor.violations(p.symbolicName()).size()
-                + (monitor.isBlocked(p.symbolicName()) ? "  BLOCKED: " + monitor.blocked().get(p.symbolicName()) : ""))
-                .collect(Collectors.joining(System.lineSeparator()));
+        Table t = new Table("ID", "STATE", "LEVEL", "PLUGIN", "VERSION", "VIOLATIONS", "BLOCKED", "LOCATION / SIGNER");
+        for (InstalledPlugin p : all) {
+            t.row(p.bundleId(), p.state(), p.level(), p.symbolicName(), p.version(),
+                    monitor.violations(p.symbolicName()).size(),
+                    monitor.isBlocked(p.symbolicName()) ? "BLOCKED: " + monitor.blocked().get(p.symbolicName()) : "no",
+                    p.location() + (p.signer() == null ? "" : "  signed by " + p.signer()));
+        }
+        return t.toString();
     }
 
     @Descriptor("start a plugin (refused while it is blocked or the system is locked down); audited")

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -139,7 +140,7 @@ final class UdevMonitor {
         }
         Process p;
         try {
-            p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(devNull())).start();
+            p = new ProcessBuilder(detached(command)).redirectInput(ProcessBuilder.Redirect.from(devNull())).start();
         } catch (IOException | SecurityException e) {
             return new Run(false, "cannot start " + command.get(0) + ": " + e.getMessage());
         }
@@ -168,6 +169,23 @@ final class UdevMonitor {
             }
         }
         return new Run(true, problem);
+    }
+
+    /**
+     * The child in a session of its own (util-linux {@code setsid}, which execs it in place: same pid): Ctrl-C on the
+     * terminal the runtime runs on goes to the terminal's foreground process group, and udevadm must not die of it
+     * while the console only ends the running command. Without {@code setsid} the command runs as it is.
+     */
+    static List<String> detached(List<String> command) {
+        for (String setsid : new String[] { "/usr/bin/setsid", "/bin/setsid" }) {
+            if (Files.isExecutable(Path.of(setsid))) {
+                List<String> c = new ArrayList<>(command.size() + 1);
+                c.add(setsid);
+                c.addAll(command);
+                return c;
+            }
+        }
+        return command;
     }
 
     private void read(Process p) throws IOException {
