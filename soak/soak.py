@@ -12,6 +12,7 @@ Redis stream (distinct event ids, no loss markers). See RELIABILITY.md.
 Exit status 0 when every check passed, 1 when one failed (the work directory is kept then), 2 on a setup problem.
 """
 import argparse
+import atexit
 import base64
 import http.client
 import json
@@ -383,7 +384,11 @@ def main():
 
     signed, bsn, trust, trust_pw = sign_plugin(work, os.path.abspath(args.plugin), java_home)
     redis = RedisServer(work)
+    started = []  # what to stop if the soak itself fails or is interrupted
+    atexit.register(lambda: [stop_quietly(p) for p in started])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
     redis.start()
+    started.append(redis)
 
     data = os.path.join(work, "data")
     etc = os.path.join(data, "etc")
@@ -414,6 +419,7 @@ def main():
     runtime = subprocess.Popen([java, "-Xlog:gc:file=%s" % gc_log, "-jar", os.path.abspath(args.jar), "--data", data, "--http-port",
                                 str(http_port)], stdout=open(runtime_log, "wb"), stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, env=env)
+    started.append(runtime)
     deadline = time.time() + 300
     while True:
         with open(runtime_log, "rb") as f:
@@ -498,6 +504,17 @@ def main():
         return 0
     log("FAILED: %s (work directory kept: %s)" % ("; ".join(result["failures"]), work))
     return 1
+
+
+def stop_quietly(thing):
+    try:
+        if isinstance(thing, RedisServer):
+            thing.stop()
+        elif thing.poll() is None:
+            thing.kill()
+            thing.wait(30)
+    except Exception:  # best effort at exit: never hide the soak's own outcome
+        pass
 
 
 def sample(pid, jcmd, gc_log, api, data, redis, state, began):
