@@ -2,7 +2,7 @@ package io.autoweave.auth.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.fuzz.Contract;
 
@@ -13,7 +13,7 @@ import io.autoweave.fuzz.Contract;
  */
 class PasswordHashFuzzTest {
 
-    @FuzzTest
+    @ParserFuzzTest
     void passwordHashesParseAndFormatBackOrAreRefusedWithoutEcho(byte[] data) {
         String text = Contract.text(data);
         PasswordHash hash;

@@ -2,7 +2,7 @@ package io.autoweave.commons.json;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.fuzz.Contract;
 
@@ -13,7 +13,7 @@ import io.autoweave.fuzz.Contract;
  */
 class JsonParserFuzzTest {
 
-    @FuzzTest
+    @ParserFuzzTest
     void jsonParsesOrIsRefusedAtAColumnAndRoundTrips(byte[] data) {
         String text = Contract.text(data);
         Object value;

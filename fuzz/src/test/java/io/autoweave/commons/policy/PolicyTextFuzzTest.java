@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.fuzz.Contract;
 
@@ -15,7 +15,7 @@ import io.autoweave.fuzz.Contract;
  */
 class PolicyTextFuzzTest {
 
-    @FuzzTest
+    @ParserFuzzTest
     void policyTextSplitsIntoRowsOrIsRefusedNamingTheFile(byte[] data) {
         String text = Contract.text(data);
         int lines = text.split("\n", -1).length;

@@ -3,7 +3,7 @@ package io.autoweave.http.internal;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.fuzz.Contract;
 
@@ -14,7 +14,7 @@ import io.autoweave.fuzz.Contract;
  */
 class TokenStoreFuzzTest {
 
-    @FuzzTest
+    @ParserFuzzTest
     void tokenEntriesParseOrAreRefusedWithoutEchoingSecrets(FuzzedDataProvider data) {
         int count = data.consumeInt(0, 4);
         String[] entries = new String[count];

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.device.UsbEventSink;
@@ -22,7 +22,7 @@ class StreamEntriesFuzzTest {
             "device_descriptor", "bus_number", "device_address", "sources", "flap_count", "type", "count",
             "coalesced", "first_event_id", "last_event_id", "first_timestamp", "last_timestamp"};
 
-    @FuzzTest
+    @ParserFuzzTest
     void streamEntriesReadOrAreRefusedAndRoundTrip(FuzzedDataProvider data) {
         Map<String, String> fields = new LinkedHashMap<>();
         for (String name : FIELDS) {

@@ -2,7 +2,7 @@ package io.autoweave.redis.internal;
 
 import java.util.Arrays;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.device.UsbEventSink;
@@ -15,7 +15,7 @@ import io.autoweave.fuzz.Contract;
  */
 class UsbEventCodecFuzzTest {
 
-    @FuzzTest
+    @ParserFuzzTest
     void journalRecordsDecodeOrAreRefusedAndRoundTrip(byte[] data) {
         if (UsbEventCodec.isLoss(data)) {
             UsbEventSink.Loss loss;

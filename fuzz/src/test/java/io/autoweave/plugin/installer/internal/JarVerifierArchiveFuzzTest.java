@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 /**
  * The install gate on raw archive bytes (what a drop folder or an upload hands it). The seeds are real bundles,
@@ -13,7 +13,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class JarVerifierArchiveFuzzTest {
 
-    @FuzzTest
+    @ParserFuzzTest
     void anyArchiveGetsAVerdictWithAReasonAndLeavesNoCopy(byte[] data) throws IOException {
         VerifierHarness h = VerifierHarness.get();
         Path candidate = Files.write(h.dir.resolve("candidate.jar"), data);

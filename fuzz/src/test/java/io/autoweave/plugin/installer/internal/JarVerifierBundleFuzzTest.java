@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.jar.JarFile;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.plugin.installer.testing.TestSigning;
 
@@ -23,7 +23,7 @@ import io.autoweave.plugin.installer.testing.TestSigning;
  */
 class JarVerifierBundleFuzzTest {
 
-    @FuzzTest
+    @ParserFuzzTest
     void fuzzedBundlesGetAVerdictAndEditsAfterSigningAreRefused(FuzzedDataProvider data) throws IOException {
         VerifierHarness h = VerifierHarness.get();
         Map<String, byte[]> entries = new LinkedHashMap<>();

@@ -9,7 +9,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.fuzz.Contract;
 
@@ -22,7 +22,7 @@ class RepositoryIndexFuzzTest {
 
     private static final URI LOCATION = URI.create("https://repo.example/index.xml");
 
-    @FuzzTest
+    @ParserFuzzTest
     void indexesParseOrAreRefusedNamingTheIndexAndGzipChangesNothing(byte[] data) throws IOException {
         String plain = outcome(data);
         if (data.length > 1 && (data[0] & 0xFF) == 0x1f && (data[1] & 0xFF) == 0x8b) {

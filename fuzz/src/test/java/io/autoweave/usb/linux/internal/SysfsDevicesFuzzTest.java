@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.api.device.UsbDevice;
 
@@ -33,7 +33,7 @@ class SysfsDevicesFuzzTest {
     private static final String[] STRINGS = {"serial", "manufacturer", "product"};
     private static Path root;
 
-    @FuzzTest
+    @ParserFuzzTest
     void anySysfsTreeScansAndStringsReadBackAsWritten(FuzzedDataProvider data) throws IOException {
         Path devices = freshTree();
         Map<String, Map<String, String>> written = new LinkedHashMap<>();

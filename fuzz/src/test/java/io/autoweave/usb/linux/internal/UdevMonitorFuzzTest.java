@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.source.DeviceReport;
@@ -20,7 +20,7 @@ import io.autoweave.fuzz.Contract;
  */
 class UdevMonitorFuzzTest {
 
-    @FuzzTest
+    @ParserFuzzTest
     void anyMonitorOutputBecomesBoundedBlocksAndWellFormedReports(byte[] data) {
         String text = Contract.text(data);
         UdevMonitorParser parser = new UdevMonitorParser();

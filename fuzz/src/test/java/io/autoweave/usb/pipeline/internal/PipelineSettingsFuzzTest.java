@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.fuzz.Contract;
 
@@ -21,7 +21,7 @@ class PipelineSettingsFuzzTest {
     private static final List<String> KEYS = List.of("merge.window.ms", "debounce.window.ms", "default.target",
             "rules", "sink.queue.capacity", "sink.batch.size", "sink.rate.per.second");
 
-    @FuzzTest
+    @ParserFuzzTest
     void configurationValuesAreAcceptedOrRefusedNamingTheProperty(FuzzedDataProvider data) {
         Map<String, Object> values = new HashMap<>();
         if (data.consumeBoolean()) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.fuzz.Contract;
 
@@ -15,7 +15,7 @@ import io.autoweave.fuzz.Contract;
  */
 class ReplayParserFuzzTest {
 
-    @FuzzTest
+    @ParserFuzzTest
     void replayFilesParseOrAreRefusedWithTheirLine(byte[] data) {
         String text = Contract.text(data);
         String[] lines = text.split("\r\n|\r|\n", -1);

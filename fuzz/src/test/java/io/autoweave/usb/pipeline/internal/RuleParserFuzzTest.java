@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.autoweave.fuzz.ParserFuzzTest;
 
 import io.autoweave.fuzz.Contract;
 
@@ -16,7 +16,7 @@ import io.autoweave.fuzz.Contract;
  */
 class RuleParserFuzzTest {
 
-    @FuzzTest
+    @ParserFuzzTest
     void rulesParseOrAreRefusedWithAPosition(byte[] data) {
         String text = Contract.text(data);
         String[] lines = text.split("\r\n|\r|\n", -1);
