@@ -224,7 +224,12 @@ public final class JsonParser {
                 throw new SyntaxException(start + 1, "integer out of range: " + literal);
             }
         }
-        return Double.parseDouble(literal);
+        double value = Double.parseDouble(literal);
+        if (Double.isInfinite(value)) {
+            // Infinity is no JSON value: accepting it would hand callers a number no JSON writer can write back
+            throw new SyntaxException(start + 1, "number out of range: " + literal);
+        }
+        return value;
     }
 
     private void digits() {

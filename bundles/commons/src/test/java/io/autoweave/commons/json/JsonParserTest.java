@@ -67,4 +67,13 @@ public class JsonParserTest {
     public void deepNestingIsRefusedNotAStackOverflow() {
         assertEquals("column 65: nesting deeper than 64", error("[".repeat(10_000)).getMessage());
     }
+
+    /** Found by JsonParserFuzzTest: 1e400 became Infinity, which Json.write then wrote as the non-JSON "Infinity". */
+    @Test
+    public void aNumberBeyondDoubleRangeIsRefusedAtItsColumnInsteadOfBecomingInfinity() {
+        JsonParser.SyntaxException e = error("[1, -1e400]");
+        assertEquals(5, e.column);
+        assertEquals("column 5: number out of range: -1e400", e.getMessage());
+        assertEquals(0.0, (Double) JsonParser.parse("1e-400"), 0.0);
+    }
 }

@@ -79,6 +79,15 @@ final class RecordCodec {
         long seq = r.i64();
         long appendMillis = r.i64();
         int kind = r.u8();
+        try {
+            return decode(r, seq, appendMillis, kind);
+        } catch (NullPointerException e) {
+            // a field the record types require is encoded as null: corrupt, not a crash
+            throw new IllegalArgumentException("log record " + seq + " lacks a required field: " + e.getMessage(), e);
+        }
+    }
+
+    private static LogRecord decode(Reader r, long seq, long appendMillis, int kind) {
         LogRecord out;
         switch (kind) {
             case EVENT -> {

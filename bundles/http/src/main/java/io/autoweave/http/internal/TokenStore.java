@@ -51,7 +51,10 @@ final class TokenStore {
                     }
                     list.add(new Entry(p[0], role, salt, hash));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("api token #" + (i + 1) + " ('" + p[0] + "'): " + e.getMessage()
+                    // the name only when the entry has the NAME:... shape: otherwise the first part may be a pasted
+                    // hash, and ":::" splits into nothing at all
+                    String name = p.length == 4 ? " ('" + p[0] + "')" : "";
+                    throw new IllegalArgumentException("api token #" + (i + 1) + name + ": " + e.getMessage()
                             + " (make one with: aw:token NAME ROLE)", e);
                 }
             }

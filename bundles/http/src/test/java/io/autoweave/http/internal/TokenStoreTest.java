@@ -39,6 +39,20 @@ public class TokenStoreTest {
         }
     }
 
+    /** Found by TokenStoreFuzzTest: ":::" splits into no parts, and building the message threw an index error. */
+    @Test
+    public void anEntryOfOnlyColonsOrWithoutTheShapeIsRefusedByPositionWithoutEchoingIt() {
+        for (String entry : new String[] { ":::", ":", "c2VjcmV0LWhhc2gtcGFzdGVkLWFsb25l" }) {
+            try {
+                TokenStore.parse(new String[] { "", entry });
+                fail(entry);
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage(), e.getMessage().startsWith("api token #2: expected NAME:ROLE:SALT:HASH"));
+                assertFalse(e.getMessage(), e.getMessage().contains("c2VjcmV0"));
+            }
+        }
+    }
+
     @Test
     public void rolesAreOrdered() {
         assertTrue(Role.ADMIN.atLeast(Role.OPERATOR));

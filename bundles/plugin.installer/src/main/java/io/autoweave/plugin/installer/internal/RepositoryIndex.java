@@ -148,6 +148,10 @@ final class RepositoryIndex {
                     + l.getColumnNumber()) + ": not well-formed XML: " + cleanMessage(e), e);
         } catch (IllegalStateException | java.util.NoSuchElementException e) {
             throw error("unexpected content: " + e.getMessage(), e);
+        } catch (java.util.MissingResourceException e) {
+            // the JDK's StAX parser fails this way on some malformed DTDs (its message key InvalidCharInDTD has no
+            // text); DTDs are refused anyway, so this is malformed XML like any other
+            throw error("not well-formed XML (" + e.getKey() + ")", e);
         }
     }
 

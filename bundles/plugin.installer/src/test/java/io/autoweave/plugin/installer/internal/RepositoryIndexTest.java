@@ -240,6 +240,14 @@ public class RepositoryIndexTest {
         assertTrue(entity, entity.contains("index file:/repo/index.xml"));
     }
 
+    /** Found by RepositoryIndexFuzzTest: a NUL in a DTD made the JDK's parser throw MissingResourceException. */
+    @Test
+    public void aNulCharacterInADtdIsMalformedXmlNamingTheIndex() {
+        String nul = error("<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///e\0\0\0\0asswd\">]><repository>&x;</repository>");
+        assertTrue(nul, nul.startsWith("index file:/repo/index.xml line 1 column "));
+        assertTrue(nul, nul.contains("not well-formed XML"));
+    }
+
     @Test
     public void aGzipBombStopsAtTheXmlLimit() throws Exception {
         java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();

@@ -77,7 +77,8 @@ final class SysfsDevices {
 
     /** The device named {@code name} (its port path, e.g. {@code 3-1.2}), or empty when it is not (or no longer) there. */
     Optional<UsbDevice> read(String name) {
-        if (isInterface(name) || name.contains("/") || name.startsWith(".")) {
+        // names come from udev output: a NUL (no file name can hold one) would make resolve() throw
+        if (isInterface(name) || name.contains("/") || name.startsWith(".") || name.indexOf('\0') >= 0) {
             return Optional.empty();
         }
         List<String> siblings = new ArrayList<>();

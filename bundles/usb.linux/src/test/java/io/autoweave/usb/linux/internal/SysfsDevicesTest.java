@@ -103,6 +103,8 @@ public class SysfsDevicesTest {
         assertEquals(d, new SysfsDevices(root).read("3-1.2").orElseThrow());
         assertTrue(new SysfsDevices(root).read("3-9").isEmpty());
         assertTrue(new SysfsDevices(root).read("../../etc").isEmpty());
+        // found by SysfsDevicesFuzzTest: a NUL in a udev kernel name made Path.resolve throw
+        assertTrue(new SysfsDevices(root).read("3-1\0.2").isEmpty());
     }
 
     private static void device(Path dir, String... attributes) throws Exception {

@@ -64,8 +64,10 @@ record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet
             throw new IllegalArgumentException("rules: " + e.getMessage(), e);
         }
 
-        String instanceId = config.instance_id() == null || config.instance_id().isBlank()
-                ? defaultInstanceId.get() : config.instance_id().trim();
+        // trim() before the emptiness test: it also strips control characters isBlank() keeps ("\0" would
+        // otherwise become an empty instance id)
+        String configuredId = config.instance_id() == null ? "" : config.instance_id().trim();
+        String instanceId = configuredId.isEmpty() ? defaultInstanceId.get() : configuredId;
         return new PipelineSettings(TimeUnit.MILLISECONDS.toNanos(config.merge_window_ms()),
                 TimeUnit.MILLISECONDS.toNanos(config.debounce_window_ms()), rules, instanceId, config.sink_batch_size(),
                 TimeUnit.MILLISECONDS.toNanos(config.reconcile_grace_ms()));

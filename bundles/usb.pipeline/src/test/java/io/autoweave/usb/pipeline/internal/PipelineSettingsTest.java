@@ -44,6 +44,14 @@ public class PipelineSettingsTest {
         assertEquals("box-1", s.instanceId());
     }
 
+    /** Found by PipelineSettingsFuzzTest: "\0" is not blank, but trimmed to an empty instance id. */
+    @Test
+    public void anInstanceIdOfControlCharactersOnlyFallsBackToTheDefault() {
+        PipelineSettings s = PipelineSettings.from(PipelineSettings.configuration(Map.of("instance_id", "\0\u0001 ")),
+                () -> "from-data-dir");
+        assertEquals("from-data-dir", s.instanceId());
+    }
+
     @Test
     public void invalidValuesFailWithWhatToFix() {
         assertEquals("merge.window.ms must be >= 0, was -1", error(Map.of("merge_window_ms", -1L)));
