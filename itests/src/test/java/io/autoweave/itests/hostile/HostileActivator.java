@@ -27,6 +27,8 @@ public class HostileActivator implements BundleActivator, UsbEventListener, Runn
     public static final String FORBIDDEN_FILE = "/tmp/autoweave-hostile-was-here";
     /** The property the change-property behaviour tries to set. */
     public static final String FORBIDDEN_PROPERTY = "autoweave.itest.hostile";
+    /** Lines the console-flood behaviour writes to System.out. */
+    public static final int FLOOD_LINES = 1_000_000;
 
     @Override
     public void start(BundleContext context) {
@@ -40,6 +42,9 @@ public class HostileActivator implements BundleActivator, UsbEventListener, Runn
             result = "denied: " + e.getClass().getName();
         } catch (Throwable e) {
             result = "failed: " + e;
+        }
+        if (result == null) {
+            return; // reported later by its own thread
         }
         outcome.put("hostile.behaviour", behaviour);
         outcome.put("hostile.outcome", result);
@@ -111,6 +116,53 @@ public class HostileActivator implements BundleActivator, UsbEventListener, Runn
                 new java.util.jar.JarOutputStream(jar, mf).close();
                 context.installBundle("inputstream:evil.jar", new java.io.ByteArrayInputStream(jar.toByteArray()));
                 return "allowed";
+            case "interrupt":
+                // the thread group it was started on (the runtime's), whole and thread by thread: the behaviour
+                // that took a runtime down, and needs no permission under the JDK's own SecurityManager rules
+                ThreadGroup group = Thread.currentThread().getThreadGroup();
+                int interrupted = 0;
+                int refused = 0;
+                try {
+                    group.interrupt();
+                    interrupted += group.activeCount();
+                } catch (SecurityException e) {
+                    refused++;
+                }
+                Thread[] all = new Thread[group.activeCount() + 16];
+                int n = 0;
+                try {
+                    n = group.enumerate(all, true);
+                } catch (SecurityException e) {
+                    refused++;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (all[i] == Thread.currentThread()) {
+                        continue;
+                    }
+                    try {
+                        all[i].interrupt();
+                        interrupted++;
+                    } catch (SecurityException e) {
+                        refused++;
+                    }
+                }
+                Thread.interrupted(); // its own flag, if the group interrupt went through
+                return "interrupted " + interrupted + ", refused " + refused;
+            case "hang":
+                // a start() that never returns and swallows interrupts
+                for (;;) {
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        // ignored on purpose
+                    }
+                }
+            case "flood":
+                // on a thread of its own (start() must return in time); run() registers the outcome
+                this.context = context;
+                this.flooding = true;
+                new Thread(this, "hostile-flood").start();
+                return null;
             case "noisy":
                 String r = "";
                 try {
@@ -134,8 +186,22 @@ public class HostileActivator implements BundleActivator, UsbEventListener, Runn
         }
     }
 
+    private volatile BundleContext context;
+    private volatile boolean flooding;
+
     @Override
     public void run() {
+        if (flooding) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < FLOOD_LINES; i++) {
+                System.out.println("flood line " + i);
+            }
+            Hashtable<String, Object> outcome = new Hashtable<>();
+            outcome.put("hostile.behaviour", "flood");
+            outcome.put("hostile.outcome", "printed in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            context.registerService(UsbEventListener.class, this, outcome);
+            return;
+        }
         try {
             Thread.sleep(60_000);
         } catch (InterruptedException e) {

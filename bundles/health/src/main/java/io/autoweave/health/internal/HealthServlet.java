@@ -12,6 +12,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -22,7 +23,9 @@ import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
 
 /**
  * Probes for supervisors and load balancers. {@code /health/live}: the process answers HTTP. {@code /health/ready}:
- * every core bundle is active and every enabled DS component of the core bundles is satisfied. Both are open
+ * the framework has reached its beginning start level (until then bundles are still being started: a plugin whose
+ * start hangs must not look like a ready runtime), every core bundle is active and every enabled DS component of the
+ * core bundles is satisfied. Both are open
  * without credentials and say only UP or DOWN; the reasons go to the authenticated API and the log.
  */
 @Component(service = jakarta.servlet.Servlet.class, property = {
@@ -61,6 +64,11 @@ public final class HealthServlet extends HttpServlet {
     /** Why the runtime is not ready; empty when it is. */
     List<String> notReadyReasons() {
         List<String> reasons = new ArrayList<>();
+        int wanted = beginningStartLevel();
+        int now = context.getBundle(Constants.SYSTEM_BUNDLE_ID).adapt(FrameworkStartLevel.class).getStartLevel();
+        if (now < wanted) {
+            reasons.add("the framework is at start level " + now + " of " + wanted);
+        }
         for (Bundle b : context.getBundles()) {
             if (!b.getLocation().startsWith(CORE_PREFIX) || b.getHeaders("").get(Constants.FRAGMENT_HOST) != null) {
                 continue;
@@ -85,5 +93,14 @@ public final class HealthServlet extends HttpServlet {
             }
         }
         return reasons;
+    }
+
+    private int beginningStartLevel() {
+        String p = context.getProperty(Constants.FRAMEWORK_BEGINNING_STARTLEVEL);
+        try {
+            return p == null ? 1 : Integer.parseInt(p.trim());
+        } catch (NumberFormatException e) {
+            return 1; // the framework itself falls back to 1
+        }
     }
 }

@@ -344,7 +344,7 @@ public final class PluginsServlet extends ApiResource {
             case "NOT_INSTALLED": status = 404; break;
             case "BAD_SOURCE": status = 400; break;
             case "DUPLICATE": case "LOCKDOWN": case "BLOCKED": case "NOT_A_PLUGIN": case "START_FAILED":
-            case "STOP_FAILED": status = 409; break;
+            case "START_TIMEOUT": case "BUSY": case "STOP_FAILED": status = 409; break;
             case "ARCHIVE_TOO_LARGE": status = 413; break;
             case "NO_TRUST_STORE": case "TRUST_STORE_INVALID": status = 503; break;
             default: status = 422;

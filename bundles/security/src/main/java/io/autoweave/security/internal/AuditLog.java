@@ -2,12 +2,10 @@ package io.autoweave.security.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,17 +22,20 @@ import io.autoweave.security.AuditRecord;
  * Append-only JSON Lines file, one {@link AuditRecord} per line, forced to disk before {@link #append} returns (a
  * decision that was acted upon is never lost by a crash). Opened in APPEND mode: nothing ever rewrites a line. A
  * torn last line (crash mid-write) is skipped when reading.
+ *
+ * <p>A {@link FileOutputStream} and {@code FileDescriptor.sync()}, not a {@code FileChannel}: a channel is
+ * interruptible, and one {@code Thread.interrupt()} of a thread writing a record closes it for good, so every later
+ * decision would go unrecorded. A stream ignores interrupts.
  */
 final class AuditLog implements AutoCloseable {
     private final Path file;
-    private final FileChannel channel;
+    private final FileOutputStream out;
 
     AuditLog(Path file) {
         this.file = file;
         try {
             Files.createDirectories(file.getParent());
-            this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                    StandardOpenOption.WRITE);
+            this.out = new FileOutputStream(file.toFile(), true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the audit log " + file, e);
         }
@@ -51,11 +52,8 @@ final class AuditLog implements AutoCloseable {
         f.put("subject", r.subject());
         f.put("rule", r.rule());
         f.put("detail", r.detail());
-        ByteBuffer buf = ByteBuffer.wrap((Json.object(f) + "\n").getBytes(StandardCharsets.UTF_8));
-        while (buf.hasRemaining()) {
-            channel.write(buf);
-        }
-        channel.force(false);
+        out.write((Json.object(f) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.getFD().sync();
     }
 
     /** The newest {@code limit} records matching {@code filter} (see SecurityMonitor#audit), oldest first. */
@@ -125,6 +123,6 @@ final class AuditLog implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
-        channel.close();
+        out.close();
     }
 }

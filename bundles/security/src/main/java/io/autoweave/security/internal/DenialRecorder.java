@@ -30,17 +30,22 @@ import org.osgi.framework.BundleReference;
 public final class DenialRecorder extends SecurityManager implements RecorderControl {
     static final String PLUGIN_PREFIX = "plugin:";
     private static final String NOT_A_PLUGIN = "-";
+    /** A class of the security bundle itself (the console guard): skipped when attributing console output. */
+    private static final String SELF = "=";
+    /** The rule a denied access to another's thread or thread group is recorded under. */
+    static final String FOREIGN_THREAD = "foreign-thread";
 
     private final SecurityManager previous;
     private final DenialSink sink;
     private final int maxThreads;
     private final ThreadGroup parentGroup;
+    private final ClassLoader selfLoader;
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
     private final ConcurrentHashMap<String, ThreadGroup> groups = new ConcurrentHashMap<>();
     private final ClassValue<String> pluginLocation = new ClassValue<String>() {
         @Override
         protected String computeValue(Class<?> type) {
-            return AccessController.doPrivileged(new LocationOf(type));
+            return AccessController.doPrivileged(new LocationOf(type, selfLoader));
         }
     };
 
@@ -49,9 +54,10 @@ public final class DenialRecorder extends SecurityManager implements RecorderCon
         this.sink = sink;
         this.maxThreads = maxThreads;
         this.parentGroup = parentGroup;
+        this.selfLoader = getClass().getClassLoader().getParent();
         // link everything the denial path uses now, while no plugin is on the stack
         pluginLocation.get(DenialRecorder.class);
-        new LocationOf(Object.class).run();
+        new LocationOf(Object.class, null).run();
         busy.set(Boolean.TRUE);
         busy.remove();
     }
@@ -92,6 +98,31 @@ public final class DenialRecorder extends SecurityManager implements RecorderCon
         return previous.getThreadGroup();
     }
 
+    /**
+     * A plugin may modify (interrupt, rename, reprioritise, stop) only threads of its own thread group: without this
+     * the JDK lets any code interrupt any thread outside the system group, and a plugin holding no permission at all
+     * interrupted the framework's, Jetty's and the monitor's threads and took the runtime down.
+     */
+    @Override
+    public void checkAccess(Thread t) {
+        super.checkAccess(t);
+        if (busy.get() != null) {
+            return;
+        }
+        String location = pluginOnStack();
+        if (location == null) {
+            return;
+        }
+        ThreadGroup target = t.getThreadGroup(); // null once the thread ended: nothing left to harm
+        if (target != null && !owns(location, target)) {
+            RuntimePermission p = new RuntimePermission("modifyThread");
+            AccessControlException e = new AccessControlException(location + " may not modify thread '" + t.getName()
+                    + "' of group '" + target.getName() + "': a plugin may touch only its own threads", p);
+            denied(p, e, FOREIGN_THREAD);
+            throw e;
+        }
+    }
+
     @Override
     public void checkAccess(ThreadGroup g) {
         super.checkAccess(g);
@@ -102,6 +133,14 @@ public final class DenialRecorder extends SecurityManager implements RecorderCon
         if (location == null) {
             return;
         }
+        if (!creatingThread() && !owns(location, g)) {
+            // interrupt, setMaxPriority, setDaemon, destroy, stop... of a group that is not the plugin's own
+            RuntimePermission p = new RuntimePermission("modifyThreadGroup");
+            AccessControlException e = new AccessControlException(location + " may not modify thread group '"
+                    + g.getName() + "': a plugin may touch only its own threads", p);
+            denied(p, e, FOREIGN_THREAD);
+            throw e;
+        }
         ThreadGroup own = groups.get(location);
         if (own != null && own.activeCount() >= maxThreads) {
             RuntimePermission p = new RuntimePermission("modifyThreadGroup");
@@ -110,6 +149,22 @@ public final class DenialRecorder extends SecurityManager implements RecorderCon
             denied(p, e, "thread-limit:" + maxThreads);
             throw e;
         }
+    }
+
+    /** Whether {@code g} is the plugin's own thread group or one inside it. */
+    private boolean owns(String location, ThreadGroup g) {
+        ThreadGroup own = groups.get(location);
+        return own != null && (g == own || own.parentOf(g));
+    }
+
+    /**
+     * Whether this group check is the one {@code Thread}'s constructor makes: the frames are this class,
+     * ThreadGroup.checkAccess, then Thread.&lt;init&gt;. Creating threads stays governed by the thread limit only (the
+     * JDK creates pool threads in groups of its own on a plugin's behalf).
+     */
+    private boolean creatingThread() {
+        Class<?>[] stack = getClassContext();
+        return stack.length > 2 && stack[2] == Thread.class;
     }
 
     /** Interrupts every thread the plugin started (threads cannot be killed; a blocked plugin's threads are asked to end). */
@@ -130,6 +185,19 @@ public final class DenialRecorder extends SecurityManager implements RecorderCon
         Thread[] all = new Thread[g.activeCount() + 8];
         int n = g.enumerate(all, true);
         return n == all.length ? all : java.util.Arrays.copyOf(all, n);
+    }
+
+    @Override
+    public String pluginOnCurrentStack() {
+        if (busy.get() != null) {
+            return null;
+        }
+        busy.set(Boolean.TRUE);
+        try {
+            return pluginOnStack(true);
+        } finally {
+            busy.remove();
+        }
     }
 
     private ThreadGroup groupOf(String location) {
@@ -154,8 +222,19 @@ public final class DenialRecorder extends SecurityManager implements RecorderCon
      * that bundle's business, not a plugin's violation.
      */
     private String pluginOnStack() {
+        return pluginOnStack(false);
+    }
+
+    /** @param skipSelf whether the security bundle's own frames are passed over (console output it forwards) */
+    private String pluginOnStack(boolean skipSelf) {
         for (Class<?> c : getClassContext()) {
             String l = pluginLocation.get(c);
+            if (l.equals(SELF)) {
+                if (skipSelf) {
+                    continue;
+                }
+                return null;
+            }
             if (!l.isEmpty()) {
                 return l.equals(NOT_A_PLUGIN) ? null : l;
             }
@@ -182,14 +261,19 @@ public final class DenialRecorder extends SecurityManager implements RecorderCon
 
     private static final class LocationOf implements PrivilegedAction<String> {
         private final Class<?> type;
+        private final ClassLoader self;
 
-        LocationOf(Class<?> type) {
+        LocationOf(Class<?> type, ClassLoader self) {
             this.type = type;
+            this.self = self;
         }
 
         @Override
         public String run() {
             ClassLoader cl = type.getClassLoader();
+            if (cl != null && cl == self) {
+                return SELF;
+            }
             if (cl instanceof BundleReference) {
                 Bundle b = ((BundleReference) cl).getBundle();
                 String l = b == null ? null : b.getLocation();

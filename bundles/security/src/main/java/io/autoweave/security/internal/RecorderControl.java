@@ -10,4 +10,7 @@ public interface RecorderControl {
 
     /** The live threads of the plugin's thread group; empty if it has none. */
     Thread[] threads(String location);
+
+    /** The location of the plugin whose code is innermost on the current stack, or null (see DenialRecorder). */
+    String pluginOnCurrentStack();
 }

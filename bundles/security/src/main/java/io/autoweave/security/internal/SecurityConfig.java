@@ -42,6 +42,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "violation, so a loop or a service enumeration is not N violations. 0..60000")
     long repeat_window_millis() default 2000;
 
+    @AttributeDefinition(name = "Console lines per second",
+            description = "Lines a plugin may write to System.out and System.err per second (refilled budget); "
+                    + "lines over it are dropped, counted and reported as a resource violation. 1..100000")
+    long console_lines_per_second() default 100;
+
+    @AttributeDefinition(name = "Console burst",
+            description = "Lines a quiet plugin may write at once before the per-second budget applies. 1..1000000")
+    long console_burst_lines() default 1000;
+
     @AttributeDefinition(name = "Audit log", description = "JSON Lines file, relative to the data directory")
     String audit_path() default "security/audit.jsonl";
 

@@ -42,6 +42,17 @@ public final class SecurityMetrics implements MetricsSource {
             out.counter("autoweave_security_critical_violations_total", "Violations that block at once", counts[1],
                     "plugin", plugin);
         });
+        if (monitor instanceof SecurityMonitorImpl) {
+            ((SecurityMonitorImpl) monitor).consoleLines().forEach((location, lines) -> {
+                String plugin = SecurityMonitorImpl.bsnOf(location);
+                out.counter("autoweave_plugin_console_lines_total", "Lines a plugin wrote to System.out/err, by "
+                        + "outcome (passed with its name as prefix, or dropped over its rate limit)", lines[0],
+                        "plugin", plugin, "outcome", "passed");
+                out.counter("autoweave_plugin_console_lines_total", "Lines a plugin wrote to System.out/err, by "
+                        + "outcome (passed with its name as prefix, or dropped over its rate limit)", lines[1],
+                        "plugin", plugin, "outcome", "dropped");
+            });
+        }
         out.gauge("autoweave_security_blocked_plugins", "Plugins blocked (stopped, kept from resolving)",
                 monitor.blocked().size());
         out.gauge("autoweave_security_lockdown", "1 while the system is locked down (no installs, no plugins run)",

@@ -89,6 +89,13 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
     private final Thread worker;
     private final RecorderControl recorder;
     private final ServiceListener usbListeners;
+    /** Console accounts per plugin location, shared by the guards of System.out and System.err. */
+    private final Map<String, ConsoleGuard.Account> console = new ConcurrentHashMap<>();
+    private final java.io.PrintStream originalOut;
+    private final java.io.PrintStream originalErr;
+    private final long consoleRate;
+    private final List<ConsoleGuard> guards = new ArrayList<>();
+    private final List<java.io.PrintStream> guardStreams = new ArrayList<>();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile EventAdmin events;
@@ -120,6 +127,14 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
             throw new IllegalArgumentException("repeat.window.millis must be 0..60000, not "
                     + config.repeat_window_millis());
         }
+        if (config.console_lines_per_second() < 1 || config.console_lines_per_second() > 100_000) {
+            throw new IllegalArgumentException("console.lines.per.second must be 1..100000, not "
+                    + config.console_lines_per_second());
+        }
+        if (config.console_burst_lines() < 1 || config.console_burst_lines() > 1_000_000) {
+            throw new IllegalArgumentException("console.burst.lines must be 1..1000000, not "
+                    + config.console_burst_lines());
+        }
         this.ctx = ctx;
         this.escalation = new Escalation(config);
         this.repeatWindowMillis = config.repeat_window_millis();
@@ -130,6 +145,18 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         worker.setDaemon(true);
         worker.start();
         this.recorder = installRecorder(config.max_threads_per_plugin());
+        if (recorder != null) {
+            originalOut = System.out;
+            originalErr = System.err;
+            consoleRate = config.console_lines_per_second();
+            System.setOut(guarded(originalOut, config));
+            System.setErr(guarded(originalErr, config));
+            LOG.info("DEBUG console guard {} over {}", System.out, originalOut);
+        } else {
+            originalOut = null;
+            originalErr = null;
+            consoleRate = 0;
+        }
         this.usbListeners = this::usbListenerChanged;
         try {
             ctx.addServiceListener(usbListeners, "(objectClass=" + UsbEventListener.class.getName() + ")");
@@ -169,8 +196,24 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         return r;
     }
 
+    private java.io.PrintStream guarded(java.io.PrintStream original, SecurityConfig config) {
+        ConsoleGuard g = new ConsoleGuard(original, recorder::pluginOnCurrentStack, config.console_lines_per_second(),
+                config.console_burst_lines(), console);
+        guards.add(g);
+        java.io.PrintStream p = new java.io.PrintStream(g, true);
+        guardStreams.add(p);
+        return p;
+    }
+
     @Deactivate
     void deactivate() {
+        guards.forEach(ConsoleGuard::pass);
+        if (originalOut != null && System.out == guardStreams.get(0)) {
+            System.setOut(originalOut);
+        }
+        if (originalErr != null && System.err == guardStreams.get(1)) {
+            System.setErr(originalErr);
+        }
         if (recorder != null) {
             if (System.getSecurityManager() == (Object) recorder) {
                 System.setSecurityManager(recorder.previous()); // the framework removes its own at shutdown
@@ -212,6 +255,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Pending p = queue.poll(1, TimeUnit.SECONDS);
+                reportConsoleDrops();
                 long lost = dropped.getAndSet(0);
                 if (lost > 0) {
                     audit("dropped", "-", "queue-full", lost + " denials arrived faster than they could be recorded");
@@ -230,6 +274,21 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
                 LOG.error("security monitor: {}", e.toString(), e);
             }
         }
+    }
+
+    /** Console lines dropped since the last round: one resource violation per plugin per round, not per line. */
+    private void reportConsoleDrops() {
+        ConsoleGuard.drainDrops(console).forEach((location, n) -> {
+            SecurityLevel level = levelOf(location);
+            resourceViolation(location, "console", n + " lines over " + consoleRate + " lines/s dropped",
+                    "console-rate:" + (level == null ? "unknown" : level.name().toLowerCase(java.util.Locale.ROOT))
+                            + ":drop");
+        });
+    }
+
+    /** Console lines per plugin location: {passed, dropped} (for /metrics). */
+    Map<String, long[]> consoleLines() {
+        return ConsoleGuard.lines(console);
     }
 
     private void checkUsbListener(Pending p) {

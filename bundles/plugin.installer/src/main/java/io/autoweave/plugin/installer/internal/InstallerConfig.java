@@ -22,6 +22,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Connect and read time-out for http(s) sources, 1..3600 seconds")
     int download_timeout_seconds() default 60;
 
+    @AttributeDefinition(name = "Start time-out (s)",
+            description = "How long a plugin's start() (and an operator's stop or uninstall) may take, 1..600 "
+                    + "seconds. A start that does not return in time is answered with START_TIMEOUT, the plugin is "
+                    + "marked FAILED and blocked; other installs never wait for it.")
+    int start_timeout_seconds() default 10;
+
     @AttributeDefinition(name = "Plugin repositories",
             description = "Repository indexes that aw:install obr:NAME resolves from, in order: an OSGi repository "
                     + "index (index.xml or index.xml.gz, as bnd writes it) or a Felix OBR repository.xml, given as a "

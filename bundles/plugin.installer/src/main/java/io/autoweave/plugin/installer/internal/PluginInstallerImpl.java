@@ -48,7 +48,9 @@ import io.autoweave.security.SecurityMonitor;
 /**
  * Fetch → verify ({@link JarVerifier}, trust store re-read only when its file changed) → record in the {@link PluginLedger} →
  * {@code installBundle} from the verified copy at {@code plugin:<level>/<bsn>} → start. Any failure after the
- * ledger entry rolls everything back. Installs run one at a time. In lockdown every install is refused, and so is a
+ * ledger entry rolls everything back. Installs run one at a time up to the start; the plugin's {@code start()}
+ * runs outside that lock, on a thread of its own, with a time-out ({@link BundleOps}): one that hangs is answered
+ * with {@code START_TIMEOUT}, marked FAILED and blocked, and never holds up another install. In lockdown every install is refused, and so is a
  * plugin whose symbolic name is blocked; every decision goes to the security monitor's audit log, every step to the
  * {@link PluginLifecycle}.
  */
@@ -72,6 +74,9 @@ public final class PluginInstallerImpl implements PluginInstaller {
     private final Clock clock;
     private final SecurityMonitor monitor;
     private final PluginLifecycle lifecycle;
+    private final BundleOps ops;
+    /** Held while candidates are checked and installed, never while plugin code runs. */
+    private final Object lock = new Object();
 
     static final String SIGNER_CONDITION = "org.osgi.service.condpermadmin.BundleSignerCondition";
 
@@ -90,6 +95,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
     PluginInstallerImpl(BundleContext ctx, PluginLedger ledger, SecurityMonitor monitor, PluginLifecycle lifecycle,
             PluginRepositories repositories, Resolver frameworkResolver, InstallerConfig config, Path dataDir,
             Path workDir, Clock clock) {
+        ops(config);
         if (config.download_timeout_seconds() < 1 || config.download_timeout_seconds() > 3600) {
             throw new IllegalArgumentException("download.timeout.seconds must be 1..3600, not "
                     + config.download_timeout_seconds());
@@ -111,6 +117,15 @@ public final class PluginInstallerImpl implements PluginInstaller {
         this.clock = clock;
         this.monitor = monitor;
         this.lifecycle = lifecycle;
+        this.ops = ops(config);
+    }
+
+    static BundleOps ops(InstallerConfig config) {
+        if (config.start_timeout_seconds() < 1 || config.start_timeout_seconds() > 600) {
+            throw new IllegalArgumentException("start.timeout.seconds must be 1..600, not "
+                    + config.start_timeout_seconds());
+        }
+        return new BundleOps(config.start_timeout_seconds() * 1000L, 2000);
     }
 
     static Path dataDir(BundleContext ctx) {
@@ -122,13 +137,21 @@ public final class PluginInstallerImpl implements PluginInstaller {
     }
 
     @Override
-    public synchronized InstalledPlugin install(String source, SecurityLevel level) throws PluginInstallException {
+    public InstalledPlugin install(String source, SecurityLevel level) throws PluginInstallException {
         if (source != null && source.trim().regionMatches(true, 0, PluginRepositories.OBR_PREFIX, 0, 4)) {
             return installFromRepositories(source.trim(), level).get(0);
         }
         if (level == null) {
             throw new PluginInstallException("BAD_SOURCE", "no security level: use low, medium or high");
         }
+        Staged staged;
+        synchronized (lock) {
+            staged = stageOne(source, level);
+        }
+        return startStaged(staged);
+    }
+
+    private Staged stageOne(String source, SecurityLevel level) throws PluginInstallException {
         lifecycle.discovered(source);
         String bsn = null;
         try {
@@ -139,7 +162,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
                 Verdict v = gate(trust, source, source, candidate);
                 bsn = v.symbolicName();
                 try {
-                    return installSet(List.of(new Item(source, v, null)), level).get(0);
+                    return stage(source, List.of(new Item(source, v, null)), level, List.of());
                 } finally {
                     v.discardCopy();
                 }
@@ -166,11 +189,22 @@ public final class PluginInstallerImpl implements PluginInstaller {
      *
      * @return the plugin first, then the dependencies installed with it
      */
-    synchronized List<InstalledPlugin> installFromRepositories(String source, SecurityLevel level)
+    List<InstalledPlugin> installFromRepositories(String source, SecurityLevel level)
             throws PluginInstallException {
         if (level == null) {
             throw new PluginInstallException("BAD_SOURCE", "no security level: use low, medium or high");
         }
+        Staged staged;
+        synchronized (lock) {
+            staged = stageFromRepositories(source, level);
+        }
+        List<InstalledPlugin> installed = startAll(staged);
+        LOG.info("installed {} from the repositories with {} dependencies", installed.get(0).symbolicName(),
+                installed.size() - 1);
+        return installed;
+    }
+
+    private Staged stageFromRepositories(String source, SecurityLevel level) throws PluginInstallException {
         lifecycle.discovered(source);
         String bsn = null;
         List<Item> items = new ArrayList<>();
@@ -215,9 +249,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
                             + r.version() + "; nothing was installed");
                 }
             }
-            List<InstalledPlugin> installed = installSet(items, level);
-            LOG.info("installed {} from the repositories with {} dependencies", bsn, installed.size() - 1);
-            return installed;
+            return stage(source, items, level, dependencySources);
         } catch (PluginInstallException | IOException e) {
             PluginInstallException x = e instanceof PluginInstallException ? (PluginInstallException) e
                     : new PluginInstallException("INSTALL_FAILED", "cannot install " + source + ": " + e, e);
@@ -375,7 +407,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
         String rule = e.code().equals("LOCKDOWN") ? "lockdown" : e.code().equals("BLOCKED") ? "blocklist"
                 : "install-gate:" + e.code();
         monitor.audit("install-refused", bsn == null ? source : bsn, rule, e.getMessage());
-        if (!e.code().equals("START_FAILED")) {
+        if (!e.code().equals("START_FAILED") && !e.code().equals("START_TIMEOUT")) {
             lifecycle.rejected(source, bsn, e.getMessage());
         }
     }
@@ -384,12 +416,17 @@ public final class PluginInstallerImpl implements PluginInstaller {
     private record Item(String source, Verdict verdict, IndexedResource resource) {
     }
 
+    /** Candidates installed (not started yet) by {@link #stage}, for {@link #startAll}. */
+    private record Staged(String source, SecurityLevel level, List<Item> items, List<Bundle> bundles,
+            List<String> locations, List<String> dependencySources) {
+    }
+
     /**
-     * Installs verified candidates together at {@code plugin:<level>/<bsn>} and starts them, dependencies first; when
-     * any step fails every one of them is uninstalled again.
+     * Installs verified candidates together at {@code plugin:<level>/<bsn>}, not started yet; when any fails every
+     * one of them is uninstalled again.
      */
-    private List<InstalledPlugin> installSet(List<Item> items, SecurityLevel level) throws PluginInstallException,
-            IOException {
+    private Staged stage(String source, List<Item> items, SecurityLevel level, List<String> dependencySources)
+            throws PluginInstallException, IOException {
         for (Item i : items) {
             refuseDuplicate(i.verdict().symbolicName(), i.verdict().version());
         }
@@ -412,25 +449,59 @@ public final class PluginInstallerImpl implements PluginInstaller {
                 lifecycle.installed(i.source(), b);
                 b.adapt(BundleStartLevel.class).setStartLevel(PLUGIN_START_LEVEL);
             }
+        } catch (BundleException | IOException | RuntimeException e) {
+            rollback(bundles, locations);
+            String others = items.size() == 1 ? "" : " (with " + (items.size() - 1) + " dependencies, all removed)";
+            throw new PluginInstallException("INSTALL_FAILED", "the framework refused " + current + others + ": "
+                    + e.getMessage(), e);
+        }
+        return new Staged(source, level, items, bundles, locations, dependencySources);
+    }
+
+    /** {@link #startAll} of a single plugin. */
+    private InstalledPlugin startStaged(Staged staged) throws PluginInstallException {
+        return startAll(staged).get(0);
+    }
+
+    /**
+     * Starts staged plugins, dependencies first, each on a thread of its own with the start time-out, outside the
+     * installer's lock. A start that fails removes them all again; one that does not return in time leaves them
+     * installed, the hanging one FAILED and blocked (it cannot be uninstalled while its activator holds the bundle
+     * lock; {@link BundleOps} ends it).
+     */
+    private List<InstalledPlugin> startAll(Staged staged) throws PluginInstallException {
+        List<Bundle> bundles = staged.bundles();
+        List<Item> items = staged.items();
+        Bundle current = null;
+        try {
             for (int k = bundles.size() - 1; k >= 0; k--) {
-                Bundle b = bundles.get(k);
-                current = b.getSymbolicName();
-                if (b.getHeaders("").get(org.osgi.framework.Constants.FRAGMENT_HOST) == null) {
-                    b.start();
+                current = bundles.get(k);
+                if (current.getHeaders("").get(org.osgi.framework.Constants.FRAGMENT_HOST) == null) {
+                    ops.run("start", current, Bundle::start);
                 }
             }
-        } catch (BundleException | IOException | RuntimeException e) {
-            boolean allInstalled = bundles.size() == items.size();
-            if (allInstalled) {
+        } catch (BundleOps.TimedOut e) {
+            PluginInstallException x = startTimedOut(current, e);
+            refused(staged.source(), current.getSymbolicName(), staged.level(), x);
+            throw x;
+        } catch (BundleException | RuntimeException e) {
+            String others = items.size() == 1 ? "" : " (with " + (items.size() - 1) + " dependencies, all removed)";
+            PluginInstallException x = new PluginInstallException("START_FAILED", "plugin "
+                    + current.getSymbolicName() + " installed but did not start, so it was removed again" + others
+                    + ": " + e.getMessage(), e);
+            synchronized (lock) {
                 for (Bundle b : bundles) {
                     lifecycle.failed(b, e.getMessage());
                 }
+                rollback(bundles, staged.locations());
             }
-            rollback(bundles, locations);
-            String others = items.size() == 1 ? "" : " (with " + (items.size() - 1) + " dependencies, all removed)";
-            throw new PluginInstallException(allInstalled ? "START_FAILED" : "INSTALL_FAILED",
-                    (allInstalled ? "plugin " + current + " installed but did not start, so it was removed again"
-                            + others + ": " : "the framework refused " + current + others + ": ") + e.getMessage(), e);
+            refused(staged.source(), current.getSymbolicName(), staged.level(), x);
+            for (String dependency : staged.dependencySources()) {
+                String name = items.stream().filter(i -> i.source().equals(dependency))
+                        .map(i -> i.verdict().symbolicName()).findFirst().orElse(null);
+                lifecycle.rejected(dependency, name, x.getMessage());
+            }
+            throw x;
         }
         List<InstalledPlugin> result = new ArrayList<>();
         for (int k = 0; k < bundles.size(); k++) {
@@ -447,6 +518,14 @@ public final class PluginInstallerImpl implements PluginInstaller {
                             + i.verdict().reason());
         }
         return result;
+    }
+
+    /** A plugin whose start() hangs: FAILED, blocked (stopped, kept from resolving), answered at once. */
+    private PluginInstallException startTimedOut(Bundle b, BundleOps.TimedOut e) {
+        String bsn = b.getSymbolicName();
+        String reason = BundleOps.hung(b, ops, lifecycle, monitor);
+        return new PluginInstallException("START_TIMEOUT", "plugin " + bsn + ": " + reason + ", so it is marked "
+                + "FAILED and blocked (aw:audit subject=" + bsn + "); remove it with aw:uninstall " + bsn, e);
     }
 
     private void refuseDuplicate(String bsn, String version) throws PluginInstallException {
@@ -525,7 +604,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
     }
 
     @Override
-    public synchronized InstalledPlugin start(String symbolicNameOrId, String actor) throws PluginInstallException {
+    public InstalledPlugin start(String symbolicNameOrId, String actor) throws PluginInstallException {
         Bundle b = plugin(symbolicNameOrId, "starts");
         String bsn = b.getSymbolicName();
         if (monitor.isBlocked(bsn)) {
@@ -539,7 +618,10 @@ public final class PluginInstallerImpl implements PluginInstaller {
                     + "(aw:lockdown shows why; aw:lockdown off lifts it)");
         }
         try {
-            b.start();
+            ops.run("start", b, Bundle::start);
+        } catch (BundleOps.TimedOut e) {
+            monitor.audit("start-failed", bsn, "start-timeout", "by " + actor + ": " + e.getMessage());
+            throw startTimedOut(b, e);
         } catch (BundleException | IllegalStateException | SecurityException e) {
             monitor.audit("start-failed", bsn, "operator", "by " + actor + ": " + e.getMessage());
             throw new PluginInstallException("START_FAILED", bsn + " did not start: " + e.getMessage(), e);
@@ -549,11 +631,11 @@ public final class PluginInstallerImpl implements PluginInstaller {
     }
 
     @Override
-    public synchronized InstalledPlugin stop(String symbolicNameOrId, String actor) throws PluginInstallException {
+    public InstalledPlugin stop(String symbolicNameOrId, String actor) throws PluginInstallException {
         Bundle b = plugin(symbolicNameOrId, "stops");
         try {
-            b.stop();
-        } catch (BundleException | IllegalStateException | SecurityException e) {
+            ops.run("stop", b, Bundle::stop);
+        } catch (BundleException | IllegalStateException | SecurityException | BundleOps.TimedOut e) {
             monitor.audit("stop-failed", b.getSymbolicName(), "operator", "by " + actor + ": " + e.getMessage());
             throw new PluginInstallException("STOP_FAILED", b.getSymbolicName() + " did not stop: " + e.getMessage(),
                     e);
@@ -563,14 +645,25 @@ public final class PluginInstallerImpl implements PluginInstaller {
     }
 
     @Override
-    public synchronized InstalledPlugin uninstall(String symbolicNameOrId) throws PluginInstallException {
+    public InstalledPlugin uninstall(String symbolicNameOrId) throws PluginInstallException {
         Bundle found = plugin(symbolicNameOrId, "removes");
         InstalledPlugin before = describe(found);
         try {
-            found.uninstall();
-            refresh(found);
-            ledger.remove(before.location());
-        } catch (BundleException | IOException e) {
+            // bounded: a plugin whose activator still runs holds its bundle lock, and uninstall waits for it
+            ops.run("uninstall", found, Bundle::uninstall);
+        } catch (BundleOps.TimedOut e) {
+            throw new PluginInstallException("BUSY", before.symbolicName() + " is busy (its start or stop has not "
+                    + "returned: " + e.getMessage() + "); try again shortly", e);
+        } catch (BundleException e) {
+            throw new PluginInstallException("INSTALL_FAILED", "cannot uninstall " + before.symbolicName() + ": "
+                    + e.getMessage(), e);
+        }
+        try {
+            synchronized (lock) {
+                refresh(found);
+                ledger.remove(before.location());
+            }
+        } catch (IOException e) {
             throw new PluginInstallException("INSTALL_FAILED", "cannot uninstall " + before.symbolicName() + ": "
                     + e.getMessage(), e);
         }

@@ -25,13 +25,25 @@ public class LocationGuardTest {
     public void onlyTheSystemBundleCoreBundlesAndRecordedPluginsMayResolve() throws Exception {
         PluginLedger ledger = new PluginLedger(tmp.getRoot().toPath().resolve("ledger.properties"));
         ledger.put("plugin:medium/good", "abc", "CN=Signer");
-        LocationGuard guard = new LocationGuard(ledger);
+        LocationGuard guard = new LocationGuard(ledger, false);
         assertTrue(guard.mayResolve(0, "System Bundle"));
         assertTrue(guard.mayResolve(5, "autoweave:core/autoweave-api"));
         assertTrue(guard.mayResolve(40, "plugin:medium/good"));
         assertFalse("a plugin location the installer did not create", guard.mayResolve(41, "plugin:low/sneaky"));
         assertFalse("felix:install", guard.mayResolve(42, "file:/tmp/plugin.jar"));
         assertFalse("Web Console upload", guard.mayResolve(43, "inputstream:plugin.jar"));
+    }
+
+    @Test
+    public void whileTheFrameworkStartsRecordedPluginsAreHeldBackUntilReleased() throws Exception {
+        PluginLedger ledger = new PluginLedger(tmp.getRoot().toPath().resolve("ledger.properties"));
+        ledger.put("plugin:medium/good", "abc", "CN=Signer");
+        LocationGuard guard = new LocationGuard(ledger, true);
+        assertFalse("held: the start-level thread must not run its start()", guard.mayResolve(40, "plugin:medium/good"));
+        assertTrue("core bundles are never held", guard.mayResolve(5, "autoweave:core/autoweave-api"));
+        guard.release();
+        assertTrue(guard.mayResolve(40, "plugin:medium/good"));
+        assertFalse(guard.isHeld());
     }
 
     @Test
