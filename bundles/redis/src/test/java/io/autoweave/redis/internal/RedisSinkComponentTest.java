@@ -64,6 +64,9 @@ public class RedisSinkComponentTest {
                 }
             };
             try {
+                // the cursor exists from the runtime's first start (the component is active, Redis or not); the
+                // first event is appended before Redis is configured and must still reach it
+                log.cursor(StreamPublisher.CURSOR);
                 UsbEvent first = Events.event(2, 0);
                 log.append(first);
                 sink.activate(config(Map.of("endpoints", new String[] {"127.0.0.1:" + redis.port})));
