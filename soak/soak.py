@@ -312,8 +312,8 @@ def metrics(api):
         if line.startswith("#") or not line.strip():
             continue
         name = line.split("{")[0].split(" ")[0]
-        if name in ("autoweave_usb_events_total", "autoweave_usb_sink_failures_total", "autoweave_usb_sink_shed_total",
-                    "autoweave_usb_sink_queue_depth", "autoweave_usb_listener_dropped_total",
+        if name in ("autoweave_usb_events_total", "autoweave_usb_sink_failures_total", "autoweave_eventlog_lost_total",
+                    "autoweave_usb_sink_behind", "autoweave_usb_listener_dropped_total",
                     "autoweave_usb_reports_total", "autoweave_usb_debounce_suppressed_total"):
             try:
                 wanted[name] = wanted.get(name, 0) + float(line.rsplit(" ", 1)[1])
@@ -331,7 +331,8 @@ def offered(state):
 
 
 def stream_count(redis):
-    """Distinct event ids and loss markers in the stream, read in pages."""
+    """Distinct event ids and loss markers in the stream, read in pages. Update entries (a late source of an event
+    already in the stream, type=update) are neither events nor duplicates: they are not counted as entries."""
     ids, shed, entries = set(), 0, 0
     start = "-"
     while True:
@@ -341,8 +342,10 @@ def stream_count(redis):
         for entry_id, fields in page:
             if start != "-" and entry_id == start[1:]:
                 continue
-            entries += 1
             f = dict(zip(fields[0::2], fields[1::2]))
+            if f.get("type") == "update":
+                continue
+            entries += 1
             if f.get("type") == "shed":
                 shed += 1
             elif "event_id" in f:

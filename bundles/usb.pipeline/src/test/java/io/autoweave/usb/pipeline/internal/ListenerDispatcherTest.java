@@ -38,8 +38,10 @@ public class ListenerDispatcherTest {
     @Test
     public void aSlowListenerDelaysOnlyItsOwnBundleAndItsDropsAreCounted() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger fast = new java.util.concurrent.atomic.AtomicInteger();
         dispatcher.add("slow", 1, "slow-1", e -> {
+            entered.countDown();
             try {
                 release.await();
             } catch (InterruptedException ie) {
@@ -52,6 +54,10 @@ public class ListenerDispatcherTest {
             int expected = i + 1;
             // the fast bundle gets each event while the slow one is stuck
             Await.until(() -> fast.get() == expected);
+            if (i == 0) {
+                // the slow worker has taken the first event off its queue (else one more would be queued or dropped)
+                assertTrue(entered.await(10, TimeUnit.SECONDS));
+            }
         }
         // one event in the stuck call, four queued, the rest dropped for the slow bundle only
         assertEquals(5, dispatcher.dropped(1));
@@ -227,8 +233,10 @@ public class ListenerDispatcherTest {
     @Test
     public void sheddingDropsTheQueueAndNewEventsOfThatBundleOnlyAndCountsThem() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger fast = new java.util.concurrent.atomic.AtomicInteger();
         dispatcher.add("slow", 1, "slow-1", e -> {
+            entered.countDown();
             try {
                 release.await();
             } catch (InterruptedException ie) {
