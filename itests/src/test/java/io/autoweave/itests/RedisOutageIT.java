@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.LongUnaryOperator;
 import java.util.regex.Matcher;
@@ -21,15 +20,12 @@ import java.util.regex.Pattern;
 
 import org.junit.ClassRule;
 import org.junit.Test;
-import org.junit.rules.ExternalResource;
 import org.junit.rules.RuleChain;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
 
 import io.autoweave.itests.probe.SinkLoadProbe;
 import io.autoweave.launcher.Launcher;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.resps.StreamConsumerInfo;
@@ -45,11 +41,11 @@ import redis.clients.jedis.resps.StreamEntry;
  */
 public class RedisOutageIT {
     private static final String STREAM = "aw:hotplug";
-    private static final int PORT = freePortOrFail();
     private static final int WARM = 5;
     private static final int BURST = 3000;
 
     private static final RedisProcess REDIS = new RedisProcess();
+    private static final int PORT = REDIS.port;
     private static final RuntimeHarness RUNTIME = new RuntimeHarness()
             .config("io.autoweave.redis.cfg", "endpoints=127.0.0.1:" + PORT + "\nstream=" + STREAM + "\nmaxLen=0\n"
                     + "timeoutMillis=500\nbackoffMaxMillis=200\n"
@@ -58,60 +54,8 @@ public class RedisOutageIT {
     @ClassRule
     public static final RuleChain CHAIN = RuleChain.outerRule(REDIS).around(RUNTIME);
 
-    private static int freePortOrFail() {
-        try {
-            return RuntimeHarness.freePort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** redis-server on {@link #PORT}, no persistence, stopped (and continued first) at the end. */
-    static final class RedisProcess extends ExternalResource {
-        Process process;
-        Path dir;
-
-        @Override
-        protected void before() throws Throwable {
-            dir = Files.createTempDirectory("autoweave-overload-redis");
-            process = new ProcessBuilder("redis-server", "--port", Integer.toString(PORT), "--bind", "127.0.0.1",
-                    "--protected-mode", "yes", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
-                    "--logfile", dir.resolve("redis.log").toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("redis.stdout").toFile()).start();
-            RuntimeHarness.await("redis-server on " + PORT, 15, () -> {
-                try (Jedis j = jedis()) {
-                    return "PONG".equals(j.ping());
-                } catch (RuntimeException e) {
-                    return false;
-                }
-            });
-        }
-
-        void signal(String signal) throws Exception {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
-            assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
-            assertEquals("kill -" + signal, 0, kill.exitValue());
-        }
-
-        @Override
-        protected void after() {
-            try {
-                signal("CONT");
-            } catch (Throwable e) {
-                // it may be gone already
-            }
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-                RuntimeHarness.deleteTree(dir);
-            } catch (InterruptedException | IOException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     static Jedis jedis() {
-        return new Jedis(new HostAndPort("127.0.0.1", PORT), DefaultJedisClientConfig.builder().timeoutMillis(5000).build());
+        return REDIS.jedis();
     }
 
     private static List<StreamEntry> readAll() {

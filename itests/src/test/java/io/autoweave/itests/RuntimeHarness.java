@@ -54,6 +54,21 @@ public final class RuntimeHarness extends ExternalResource {
         return this;
     }
 
+    /** Something done to the data directory before the runtime starts (a mount, say), and its undoing after it stopped. */
+    public interface DataDirHook {
+        void run(Path dataDir) throws Exception;
+    }
+
+    private DataDirHook beforeStart = d -> { };
+    private DataDirHook afterStop = d -> { };
+
+    /** Runs {@code before} on the fresh data directory before the runtime starts, {@code after} once it stopped. */
+    public RuntimeHarness dataDirHooks(DataDirHook before, DataDirHook after) {
+        this.beforeStart = before;
+        this.afterStop = after;
+        return this;
+    }
+
     /** Starts with this policy directory ({@code --policies}) instead of the policy built into the jar. */
     public RuntimeHarness policies(Path dir) {
         this.policyDir = dir;
@@ -91,6 +106,7 @@ public final class RuntimeHarness extends ExternalResource {
         for (var e : configFiles.entrySet()) {
             Files.writeString(dataDir.resolve("etc").resolve(e.getKey()), e.getValue());
         }
+        beforeStart.run(dataDir);
         LaunchConfig config = LaunchConfig.builder().dataDir(dataDir).httpPort(port).readyTimeoutMillis(90_000)
                 .policyDir(policyDir).build();
         PrintStream tee = new PrintStream(new TeeStream(System.out, console), true, StandardCharsets.UTF_8);
@@ -103,6 +119,11 @@ public final class RuntimeHarness extends ExternalResource {
         try {
             if (launcher != null) {
                 launcher.stop(30_000);
+            }
+            try {
+                afterStop.run(dataDir);
+            } catch (Exception e) {
+                System.err.println("itest: undoing the data directory hook failed: " + e);
             }
             deleteTree(dataDir);
         } catch (InterruptedException e) {

@@ -118,12 +118,15 @@ public final class SshConsole implements SessionListener {
             return;
         }
         pacer = new LoginPacer(config.auth_failures_per_minute(), System::nanoTime);
-        SshServer s = SshServer.setUpDefaultServer();
-        s.setHost(config.host());
-        s.setPort(config.port());
+        // SSHD loads its default factories through the context class loader: it must be SSHD's own, also while the
+        // server is built (a launcher embedding the runtime may have another copy of SSHD on its class path)
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(SshServer.class.getClassLoader());
+        SshServer s = null;
         try {
-            Thread.currentThread().setContextClassLoader(SshServer.class.getClassLoader());
+            s = SshServer.setUpDefaultServer();
+            s.setHost(config.host());
+            s.setPort(config.port());
             Files.createDirectories(security);
             s.setKeyPairProvider(hostKeys(security.resolve("ssh_host_key")));
             keys = new AuthorizedKeysAuthenticator(security.resolve("authorized_keys"));

@@ -16,17 +16,24 @@ import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
 
+import io.autoweave.api.log.EventLog;
+import io.autoweave.api.log.LogStatus;
+
 /**
  * Probes for supervisors and load balancers. {@code /health/live}: the process answers HTTP. {@code /health/ready}:
  * the framework has reached its beginning start level (until then bundles are still being started: a plugin whose
  * start hangs must not look like a ready runtime), every core bundle is active and every enabled DS component of the
- * core bundles is satisfied. Both are open
- * without credentials and say only UP or DOWN; the reasons go to the authenticated API and the log.
+ * core bundles is satisfied. A ready runtime whose event log cannot write (disk full, I/O error) answers
+ * {@code 200 {"status":"DEGRADED"}}: events are still taken (held in memory, bounded) and the log resumes by itself,
+ * but a supervisor or an operator should look. Both are open without credentials and say only UP, DEGRADED or DOWN;
+ * the reasons go to the authenticated API ({@code /api/v1/status}), {@code aw:eventlog} and the log.
  */
 @Component(service = jakarta.servlet.Servlet.class, property = {
         HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/health/*",
@@ -38,6 +45,9 @@ public final class HealthServlet extends HttpServlet {
     private final transient BundleContext context;
     private final transient ServiceComponentRuntime scr;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile EventLog eventLog;
+
     @Activate
     public HealthServlet(BundleContext context, @Reference ServiceComponentRuntime scr) {
         this.context = context;
@@ -47,18 +57,31 @@ public final class HealthServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String path = req.getPathInfo() == null ? "" : req.getPathInfo();
-        boolean up;
+        String status;
         switch (path) {
-            case "/live": up = true; break;
-            case "/ready": up = notReadyReasons().isEmpty(); break;
+            case "/live": status = "UP"; break;
+            case "/ready": status = !notReadyReasons().isEmpty() ? "DOWN" : degraded(eventLog) ? "DEGRADED" : "UP"; break;
             default:
                 resp.sendError(HttpServletResponse.SC_NOT_FOUND, "use /health/live or /health/ready");
                 return;
         }
-        resp.setStatus(up ? 200 : 503);
+        resp.setStatus("DOWN".equals(status) ? 503 : 200);
         resp.setContentType("application/json");
         resp.setHeader("Cache-Control", "no-store");
-        resp.getWriter().write(up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
+        resp.getWriter().write("{\"status\":\"" + status + "\"}");
+    }
+
+    /** Whether the event log exists and cannot write now (it holds events in memory until it can). */
+    static boolean degraded(EventLog log) {
+        if (log == null) {
+            return false;
+        }
+        try {
+            LogStatus st = log.status();
+            return !st.writable();
+        } catch (RuntimeException e) {
+            return true; // a log that cannot even say how it is, is not healthy
+        }
     }
 
     /** Why the runtime is not ready; empty when it is. */

@@ -21,6 +21,8 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
 
+import io.autoweave.api.log.EventLog;
+import io.autoweave.api.log.LogStatus;
 import io.autoweave.api.source.UsbSource;
 import io.autoweave.commons.json.Json;
 
@@ -33,6 +35,9 @@ public final class ApiServlet extends HttpServlet {
 
     private final transient BundleContext context;
     final transient List<UsbSource> sources = new CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    transient volatile EventLog eventLog;
 
     @Activate
     public ApiServlet(BundleContext context) {
@@ -74,6 +79,19 @@ public final class ApiServlet extends HttpServlet {
             m.put("caller", Map.of("name", who.name(), "role", who.role().name().toLowerCase()));
         }
         m.put("sources", sourceList());
+        EventLog log = eventLog;
+        if (log != null) {
+            LogStatus st = log.status();
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("state", st.writable() ? "WRITING" : "DEGRADED");
+            l.put("reason", st.reason());
+            l.put("since", st.sinceMillis());
+            l.put("first_seq", log.firstSeq());
+            l.put("last_seq", log.lastSeq());
+            l.put("buffered", st.buffered());
+            l.put("lost", st.lost());
+            m.put("eventlog", l);
+        }
         return m;
     }
 
