@@ -73,7 +73,7 @@ public class ConsoleStopIT {
         }
         assertTrue("the process ended after stop 0:\n" + output.text(), process.waitFor(60, TimeUnit.SECONDS));
         assertEquals("exit status of a clean stop; output:\n" + output.text(), 0, process.exitValue());
-        assertTrue(output.text(), output.text().contains("[autoweave] stopped"));
+        assertTrue(output.text(), output.text().contains("io.autoweave.launcher - stopped"));
         String audit = Files.readString(data.resolve("security/audit.jsonl"));
         assertTrue(audit, audit.contains("\"decision\":\"login-failed\"") && audit.contains("\"decision\":\"login\""));
     }

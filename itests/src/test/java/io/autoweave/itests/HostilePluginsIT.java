@@ -383,14 +383,18 @@ public class HostilePluginsIT {
         assertTrue(blocked(STORAGE_BSN));
         assertFalse("blocking clears the autostart flag",
                 b.adapt(org.osgi.framework.startlevel.BundleStartLevel.class).isPersistentlyStarted());
+        String refusal = null;
         try {
             b.start();
             fail("a blocked plugin started after the monitor restarted");
         } catch (BundleException e) {
             assertNotEquals(Bundle.ACTIVE, b.getState());
+            refusal = e.toString();
         }
         assertTrue("the audit log survives", auditOf("blocked", STORAGE_BSN).size() == 1);
-        assertTrue("the refused start is audited", !auditOf("start-refused", STORAGE_BSN).isEmpty());
+        RuntimeHarness.await("the refused start (" + refusal + ") audited; state " + b.getState() + ", audit: "
+                + audit("subject=" + STORAGE_BSN), 20,
+                () -> call(() -> !auditOf("start-refused", STORAGE_BSN).isEmpty()));
         assertEquals("BLOCKED", String.valueOf(((Map<?, ?>) Reflect.invoke(installer(), "states")).get(STORAGE_BSN)));
         healthUp();
 

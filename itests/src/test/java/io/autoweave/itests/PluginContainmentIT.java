@@ -286,7 +286,6 @@ public class PluginContainmentIT {
     @Test
     public void consoleLinesOfAPluginCarryItsNameAndAreRateLimited() throws Exception {
         monitor();
-        System.err.println("[containment-it] DEBUG System.out = " + System.out);
         install(probe("itest.hostile.flood"), "low");
         String outcome = outcome("itest.hostile.flood");
         assertTrue(outcome, outcome.startsWith("printed in "));

@@ -354,15 +354,18 @@ public class PluginInstallIT {
                 "(&(osgi.command.scope=aw)(osgi.command.function=install))")[0];
         assertEquals(List.of("install", "plugins", "uninstall", "repos", "start", "stop"),
                 List.of((String[]) ref.getProperty("osgi.command.function")));
-        Object commands = ctx.getService(ref);
-        String installed = (String) commands.getClass().getMethod("install", String.class, String.class)
-                .invoke(commands, HID.toString(), "high");
-        assertTrue(installed, installed.contains("RUNNING") && installed.contains("plugin:high/" + HID_BSN));
-        String list = (String) commands.getClass().getMethod("plugins").invoke(commands);
-        assertTrue(list, list.contains(HID_BSN));
-        String removed = (String) commands.getClass().getMethod("uninstall", String.class).invoke(commands, HID_BSN);
-        assertTrue(removed, removed.startsWith("uninstalled"));
-        assertEquals("no plugins installed", commands.getClass().getMethod("plugins").invoke(commands));
+        // through the real command processor, as an operator types them
+        try (Gogo gogo = new Gogo(ctx)) {
+            String installed = String.valueOf(gogo.run("aw:install " + HID + " high"));
+            assertTrue(installed, installed.contains("RUNNING") && installed.contains("plugin:high/" + HID_BSN));
+            String list = String.valueOf(gogo.run("aw:plugins"));
+            assertTrue(list, list.contains(HID_BSN));
+            String json = String.valueOf(gogo.run("aw:plugins --json"));
+            assertTrue(json, json.contains("\"symbolic_name\":\"" + HID_BSN + "\""));
+            String removed = String.valueOf(gogo.run("aw:uninstall " + HID_BSN));
+            assertTrue(removed, removed.startsWith("uninstalled"));
+            assertEquals("no plugins installed", String.valueOf(gogo.run("aw:plugins")));
+        }
     }
 
     @Test

@@ -243,11 +243,30 @@ public class RedisDeliveryIT {
         startRedis(redisPort);
         configureRedis(redisPort);
 
-        Child first = runtimeWithBurst(RuntimeHarness.freePort(), 1_000_000); // endless: it is killed mid-burst
+        // an SSE client reads the stream while the runtime is killed: whatever it got must be in the log after the
+        // restart (consumers only ever see committed records), so Redis holds the same seq with the same event
+        Files.createDirectories(data.resolve("etc"));
+        Files.writeString(data.resolve("etc/io.autoweave.auth.cfg"),
+                "admin.user=admin\nadmin.password.hash=" + PasswordHashes.pbkdf2(RuntimeHarness.ADMIN_PASSWORD) + "\n");
+        int firstPort = RuntimeHarness.freePort();
+        Child first = runtimeWithBurst(firstPort, 1_000_000); // endless: it is killed mid-burst
         first.awaitReady();
+        SseClient sse = new SseClient("http://127.0.0.1:" + firstPort + "/api/v1/events", "Basic "
+                + java.util.Base64.getEncoder().encodeToString(("admin:" + RuntimeHarness.ADMIN_PASSWORD)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)), null);
+        assertEquals("the SSE stream opens", 200, sse.status);
         RuntimeHarness.await("30000 events journaled; output:\n" + first.text(), 120,
                 () -> sum(first.lastProgress()) >= 30_000);
         first.kill9();
+        Map<Long, String> seenOnSse = new HashMap<>();
+        Pattern eventId = Pattern.compile("\"event_id\":\"([^\"]+)\"");
+        for (SseClient.Event e; (e = sse.poll(2000)) != null;) {
+            Matcher m = eventId.matcher(e.data());
+            if (("attach".equals(e.type()) || "detach".equals(e.type())) && m.find()) {
+                seenOnSse.put(e.sequence(), m.group(1));
+            }
+        }
+        sse.close();
         long[] journaled = first.lastProgress();
         long journaledTotal = sum(journaled);
         long burstMillis = first.lastProgressMillis();
@@ -280,6 +299,20 @@ public class RedisDeliveryIT {
         }
         assertEquals("per-device order kept", List.of(), check.orderViolations);
         assertEquals("no event added twice: the publisher's script skips seqs Redis holds", 0, check.duplicates);
+        Map<Long, String> inRedis = new HashMap<>();
+        for (StreamEntry e : readAll(redisPort)) {
+            inRedis.put(Long.parseLong(e.getFields().get("seq")), e.getFields().get("event_id"));
+        }
+        int sseMissing = 0;
+        for (Map.Entry<Long, String> e : seenOnSse.entrySet()) {
+            if (!e.getValue().equals(inRedis.get(e.getKey()))) {
+                sseMissing++;
+            }
+        }
+        System.out.printf("runtime kill -9: an SSE client had received %d events before the kill; %d of them are not "
+                + "in the log (Redis, same seq and event id) after the restart%n", seenOnSse.size(), sseMissing);
+        assertTrue("the SSE client received events before the kill", seenOnSse.size() > 0);
+        assertEquals("every event an SSE client saw is in the log after the restart, at the same seq", 0, sseMissing);
         assertEquals("the restarted runtime stops cleanly", 143, second.terminate());
     }
 

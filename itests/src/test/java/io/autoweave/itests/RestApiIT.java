@@ -39,7 +39,6 @@ public class RestApiIT {
     static final String VIEWER = "awt_viewer_" + Long.toHexString(new SecureRandom().nextLong());
     static final String OPERATOR = "awt_operator_" + Long.toHexString(new SecureRandom().nextLong());
     static final String ADMIN = "awt_admin_" + Long.toHexString(new SecureRandom().nextLong());
-    static final int HISTORY = 30;
     static final long MAX_PLUGIN_BYTES = 300_000;
     static final int MAX_STREAMS = 2;
 
@@ -58,7 +57,11 @@ public class RestApiIT {
             .config("io.autoweave.http.config", "tokens=[\"" + HttpApiIT.line("dash", "viewer", VIEWER) + "\",\""
                     + HttpApiIT.line("ci", "operator", OPERATOR) + "\",\"" + HttpApiIT.line("root", "admin", ADMIN)
                     + "\"]\nauth.failures.per.minute=I\"100000\"\nmax.plugin.bytes=L\"" + MAX_PLUGIN_BYTES + "\"\n")
-            .config("io.autoweave.usb.history.cfg", "capacity=" + HISTORY + "\n")
+            // 64 KiB segments, 128 KiB kept: a few hundred events make retention drop the oldest segment
+            .config("io.autoweave.eventlog.cfg", "segment.mb=0.0625\nretention.mb=0.125\n")
+            // simulated devices restored across the pipeline restart below are never confirmed by a source: keep them
+            // (no reconciled detaches in the middle of later tests' streams)
+            .config("io.autoweave.usb.pipeline.cfg", "reconcile.grace.ms=3600000\n")
             .config("io.autoweave.http.events.cfg", "heartbeat.seconds=1\nmax.streams=" + MAX_STREAMS + "\n")
             .config("io.autoweave.plugin.installer.cfg", "trust.store.path=" + TRUST + "\n.trust.store.password="
                     + PASSWORD + "\n");
@@ -264,8 +267,17 @@ public class RestApiIT {
             assertEquals(first.get(0).sequence() + 2, first.get(2).sequence());
             last = first.get(2).id();
         }
-        // while disconnected
+        // while disconnected; the detach is committed before the next attaches (a detach soon after its attach is
+        // held by the debouncer for its window, and other devices' events would pass it)
         simulate("detach", "SSE-A1", "8-1");
+        RuntimeHarness.await("the detach committed", 10, () -> {
+            try {
+                return call("GET", "/api/v1/events?since=" + last + "&limit=1", VIEWER, null, null).body()
+                        .contains("\"action\":\"detach\"");
+            } catch (Exception e) {
+                return false;
+            }
+        });
         simulate("attach", "SSE-B1", "8-4");
         simulate("attach", "SSE-B2", "8-5");
         try (SseClient resumed = stream("", last)) {
@@ -302,25 +314,36 @@ public class RestApiIT {
             simulate("attach", "OVF-0", "9-0");
             last = events(live, 1).get(0).id();
         }
-        int more = HISTORY + 5;
-        for (int i = 1; i <= more; i++) {
-            simulate("attach", "OVF-" + i, "9-" + i);
+        long l = Long.parseLong(last);
+        // attach devices until retention has dropped the segment holding `last` (the JSON form says so)
+        int more = 0;
+        while (!call("GET", "/api/v1/events?since=" + last + "&limit=1", VIEWER, null, null).body()
+                .contains("\"missed\"")) {
+            assertTrue("retention dropped nothing after " + more + " events", more < 20_000);
+            for (int i = 0; i < 100; i++) {
+                more++;
+                simulate("attach", "OVF-" + more, "9-" + more);
+            }
         }
         try (SseClient resumed = stream("", last)) {
             SseClient.Event marker = resumed.next(20);
-            long l = Long.parseLong(last);
-            long lost = more - HISTORY; // the history keeps the newest HISTORY events
             assertEquals(marker.data(), "missed", marker.type());
-            assertEquals(l + lost, marker.sequence());
-            assertTrue(marker.data(), marker.data().contains("\"from\":" + (l + 1) + ",\"to\":" + (l + lost)
-                    + ",\"count\":" + lost));
-            List<SseClient.Event> kept = events(resumed, HISTORY);
-            assertEquals(l + lost + 1, kept.get(0).sequence());
-            assertTrue(kept.get(0).data(), kept.get(0).data().contains("\"serial_number\":\"OVF-" + (lost + 1) + "\""));
-            assertEquals(l + more, kept.get(HISTORY - 1).sequence());
+            long to = marker.sequence();
+            assertTrue("the records removed by retention: " + marker.data(), to > l);
+            assertTrue(marker.data(), marker.data().contains("\"from\":" + (l + 1) + ",\"to\":" + to
+                    + ",\"count\":" + (to - l)));
+            // then every kept record, from the first one retention kept, without a gap, up to the newest
+            SseClient.Event first = resumed.next(20);
+            assertEquals("the first kept record follows the missed range", to + 1, first.sequence());
+            long expected = to + 2;
+            while (expected <= l + more) {
+                assertEquals(expected, resumed.next(20).sequence());
+                expected++;
+            }
+            assertTrue(first.data(), first.data().contains("\"serial_number\":\"OVF-"));
         }
         RuntimeHarness.Response list = call("GET", "/api/v1/events?since=" + last + "&limit=1", VIEWER, null, null);
-        assertTrue(list.body(), list.body().contains("\"missed\":{\"from\":" + (Long.parseLong(last) + 1)));
+        assertTrue(list.body(), list.body().contains("\"missed\":{\"from\":" + (l + 1)));
     }
 
     @Test

@@ -37,15 +37,24 @@ final class SshClients implements AutoCloseable {
     ClientSession password(int port, String password) throws IOException {
         ClientSession s = connect(port);
         s.addPasswordIdentity(password);
-        s.auth().verify(60, TimeUnit.SECONDS);
-        return s;
+        return authenticated(s);
     }
 
     ClientSession key(int port, KeyPair key) throws IOException {
         ClientSession s = connect(port);
         s.addPublicKeyIdentity(key);
-        s.auth().verify(60, TimeUnit.SECONDS);
-        return s;
+        return authenticated(s);
+    }
+
+    /** The session once authenticated; a refused one is closed at once, as a real client hangs up. */
+    private static ClientSession authenticated(ClientSession s) throws IOException {
+        try {
+            s.auth().verify(60, TimeUnit.SECONDS);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close(true);
+            throw e;
+        }
     }
 
     /** One command over an exec channel: its exit status, standard output and standard error. */

@@ -46,12 +46,11 @@ public abstract class ResolveGate implements ResolverHookFactory {
 
             @Override
             public void filterMatches(BundleRequirement requirement, Collection<BundleCapability> candidates) {
-                if (candidates.isEmpty()) {
-                    return;
-                }
+                // asked even when no candidate is left (a blocked plugin whose permissions were revoked has none
+                // for its imports): the gate's decision, and its audit, must not depend on who refused first
                 Bundle b = requirement.getRevision().getBundle();
                 String location = AccessController.doPrivileged((PrivilegedAction<String>) b::getLocation);
-                if (!mayResolve(b, location)) {
+                if (!mayResolve(b, location) && !candidates.isEmpty()) {
                     candidates.clear();
                 }
             }

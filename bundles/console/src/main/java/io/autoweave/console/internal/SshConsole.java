@@ -56,6 +56,8 @@ public final class SshConsole implements SessionListener {
     private static final System.Logger LOG = System.getLogger(SshConsole.class.getName());
     private static final AttributeKey<String> METHOD = new AttributeKey<>();
     private static final AttributeKey<Boolean> KEY_REFUSED = new AttributeKey<>();
+    /** The user name a refused key was offered for: SSHD sets the session's user name only once it is authenticated. */
+    private static final AttributeKey<String> KEY_USER = new AttributeKey<>();
     private static final AttributeKey<Boolean> PASSWORD_FAILED = new AttributeKey<>();
 
     private final ConsoleSupport support;
@@ -258,6 +260,7 @@ public final class SshConsole implements SessionListener {
             session.setAttribute(METHOD, "publickey " + KeyUtils.getFingerPrint(key));
         } else {
             session.setAttribute(KEY_REFUSED, Boolean.TRUE);
+            session.setAttribute(KEY_USER, user);
         }
         return ok;
     }
@@ -297,7 +300,8 @@ public final class SshConsole implements SessionListener {
 
     @Override
     public void sessionClosed(Session session) {
-        if (session.isAuthenticated() || session.getUsername() == null) {
+        String user = session.getAttribute(KEY_USER);
+        if (session.isAuthenticated() || user == null) {
             return;
         }
         if (Boolean.TRUE.equals(session.getAttribute(KEY_REFUSED))
@@ -306,7 +310,7 @@ public final class SshConsole implements SessionListener {
             if (p != null) {
                 p.failed(client(session));
             }
-            audit("login-failed", subject(session.getUsername(), session), "ssh:publickey",
+            audit("login-failed", subject(user, session), "ssh:publickey",
                     "no offered key is in " + security.resolve("authorized_keys"));
         }
     }

@@ -8,11 +8,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         description = "The durable USB event log every consumer reads by cursor")
 @interface EventLogConfiguration {
 
-    @AttributeDefinition(name = "Segment size (MiB)", description = "A new segment file starts when the active one holds this much")
-    long segment_mb() default 16;
+    @AttributeDefinition(name = "Segment size (MiB)", description = "A new segment file starts when the active one holds "
+            + "this much; fractions allowed (0.0625 = 64 KiB, the least), for small devices and tests")
+    double segment_mb() default 16;
 
-    @AttributeDefinition(name = "Retention by size (MiB)", description = "The oldest segments are deleted while the log holds more")
-    long retention_mb() default 512;
+    @AttributeDefinition(name = "Retention by size (MiB)", description = "The oldest segments are deleted while the log "
+            + "holds more; at least twice segment.mb; fractions allowed")
+    double retention_mb() default 512;
 
     @AttributeDefinition(name = "Retention by age (hours)", description = "Segments whose newest record is older are deleted; 0 keeps them whatever their age")
     long retention_hours() default 168;

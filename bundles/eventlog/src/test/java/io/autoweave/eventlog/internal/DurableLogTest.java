@@ -190,30 +190,39 @@ public class DurableLogTest {
         again.close();
     }
 
+    /** A real tmpfs of {@code size} (needs root to mount; the test is skipped where it cannot). */
+    private Path mountTmpfs(String name, String size) throws Exception {
+        Path mnt = tmp.newFolder(name).toPath();
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mnt.toString())
+                .redirectErrorStream(true).start();
+        assumeTrue("cannot mount a tmpfs here (needs root): skipped", p.waitFor() == 0);
+        return mnt;
+    }
+
+    /** Fills the file system of {@code dir} until it refuses more; the filler file, to delete to free the space. */
+    private static Path fill(Path dir) throws IOException {
+        Path filler = dir.resolve("filler");
+        try (var out = Files.newOutputStream(filler)) {
+            byte[] block = new byte[4096];
+            while (true) {
+                out.write(block);
+            }
+        } catch (IOException full) {
+            return filler; // no space left
+        }
+    }
+
     /**
      * Disk full on a real small tmpfs (needs root to mount): the log stops committing, says why, keeps events in
      * memory, and once space returns commits them by itself, each exactly once and in order.
      */
     @Test
     public void aFullDiskHoldsEventsInMemoryAndTheyAreCommittedOnceWhenSpaceReturns() throws Exception {
-        Path mnt = tmp.newFolder("tmpfs").toPath();
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString())
-                .redirectErrorStream(true).start();
-        assumeTrue("cannot mount a tmpfs here (needs root): skipped", p.waitFor() == 0);
+        Path mnt = mountTmpfs("tmpfs", "1m");
         try {
             DurableLog log = open(mnt.resolve("log"), new LogSettings(64 * 1024, 1 << 20, 0, 100_000, 1024, 4096, 50,
                     false, 1 << 20, 2));
-            Path filler = mnt.resolve("filler");
-            try (var out = Files.newOutputStream(filler)) {
-                byte[] block = new byte[4096];
-                try {
-                    while (true) {
-                        out.write(block);
-                    }
-                } catch (IOException full) {
-                    // the disk is full now
-                }
-            }
+            Path filler = fill(mnt);
             for (int i = 0; i < 2000; i++) {
                 log.append(event(i));
             }
@@ -242,24 +251,11 @@ public class DurableLogTest {
 
     @Test
     public void whenTheMemoryBufferOverflowsALossRecordStandsWhereTheDroppedEventsWere() throws Exception {
-        Path mnt = tmp.newFolder("tmpfs2").toPath();
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt.toString())
-                .redirectErrorStream(true).start();
-        assumeTrue("cannot mount a tmpfs here (needs root): skipped", p.waitFor() == 0);
+        Path mnt = mountTmpfs("tmpfs2", "256k");
         try {
             DurableLog log = open(mnt.resolve("log"), new LogSettings(64 * 1024, 1 << 20, 0, 1000, 1024, 4096, 50,
                     false, 1 << 20, 2));
-            Path filler = mnt.resolve("filler");
-            try (var out = Files.newOutputStream(filler)) {
-                byte[] block = new byte[4096];
-                try {
-                    while (true) {
-                        out.write(block);
-                    }
-                } catch (IOException full) {
-                    // full
-                }
-            }
+            Path filler = fill(mnt);
             for (int i = 0; i < 1500; i++) {
                 log.append(event(i));
             }

@@ -27,7 +27,7 @@ import redis.clients.jedis.resps.StreamEntry;
 
 /**
  * A real local 3-node Redis Cluster (three redis-server processes with cluster-enabled, slots split by
- * {@code redis-cli --cluster create}): publishing through JedisCluster with the outbox, and two bridge instances
+ * {@code redis-cli --cluster create}): publishing through JedisCluster with the event log, and two bridge instances
  * sharing one consumer group. The stream and its dead-letter stream share the hash tag {@code {aw}}, so they sit
  * in one slot (one node); the batch EVAL names one key, which a cluster accepts.
  */
@@ -78,10 +78,10 @@ public class RedisClusterTest {
         return seeds;
     }
 
-    /** A started publisher from {@code outbox} to the cluster's stream, quick to back off and retry. */
-    private StreamPublisher publisher(Set<HostAndPort> seeds, EventLogComponent outbox) throws Exception {
+    /** A started publisher from {@code eventLog} to the cluster's stream, quick to back off and retry. */
+    private StreamPublisher publisher(Set<HostAndPort> seeds, EventLogComponent eventLog) throws Exception {
         StreamClient client = track(JedisStreamClient.cluster(seeds, JedisStreamClient.config(1000, null, null)));
-        return track(new StreamPublisher(outbox, outbox.cursor("redis"), client,
+        return track(new StreamPublisher(eventLog, eventLog.cursor("redis"), client,
                 new PublisherSettings(STREAM, 0, 256, 10, 200, 5, 300), "inst-1")).start();
     }
 
@@ -94,8 +94,8 @@ public class RedisClusterTest {
     @Test
     public void threeNodeClusterPublishesWithTheOutboxAndTwoInstancesProcessEachEntryOnce() throws Exception {
         Set<HostAndPort> seeds = startCluster();
-        EventLogComponent outbox = log();
-        StreamPublisher publisher = publisher(seeds, outbox);
+        EventLogComponent eventLog = log();
+        StreamPublisher publisher = publisher(seeds, eventLog);
 
         BridgeFixture fixture = new BridgeFixture();
         List<ConsumerBridge> bridges = new ArrayList<>();
@@ -111,7 +111,7 @@ public class RedisClusterTest {
         for (int i = 0; i < total; i++) {
             UsbEvent e = Events.event(i % 10, i);
             ids.add(e.eventId());
-            outbox.append(e);
+            eventLog.append(e);
         }
         Await.until(Duration.ofSeconds(60), () -> publisher.health().cursor() == total, "all published");
         Await.until(Duration.ofSeconds(60), () -> fixture.acceptedTotal() >= total, "all processed");
@@ -142,25 +142,25 @@ public class RedisClusterTest {
     @Test
     public void killingTheNodeThatOwnsTheStreamLosesNothingOnceItIsBack() throws Exception {
         Set<HostAndPort> seeds = startCluster();
-        EventLogComponent outbox = log();
-        StreamPublisher publisher = publisher(seeds, outbox);
+        EventLogComponent eventLog = log();
+        StreamPublisher publisher = publisher(seeds, eventLog);
 
         int total = 6000;
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < total / 3; i++) {
             UsbEvent e = Events.event(i % 10, i);
             ids.add(e.eventId());
-            outbox.append(e);
+            eventLog.append(e);
         }
         Await.until(Duration.ofSeconds(60), () -> publisher.health().cursor() > 0,
                 "publishing to have started");
         RedisServer owner = ownerOf(STREAM);
         owner.kill9();
-        // events keep arriving while the slot's node is dead: they wait in the outbox
+        // events keep arriving while the slot's node is dead: they wait in the eventLog
         for (int i = total / 3; i < total; i++) {
             UsbEvent e = Events.event(i % 10, i);
             ids.add(e.eventId());
-            outbox.append(e);
+            eventLog.append(e);
         }
         Await.until(Duration.ofSeconds(10), () -> publisher.health().behind() > 0,
                 "events to wait in the log while the owner is down");

@@ -55,7 +55,7 @@ public class StreamPublisherRedisTest {
         return track(RedisServer.onFreePort(tmp.newFolder().toPath(), extraArgs));
     }
 
-    private EventLogComponent outbox() throws IOException {
+    private EventLogComponent newLog() throws IOException {
         EventLogComponent log = EventLogComponent.openAt(tmp.newFolder().toPath());
         track(log::close);
         return log;
@@ -65,13 +65,13 @@ public class StreamPublisherRedisTest {
         return new PublisherSettings(STREAM, maxLen, 256, 10, 200, 5, 300);
     }
 
-    private StreamPublisher publisher(EventLogComponent outbox, HostAndPort address, PublisherSettings settings) {
+    private StreamPublisher publisher(EventLogComponent eventLog, HostAndPort address, PublisherSettings settings) {
         StreamClient client = track(JedisStreamClient.single(address, JedisStreamClient.config(2000, null, null)));
-        return track(new StreamPublisher(outbox, outbox.cursor("redis"), client, settings, "inst-1")).start();
+        return track(new StreamPublisher(eventLog, eventLog.cursor("redis"), client, settings, "inst-1")).start();
     }
 
-    private static void append(EventLogComponent outbox, UsbEvent event) {
-        outbox.append(event);
+    private static void append(EventLogComponent eventLog, UsbEvent event) {
+        eventLog.append(event);
     }
 
     private static List<StreamEntry> readAll(Jedis jedis) {
@@ -91,10 +91,10 @@ public class StreamPublisherRedisTest {
     @Test
     public void publishedEntryCarriesTheDocumentedFields() throws Exception {
         RedisServer redis = redis().start();
-        EventLogComponent outbox = outbox();
-        StreamPublisher publisher = publisher(outbox, redis.address(), fastRetry(0));
+        EventLogComponent eventLog = newLog();
+        StreamPublisher publisher = publisher(eventLog, redis.address(), fastRetry(0));
         UsbEvent event = Events.event(7, 4);
-        append(outbox, event);
+        append(eventLog, event);
         Await.until(Duration.ofSeconds(10), () -> publisher.health().cursor() == 1, "delivery");
 
         try (Jedis jedis = redis.client()) {
@@ -135,10 +135,10 @@ public class StreamPublisherRedisTest {
     public void approximateMaxLenKeepsTheStreamNearItsBound() throws Exception {
         // Small stream nodes so approximate trimming can act at a fine grain.
         RedisServer redis = redis("--stream-node-max-entries", "10").start();
-        EventLogComponent outbox = outbox();
-        StreamPublisher publisher = publisher(outbox, redis.address(), fastRetry(100));
+        EventLogComponent eventLog = newLog();
+        StreamPublisher publisher = publisher(eventLog, redis.address(), fastRetry(100));
         for (int i = 0; i < 1000; i++) {
-            append(outbox, Events.event(1, i));
+            append(eventLog, Events.event(1, i));
         }
         Await.until(Duration.ofSeconds(20), () -> publisher.health().cursor() == 1000, "delivery");
         try (Jedis jedis = redis.client()) {
@@ -153,10 +153,10 @@ public class StreamPublisherRedisTest {
     @Test
     public void eventsJournaledWhileRedisIsAbsentAreDeliveredWhenItStarts() throws Exception {
         RedisServer redis = redis(); // not started
-        EventLogComponent outbox = outbox();
-        StreamPublisher publisher = publisher(outbox, redis.address(), fastRetry(0));
+        EventLogComponent eventLog = newLog();
+        StreamPublisher publisher = publisher(eventLog, redis.address(), fastRetry(0));
         for (int i = 0; i < 100; i++) {
-            append(outbox, Events.event(i % 3, i));
+            append(eventLog, Events.event(i % 3, i));
         }
         Await.until(Duration.ofSeconds(10), () -> publisher.health().failures() >= 3, "failed attempts");
         PublisherHealth down = publisher.health();
@@ -191,12 +191,12 @@ public class StreamPublisherRedisTest {
             Await.until(Duration.ofSeconds(15), () -> jedis.clusterInfo().contains("cluster_state:ok"),
                     "the one-node cluster to own every slot");
         }
-        EventLogComponent outbox = outbox();
+        EventLogComponent eventLog = newLog();
         StreamClient client = track(JedisStreamClient.cluster(Set.of(node.address()),
                 JedisStreamClient.config(2000, null, null)));
-        StreamPublisher publisher = track(new StreamPublisher(outbox, outbox.cursor("redis"), client, fastRetry(0), "inst-1")).start();
+        StreamPublisher publisher = track(new StreamPublisher(eventLog, eventLog.cursor("redis"), client, fastRetry(0), "inst-1")).start();
         for (int i = 0; i < 300; i++) {
-            append(outbox, Events.event(1, i));
+            append(eventLog, Events.event(1, i));
         }
         Await.until(Duration.ofSeconds(15), () -> publisher.health().cursor() == 300, "delivery");
         try (Jedis jedis = node.client()) {
@@ -211,8 +211,8 @@ public class StreamPublisherRedisTest {
     @Test
     public void killNineDuringABurstLosesNothingAndKeepsPerDeviceOrder() throws Exception {
         RedisServer redis = redis().start();
-        EventLogComponent outbox = outbox();
-        StreamPublisher publisher = publisher(outbox, redis.address(), fastRetry(0));
+        EventLogComponent eventLog = newLog();
+        StreamPublisher publisher = publisher(eventLog, redis.address(), fastRetry(0));
         int devices = 10;
         int perDevice = 1000;
         int total = devices * perDevice;
@@ -224,7 +224,7 @@ public class StreamPublisherRedisTest {
             int device = d;
             produced.add(producers.submit(() -> {
                 for (int k = 0; k < perDevice; k++) {
-                    append(outbox, Events.event(device, k));
+                    append(eventLog, Events.event(device, k));
                 }
                 return null;
             }));
@@ -271,11 +271,11 @@ public class StreamPublisherRedisTest {
         System.out.printf("kill -9 test: %d events, %d unique in Redis, %d duplicates, %d lost; "
                 + "%d delivered before the kill, depth %d during outage, outage %d ms, %d failed attempts; "
                 + "appends done after %d ms, all delivered after %d ms (%.0f events/s end to end); "
-                + "%d round trips, %d batched; %d outbox fsyncs%n",
+                + "%d round trips, %d batched; %d event log fsyncs%n",
                 total, seen.size(), duplicates, total - seen.size(), deliveredAtKill, depthDuringOutage,
                 (restartedAt - killedAt) / 1_000_000, health.failures(),
                 (producedAt - start) / 1_000_000, (end - start) / 1_000_000, total * 1e9 / (end - start),
-                health.roundTrips(), health.batchedRoundTrips(), outbox.eventlog().get("fsyncs"));
+                health.roundTrips(), health.batchedRoundTrips(), eventLog.eventlog().get("fsyncs"));
         assertEquals("no event lost", total, seen.size());
         assertEquals("no event added twice (the script skips seqs Redis holds)", 0, duplicates);
         assertEquals("per-device order kept", List.of(), orderViolations);

@@ -225,9 +225,16 @@ public final class DenialRecorder extends SecurityManager implements RecorderCon
         return pluginOnStack(false);
     }
 
-    /** @param skipSelf whether the security bundle's own frames are passed over (console output it forwards) */
+    /**
+     * @param skipSelf for console output: the security bundle's own frames and every stream class on the way (Gogo's
+     *        per-session ThreadPrintStream, a PrintStream a core bundle installed) are passed over, so the writer
+     *        that printed decides, not a stream that forwards its bytes
+     */
     private String pluginOnStack(boolean skipSelf) {
         for (Class<?> c : getClassContext()) {
+            if (skipSelf && (java.io.OutputStream.class.isAssignableFrom(c) || java.io.Writer.class.isAssignableFrom(c))) {
+                continue;
+            }
             String l = pluginLocation.get(c);
             if (l.equals(SELF)) {
                 if (skipSelf) {

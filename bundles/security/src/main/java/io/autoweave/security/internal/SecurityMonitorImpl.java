@@ -151,7 +151,6 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
             consoleRate = config.console_lines_per_second();
             System.setOut(guarded(originalOut, config));
             System.setErr(guarded(originalErr, config));
-            LOG.info("DEBUG console guard {} over {}", System.out, originalOut);
         } else {
             originalOut = null;
             originalErr = null;
@@ -472,11 +471,18 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         return true;
     }
 
-    /** Takes every permission from the bundle at {@code location} (a PermissionAdmin entry with no permission). */
+    /**
+     * Takes every permission from the bundle at {@code location} but importing packages (a PermissionAdmin entry).
+     * Import is kept so that a later resolve of the blocked plugin reaches the resolver gate, which refuses it and
+     * audits the refused start; without it the framework drops the candidates for its imports first and the refusal
+     * would go unrecorded. Importing runs none of the plugin's code: the gate keeps it from resolving.
+     */
     private void revokeAll(String location) {
         PermissionAdmin pa = permissionAdmin;
         if (pa != null) {
-            pa.setPermissions(location, new PermissionInfo[0]);
+            pa.setPermissions(location, new PermissionInfo[] {
+                    new PermissionInfo(org.osgi.framework.PackagePermission.class.getName(), "*",
+                            org.osgi.framework.PackagePermission.IMPORT) });
         }
     }
 
