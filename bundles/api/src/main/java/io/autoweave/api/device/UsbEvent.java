@@ -15,7 +15,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * @param timestampMillis wall-clock time of the action, epoch milliseconds
  * @param monotonicNanos {@link System#nanoTime()} when the first source reported it (latency measurement only)
  * @param device the device
- * @param sources the detection sources that reported this action (for example {@code libusb}, {@code udev})
+ * @param sources the detection sources that reported this action (for example {@code libusb}, {@code udev}), in
+ *        the order given (the pipeline gives the first reporter first); iteration follows that order everywhere
  * @param flapCount how many further attach/detach pairs debouncing collapsed into this event (0 when none)
  */
 @ProviderType
@@ -33,9 +34,18 @@ public record UsbEvent(
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(device, "device");
-        sources = sources == null ? Set.of() : Set.copyOf(sources);
+        sources = sources == null ? Set.of() : orderedCopy(sources);
         if (flapCount < 0) {
             throw new IllegalArgumentException("flapCount must be >= 0: " + flapCount);
         }
+    }
+
+    /** An unmodifiable copy that iterates in the given order (Set.copyOf would not) and holds no null. */
+    private static Set<String> orderedCopy(Set<String> sources) {
+        java.util.LinkedHashSet<String> copy = new java.util.LinkedHashSet<>(sources.size() * 2);
+        for (String s : sources) {
+            copy.add(Objects.requireNonNull(s, "a source name is null"));
+        }
+        return java.util.Collections.unmodifiableSet(copy);
     }
 }

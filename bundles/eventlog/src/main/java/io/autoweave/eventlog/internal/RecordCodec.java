@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
@@ -147,7 +146,7 @@ final class RecordCodec {
         w.varint(d.deviceAddress());
         w.string(d.portPath());
         w.signature(d.signature());
-        Set<String> sources = e.sources().size() > 1 ? new TreeSet<>(e.sources()) : e.sources();
+        Set<String> sources = e.sources(); // in their order: the first reporter first
         w.varint(sources.size());
         for (String s : sources) {
             w.string(s);
@@ -184,7 +183,7 @@ final class RecordCodec {
         String port = r.string();
         String signature = r.signature();
         int sourceCount = r.count();
-        Set<String> sources = new TreeSet<>();
+        Set<String> sources = new java.util.LinkedHashSet<>();
         for (int i = 0; i < sourceCount; i++) {
             sources.add(r.string());
         }

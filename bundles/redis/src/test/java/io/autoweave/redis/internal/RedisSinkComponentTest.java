@@ -74,7 +74,7 @@ public class RedisSinkComponentTest {
                     log.append(Events.event(2, i));
                 }
                 log.appendUpdate(new UsbEvent(first.eventId(), first.instanceId(), first.action(),
-                        first.timestampMillis(), first.monotonicNanos(), first.device(), Set.of("libusb", "udev"), 0));
+                        first.timestampMillis(), first.monotonicNanos(), first.device(), new java.util.LinkedHashSet<>(List.of("libusb", "udev")), 0));
                 Await.until(Duration.ofSeconds(10), () -> sink.health().cursor() == 11, "delivery");
                 try (Jedis jedis = redis.client()) {
                     List<StreamEntry> all = jedis.xrange("aw:hotplug", (StreamEntryID) null, (StreamEntryID) null);
