@@ -56,6 +56,8 @@ final class DurableLog implements AutoCloseable {
     private final Condition work = lock.newCondition();
     private final Condition committedCondition = lock.newCondition();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** Events the writer has taken from {@link #pending} and not yet committed or put back (under the lock). */
+    private int inFlight;
     private boolean closing;
     // loss not yet written (pending overflowed): first/last dropped event
     private long lossCount;
@@ -180,6 +182,7 @@ final class DurableLog implements AutoCloseable {
                 for (int i = 0; i < n; i++) {
                     taken.add(pending.pollFirst());
                 }
+                inFlight = n;
                 lossN = lossCount;
                 lf = lossFirst;
                 ll = lossLast;
@@ -265,6 +268,7 @@ final class DurableLog implements AutoCloseable {
             lock.lock();
             try {
                 committed = seq;
+                inFlight = 0;
                 committedCondition.signalAll();
             } finally {
                 lock.unlock();
@@ -279,6 +283,7 @@ final class DurableLog implements AutoCloseable {
             for (int i = taken.size() - 1; i >= 0; i--) {
                 pending.addFirst(taken.get(i));
             }
+            inFlight = 0;
             if (lossN > 0) {
                 // the earlier loss precedes any loss counted meanwhile
                 lossCount += lossN;
@@ -426,7 +431,7 @@ final class DurableLog implements AutoCloseable {
     LogStatus status() {
         lock.lock();
         try {
-            return new LogStatus(writable, failure, pending.size(), lost.sum(), stateSince);
+            return new LogStatus(writable, failure, pending.size() + inFlight, lost.sum(), stateSince);
         } finally {
             lock.unlock();
         }

@@ -98,14 +98,20 @@ final class ConsoleGuard extends OutputStream {
                     nl++;
                 }
                 int stop = nl < end ? nl + 1 : end; // the newline goes with its line
+                boolean prefix = false;
                 if (a.lineStart) {
                     a.dropping = !a.takeLine(System.nanoTime());
-                    if (!a.dropping) {
-                        target.write(a.prefix.getBytes(StandardCharsets.UTF_8));
-                    }
+                    prefix = !a.dropping;
                 }
                 if (!a.dropping) {
-                    target.write(b, start, stop - start);
+                    // the prefix and its text in one go: another thread's line between them (the target is a
+                    // PrintStream, which locks itself) would leave the text unattributed on a line of its own
+                    synchronized (target) {
+                        if (prefix) {
+                            target.write(a.prefix.getBytes(StandardCharsets.UTF_8));
+                        }
+                        target.write(b, start, stop - start);
+                    }
                 }
                 a.lineStart = nl < end;
                 start = stop;
