@@ -57,7 +57,8 @@ public class RestApiIT {
     public static final RuntimeHarness RUNTIME = new RuntimeHarness()
             .config("io.autoweave.http.config", "tokens=[\"" + HttpApiIT.line("dash", "viewer", VIEWER) + "\",\""
                     + HttpApiIT.line("ci", "operator", OPERATOR) + "\",\"" + HttpApiIT.line("root", "admin", ADMIN)
-                    + "\"]\nauth.failures.per.minute=I\"100000\"\nmax.plugin.bytes=L\"" + MAX_PLUGIN_BYTES + "\"\n")
+                    + "\"]\nmax.plugin.bytes=L\"" + MAX_PLUGIN_BYTES + "\"\n")
+            .config("io.autoweave.auth.cfg", "failures.per.minute=1000\n")
             .config("io.autoweave.usb.history.cfg", "capacity=" + HISTORY + "\n")
             .config("io.autoweave.http.events.cfg", "heartbeat.seconds=1\nmax.streams=" + MAX_STREAMS + "\n")
             .config("io.autoweave.plugin.installer.cfg", "trust.store.path=" + TRUST + "\n.trust.store.password="
