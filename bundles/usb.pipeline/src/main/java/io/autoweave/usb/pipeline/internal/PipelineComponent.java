@@ -46,6 +46,7 @@ import io.autoweave.api.plugin.PluginWorkers;
 import io.autoweave.api.plugin.WorkerFigures;
 import io.autoweave.api.source.DeviceReport;
 import io.autoweave.api.source.DeviceReportSink;
+import io.autoweave.commons.config.LastGoodConfig;
 
 /**
  * The USB pipeline as a service: sources report to it ({@link DeviceReportSink}), operators and bundles read what
@@ -164,11 +165,13 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
      * stays (the same rule as policy reloads). The instance id cannot change while running: that takes a restart.
      */
     @Modified
-    void modified(PipelineConfiguration config) {
+    void modified(PipelineConfiguration config, Map<String, Object> properties) {
         PipelineSettings settings;
         try {
+            // DS converts values lazily: merge.window.ms=abc would otherwise escape as an SCR exception
+            LastGoodConfig.convertible(PipelineConfiguration.class, config, properties);
             settings = PipelineSettings.from(config, () -> instanceId);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // ConfigRefusal included
             configRefusals.increment();
             lastConfigError = e.getMessage();
             LOG.error("USB pipeline configuration change refused, the running configuration stays: invalid "
