@@ -41,8 +41,9 @@ abstract class ApiResource extends HttpServlet {
             LOG.error("{} {} failed", req.getMethod(), req.getRequestURI(), e);
             if (!resp.isCommitted()) {
                 resp.reset();
-                ApiSecurityContext.error(resp, 500, "internal_error", "the request failed: " + e
-                        + " (the runtime log has the details)");
+                // never a class name or stack trace in an answer: the log has them
+                ApiSecurityContext.error(resp, 500, "internal_error",
+                        "the request failed inside the runtime; its log has the details");
             }
         }
     }

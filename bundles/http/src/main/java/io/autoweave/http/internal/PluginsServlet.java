@@ -34,6 +34,7 @@ import io.autoweave.plugin.installer.PluginInstaller;
 import io.autoweave.security.AuditRecord;
 import io.autoweave.security.SecurityMonitor;
 import io.autoweave.security.Violation;
+import io.autoweave.commons.ident.Identifiers;
 import io.autoweave.commons.json.JsonParser;
 
 /**
@@ -135,7 +136,17 @@ public final class PluginsServlet extends ApiResource {
         return m;
     }
 
+    /** A plugin name from the path, checked strictly: 400 before anything looks it up or acts on it. */
+    static String checkedName(String name) {
+        try {
+            return Identifiers.symbolicName(name);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "invalid_name", e.getMessage());
+        }
+    }
+
     private InstalledPlugin find(String name) {
+        checkedName(name);
         for (InstalledPlugin p : installer().plugins()) {
             if (p.symbolicName().equals(name)) {
                 return p;
@@ -158,7 +169,7 @@ public final class PluginsServlet extends ApiResource {
                     + ": POST /api/v1/plugins/NAME/start|stop|block|unblock");
         }
         onlyParameters(req, Set.of());
-        String name = path[0];
+        String name = checkedName(path[0]);
         Principal who = (Principal) req.getAttribute(Principal.REQUEST_ATTRIBUTE);
         String by = who == null ? "REST" : who.name() + " (REST)";
         switch (path[1]) {
