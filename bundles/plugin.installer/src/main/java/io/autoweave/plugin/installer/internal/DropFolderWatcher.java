@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -61,6 +62,8 @@ public final class DropFolderWatcher {
     private final Properties installed = new Properties();
     /** file name → "sha256 CODE" of its refusal. */
     private final Map<String, String> refused = new HashMap<>();
+    /** Entries that are not regular files (links, directories), by name, with what they are: reported once. */
+    private final Map<String, String> ignored = new HashMap<>();
     private final ScheduledExecutorService poller;
 
     @Activate
@@ -124,18 +127,23 @@ public final class DropFolderWatcher {
 
     synchronized void poll() throws IOException {
         Set<String> present = new HashSet<>();
+        Set<String> odd = new HashSet<>();
         try (DirectoryStream<Path> jars = Files.newDirectoryStream(folder, "*.jar")) {
             for (Path jar : jars) {
                 BasicFileAttributes a;
                 try {
-                    a = Files.readAttributes(jar, BasicFileAttributes.class);
+                    // never follow a link: link.jar -> /etc/passwd must not be read, not even to be refused
+                    a = Files.readAttributes(jar, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 } catch (IOException e) {
                     continue; // removed meanwhile
                 }
+                String name = jar.getFileName().toString();
                 if (!a.isRegularFile()) {
+                    odd.add(name);
+                    ignore(name, jar, a.isSymbolicLink() ? "a symbolic link" : a.isDirectory() ? "a directory"
+                            : "not a regular file");
                     continue;
                 }
-                String name = jar.getFileName().toString();
                 present.add(name);
                 Seen now = new Seen(a.size(), a.lastModifiedTime().toMillis());
                 if (!now.equals(seen.put(name, now))) {
@@ -150,7 +158,19 @@ public final class DropFolderWatcher {
             }
         }
         seen.keySet().retainAll(present);
+        ignored.keySet().retainAll(odd);
         refused.keySet().retainAll(present);
+    }
+
+    /** Reports a drop-folder entry that is not a regular file, once while it stays; it is never opened. */
+    private void ignore(String name, Path entry, String what) {
+        if (what.equals(ignored.put(name, what))) {
+            return;
+        }
+        LOG.warn("plugins drop folder: {} is {}; ignored (only regular .jar files are installed, never read through "
+                + "a link)", name, what);
+        monitor.audit("drop-refused", entry.toString(), "drop-folder:NOT_REGULAR_FILE", name + " is " + what
+                + "; ignored, never read");
     }
 
     private void consider(String name, Path jar) throws IOException {
