@@ -6,7 +6,6 @@ import static org.junit.Assert.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
@@ -87,6 +86,19 @@ public class LastGoodConfigurationIT {
         }
     }
 
+    /**
+     * The DETAIL column of this case's row in the {@code configuration:} table of {@code aw:health} (PID, STATE,
+     * REFUSALS, DETAIL), after checking its state and refusal count.
+     */
+    private String row(String health, String state, String refusals) {
+        String line = health.lines().map(String::trim).filter(l -> l.startsWith(c.pid() + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no row for " + c.pid() + " in\n" + health));
+        String[] cols = line.split("\\s+", 4);
+        assertEquals(line, state, cols[1]);
+        assertEquals(line, refusals, cols[2]);
+        return cols.length > 3 ? cols[3] : "";
+    }
+
     private static boolean call(Check check) {
         try {
             return check.get();
@@ -128,8 +140,8 @@ public class LastGoodConfigurationIT {
             assertTrue(status, status.contains("{\"pid\":\"" + c.pid() + "\",\"refusals\":1,\"state\":\"refused\","
                     + "\"key\":\"" + c.key() + "\",\"value\":\"" + c.badValue() + "\""));
             String health = health();
-            assertTrue(health, health.lines().anyMatch(l -> l.contains(c.pid() + " ") && l.contains("REFUSED "
-                    + c.key() + "=" + c.badValue() + ": ") && l.contains("running on the previous configuration")));
+            assertTrue(health, row(health, "REFUSED", "1").contains(c.key() + "=" + c.badValue() + ": ")
+                    && health.contains("running on the previous configuration"));
 
             assertEquals("the same service, never unregistered: " + unregistered, List.of(), unregistered);
             assertEquals(before.getProperty("service.id"), service().getProperty("service.id"));
@@ -141,8 +153,8 @@ public class LastGoodConfigurationIT {
             RuntimeHarness.await("a good value applied and the error cleared", 30, () -> call(() -> admin("/metrics")
                     .body().contains(cleared)));
             assertEquals("the same service, never unregistered: " + unregistered, List.of(), unregistered);
-            assertTrue(health(), Arrays.stream(health().split("\n")).anyMatch(l -> l.contains(c.pid() + " ")
-                    && l.contains(" ok refusals=1")));
+            String after = health();
+            assertEquals(after, "", row(after, "ok", "1"));
         } finally {
             RUNTIME.context().removeServiceListener(listener);
             Files.writeString(file, kept);

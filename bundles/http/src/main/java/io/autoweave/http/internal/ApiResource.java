@@ -32,7 +32,10 @@ abstract class ApiResource extends HttpServlet {
             }
         } catch (ApiException e) {
             if (!resp.isCommitted()) {
-                resp.reset();
+                resp.reset(); // headers set before the refusal go too: the exception carries what it needs
+                if (e.retryAfterSeconds > 0) {
+                    resp.setHeader("Retry-After", Long.toString(e.retryAfterSeconds));
+                }
                 ApiSecurityContext.error(resp, e.status, e.code, e.getMessage(), e.reason);
             }
         } catch (IOException e) {

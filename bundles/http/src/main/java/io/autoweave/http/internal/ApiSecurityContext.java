@@ -135,6 +135,7 @@ public final class ApiSecurityContext extends ServletContextHelper {
                     + PID + ")");
         }
         request.setAttribute(Principal.REQUEST_ATTRIBUTE, who.get());
+        request.setAttribute(MAX_BODY_ATTRIBUTE, max);
         response.setHeader("Connection", null);
         return true;
     }
@@ -153,6 +154,12 @@ public final class ApiSecurityContext extends ServletContextHelper {
         }
         return authenticator.authenticateBasic(header).map(user -> new Principal(user, Role.ADMIN));
     }
+
+    /**
+     * Request attribute: the largest body this request may send (a Long), for servlets reading a body without a
+     * length. This context owns the configuration, so the servlets need not read (and restart on) it themselves.
+     */
+    static final String MAX_BODY_ATTRIBUTE = "io.autoweave.http.maxBody";
 
     static final String PLUGINS = "/api/v1/plugins";
     static final String TOKENS = "/api/v1/tokens";
