@@ -12,6 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -50,6 +53,8 @@ public final class LastGoodConfig<C, S> implements ConfigurationStatus {
     private final AtomicLong refusals = new AtomicLong();
     private volatile S current;
     private volatile Refusal error;
+    /** What runs while no configuration was ever accepted (set by start). */
+    private volatile String startInForce = "defaults";
     private ServiceRegistration<ConfigurationStatus> registration;
 
     public LastGoodConfig(String pid, Class<C> type, Check<C, S> check) {
@@ -65,13 +70,28 @@ public final class LastGoodConfig<C, S> implements ConfigurationStatus {
      * @throws IllegalStateException when even the defaults do not check out (a bug, not a configuration problem)
      */
     public S start(BundleContext context, C config, Map<String, ?> properties) {
-        S s = offer(config, properties, "defaults");
-        if (s == null) {
+        return start(context, config, properties, "defaults", () -> {
             try {
-                s = check.apply(defaults(type));
+                return check.apply(defaults(type));
             } catch (RuntimeException e) {
                 throw new IllegalStateException("the defaults of " + pid + " do not check out: " + e.getMessage(), e);
             }
+        });
+    }
+
+    /**
+     * The settings to start with: the offered configuration's, or {@code fallback}'s when it is refused (for a
+     * component whose defaults are no configuration, such as a webhook without a URL: the fallback may give null, and
+     * the component then runs without settings until a good change arrives). Registers the
+     * {@link ConfigurationStatus} service with {@code context} (null: none).
+     *
+     * @param inForce what runs instead of a refused configuration, for the report ("defaults")
+     */
+    public S start(BundleContext context, C config, Map<String, ?> properties, String inForce, Supplier<S> fallback) {
+        startInForce = inForce;
+        S s = offer(config, properties, "previous configuration", inForce);
+        if (s == null) {
+            s = fallback.get();
             current = s;
         }
         if (context != null) {
@@ -84,7 +104,7 @@ public final class LastGoodConfig<C, S> implements ConfigurationStatus {
 
     /** The new settings of a changed configuration, or empty when it is refused (the settings in force stay). */
     public Optional<S> modified(C config, Map<String, ?> properties) {
-        return Optional.ofNullable(offer(config, properties, "previous configuration"));
+        return Optional.ofNullable(offer(config, properties, "previous configuration", startInForce));
     }
 
     /** The settings in force. */
@@ -120,7 +140,7 @@ public final class LastGoodConfig<C, S> implements ConfigurationStatus {
         return error;
     }
 
-    private S offer(C config, Map<String, ?> properties, String fallback) {
+    private S offer(C config, Map<String, ?> properties, String fallback, String none) {
         ConfigRefusal refusal;
         try {
             convertible(type, config, properties);
@@ -131,15 +151,33 @@ public final class LastGoodConfig<C, S> implements ConfigurationStatus {
         } catch (ConfigRefusal r) {
             refusal = r;
         } catch (IllegalArgumentException e) {
-            refusal = new ConfigRefusal("(configuration)", "", e.getMessage());
+            refusal = refusal(e.getMessage(), properties);
         }
-        String inForce = current == null ? "defaults" : fallback;
+        String inForce = current == null ? none : fallback;
         String value = secret(refusal.key()) ? "(hidden)" : refusal.value();
         error = new Refusal(Instant.now(), refusal.key(), value, refusal.reason(), inForce);
         refusals.incrementAndGet();
         LOG.error("configuration {} refused: {}={}: {}; running on the {} (fix the value in {}.cfg)", pid,
                 refusal.key(), value, refusal.reason(), inForce, pid);
         return null;
+    }
+
+    /** Messages of older checks name their key first: {@code key: reason} or {@code key = value: reason}. */
+    private static final Pattern KEYED = Pattern.compile("([a-z][A-Za-z0-9_.-]*)(?:\\s*=\\s*([^:]*))?:\\s+(.+)",
+            Pattern.DOTALL);
+
+    /** A refusal from a plain IllegalArgumentException's message: its key when the message names one. */
+    static ConfigRefusal refusal(String message, Map<String, ?> properties) {
+        Matcher m = KEYED.matcher(message == null ? "" : message);
+        if (!m.matches()) {
+            return new ConfigRefusal("(configuration)", "", message);
+        }
+        String value = m.group(2);
+        if (value == null) {
+            Object raw = properties == null ? null : properties.get(m.group(1));
+            value = raw instanceof Object[] a ? Arrays.toString(a) : raw == null ? "" : raw.toString();
+        }
+        return new ConfigRefusal(m.group(1), value.trim(), m.group(3));
     }
 
     /**

@@ -96,4 +96,28 @@ public class LastGoodConfigTest {
         assertEquals(100L, d.window_ms());
         assertEquals("n", d.my__name$_$x());
     }
+
+    @Test
+    public void anOlderCheckNamingItsKeyFirstIsReportedUnderThatKey() {
+        ConfigRefusal r = LastGoodConfig.refusal("url: missing; set url=http://host:port/path", Map.of("url", ""));
+        assertEquals("url", r.key());
+        assertEquals("missing; set url=http://host:port/path", r.reason());
+        ConfigRefusal v = LastGoodConfig.refusal("segment.mb = 0: must be between 1 and 1024", Map.of());
+        assertEquals("segment.mb", v.key());
+        assertEquals("0", v.value());
+        assertEquals("(configuration)", LastGoodConfig.refusal("Something else went wrong", Map.of()).key());
+    }
+
+    @Test
+    public void withoutUsableDefaultsARefusedStartRunsOnTheFallbackUntilAGoodChange() {
+        LastGoodConfig<Sample, Long> g = guard();
+        Long s = g.start(null, typed(Map.of("window.ms", "0")), Map.of("window.ms", "0"), "nothing", () -> null);
+        assertNull(s);
+        assertEquals("nothing", g.error().inForce());
+        assertTrue(g.modified(typed(Map.of("window.ms", "5000")), Map.of("window.ms", "5000")).isEmpty());
+        assertEquals("still nothing in force", "nothing", g.error().inForce());
+        assertEquals(Long.valueOf(7), g.modified(typed(Map.of("window.ms", "7")), Map.of()).orElseThrow());
+        assertNull(g.error());
+        assertEquals(2, g.refusals());
+    }
 }
