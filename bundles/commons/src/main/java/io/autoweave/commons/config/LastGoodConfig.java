@@ -162,9 +162,12 @@ public final class LastGoodConfig<C, S> implements ConfigurationStatus {
         return null;
     }
 
-    /** Messages of older checks name their key first: {@code key: reason} or {@code key = value: reason}. */
-    private static final Pattern KEYED = Pattern.compile("([a-z][A-Za-z0-9_.-]*)(?:\\s*=\\s*([^:]*))?:\\s+(.+)",
-            Pattern.DOTALL);
+    /**
+     * Messages of older checks name their key first: {@code key: reason}, {@code key = value: reason} or
+     * {@code key must be ...}.
+     */
+    private static final Pattern KEYED = Pattern.compile(
+            "([a-z][A-Za-z0-9_.-]*)(?:\\s*=\\s*([^:]*))?(?::\\s+|\\s+(?=must\\b))(.+)", Pattern.DOTALL);
 
     /** A refusal from a plain IllegalArgumentException's message: its key when the message names one. */
     static ConfigRefusal refusal(String message, Map<String, ?> properties) {

@@ -105,6 +105,10 @@ public class LastGoodConfigTest {
         ConfigRefusal v = LastGoodConfig.refusal("segment.mb = 0: must be between 1 and 1024", Map.of());
         assertEquals("segment.mb", v.key());
         assertEquals("0", v.value());
+        ConfigRefusal m = LastGoodConfig.refusal("merge.window.ms must be >= 0, was -1", Map.of("merge.window.ms", "-1"));
+        assertEquals("merge.window.ms", m.key());
+        assertEquals("-1", m.value());
+        assertEquals("must be >= 0, was -1", m.reason());
         assertEquals("(configuration)", LastGoodConfig.refusal("Something else went wrong", Map.of()).key());
     }
 
