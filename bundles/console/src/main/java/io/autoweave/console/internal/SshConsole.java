@@ -121,12 +121,16 @@ public final class SshConsole implements SessionListener {
             return;
         }
         pacer = new LoginPacer(config.auth_failures_per_minute(), System::nanoTime);
-        SshServer s = SshServer.setUpDefaultServer();
-        s.setHost(config.host());
-        s.setPort(config.port());
+        SshServer s = null;
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         try {
+            // SSHD loads its security registrars through the context loader first: the activating thread's (the
+            // start level's, the configuration updater's, a test runner's that also holds SSHD) would give classes
+            // of another class space and a ClassCastException
             Thread.currentThread().setContextClassLoader(SshServer.class.getClassLoader());
+            s = SshServer.setUpDefaultServer();
+            s.setHost(config.host());
+            s.setPort(config.port());
             Files.createDirectories(security);
             s.setKeyPairProvider(hostKeys(security.resolve("ssh_host_key")));
             keys = new AuthorizedKeysAuthenticator(security.resolve("authorized_keys"));
