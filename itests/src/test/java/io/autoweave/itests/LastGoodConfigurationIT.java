@@ -33,12 +33,25 @@ public class LastGoodConfigurationIT {
 
     /** One configuration: its file, a refused line, a good line, the service that must stay, a use that must work. */
     record Case(String pid, String badLine, String key, String badValue, String goodLine, String service,
-            String usePath) {
+            String usePath, String filter) {
+        Case(String pid, String badLine, String key, String badValue, String goodLine, String service,
+                String usePath) {
+            this(pid, badLine, key, badValue, goodLine, service, usePath, null);
+        }
+
+        /** For a component that offers no service of its own: its configuration status, there while it is active. */
+        static Case status(String pid, String badLine, String key, String badValue, String goodLine, String usePath) {
+            return new Case(pid, badLine, key, badValue, goodLine, STATUS, usePath, "(" + STATUS_PID + "=" + pid + ")");
+        }
+
         @Override
         public String toString() {
             return pid + " " + badLine;
         }
     }
+
+    static final String STATUS = "io.autoweave.commons.config.ConfigurationStatus";
+    static final String STATUS_PID = "autoweave.config.pid";
 
     @Parameters(name = "{0}")
     public static Collection<Object[]> cases() {
@@ -56,7 +69,22 @@ public class LastGoodConfigurationIT {
                 new Case("io.autoweave.security.policy", "settle.millis=1", "settle.millis", "1", "settle.millis=300",
                         "io.autoweave.security.internal.PolicyManager", "/api/v1/status"),
                 new Case("io.autoweave.resources", "sample.millis=5", "sample.millis", "5", "sample.millis=300",
-                        "io.autoweave.resources.internal.ResourceEnforcer", "/metrics") }) {
+                        "io.autoweave.resources.internal.ResourceEnforcer", "/metrics"),
+                new Case("io.autoweave.http.events", "heartbeat.seconds=0", "heartbeat.seconds", "0",
+                        "heartbeat.seconds=20", "jakarta.servlet.Servlet", "/api/v1/events?limit=1",
+                        "(osgi.http.whiteboard.servlet.pattern=/api/v1/events)"),
+                new Case("io.autoweave.redis", "batchMax=-1", "batchMax", "-1", "batchMax=128",
+                        "io.autoweave.redis.internal.RedisSinkComponent", "/metrics"),
+                new Case("io.autoweave.eventlog", "retention.hours=-1", "retention.hours", "-1",
+                        "retention.hours=100", "io.autoweave.api.log.EventLog", "/api/v1/events?limit=1"),
+                new Case("io.autoweave.usb.pipeline", "merge.window.ms=abc", "merge.window.ms", "abc",
+                        "merge.window.ms=1000", "io.autoweave.api.device.DeviceRegistry", "/api/v1/devices"),
+                new Case("io.autoweave.plugin.installer", "download.timeout.seconds=0", "download.timeout.seconds",
+                        "0", "download.timeout.seconds=60", "io.autoweave.plugin.installer.PluginInstaller",
+                        "/api/v1/plugins"),
+                Case.status("io.autoweave.plugin.dropfolder", "poll.millis=5", "poll.millis", "5",
+                        "poll.millis=3000", "/health/ready"),
+                Case.status("io.autoweave.ssh", "port=0", "port", "0", "idle.timeout.minutes=30", "/health/ready") }) {
             list.add(new Object[] { c });
         }
         return list;
@@ -70,7 +98,7 @@ public class LastGoodConfigurationIT {
 
     /** The component's service, whatever class space the test's own loader would see it in. */
     private ServiceReference<?> service() throws Exception {
-        ServiceReference<?>[] refs = RUNTIME.context().getAllServiceReferences(c.service(), null);
+        ServiceReference<?>[] refs = RUNTIME.context().getAllServiceReferences(c.service(), c.filter());
         return refs == null ? null : refs[0];
     }
 
@@ -123,7 +151,8 @@ public class LastGoodConfigurationIT {
                 unregistered.add(String.valueOf(e.getServiceReference().getProperty("service.id")));
             }
         };
-        RUNTIME.context().addServiceListener(listener, "(objectClass=" + c.service() + ")");
+        RUNTIME.context().addServiceListener(listener, "(&(objectClass=" + c.service() + ")"
+                + (c.filter() == null ? "" : c.filter()) + ")");
         Path file = RUNTIME.dataDir().resolve("etc").resolve(c.pid() + ".cfg");
         String kept = Files.exists(file) ? Files.readString(file) : "";
         try {
