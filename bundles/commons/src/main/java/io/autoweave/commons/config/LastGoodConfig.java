@@ -47,6 +47,31 @@ public final class LastGoodConfig<C, S> implements ConfigurationStatus {
         S apply(C config);
     }
 
+    /**
+     * What a component runs on its settings (a publisher, a scanner, a listener): started on the accepted settings,
+     * stopped before it starts again on a changed configuration, and at the end.
+     */
+    public interface Runner<S> {
+        void start(S settings);
+
+        void stop();
+
+        /** A runner of a component's own (private) start and stop methods. */
+        static <S> Runner<S> of(java.util.function.Consumer<S> start, Runnable stop) {
+            return new Runner<>() {
+                @Override
+                public void start(S settings) {
+                    start.accept(settings);
+                }
+
+                @Override
+                public void stop() {
+                    stop.run();
+                }
+            };
+        }
+    }
+
     private final String pid;
     private final Class<C> type;
     private final Check<C, S> check;
@@ -105,6 +130,28 @@ public final class LastGoodConfig<C, S> implements ConfigurationStatus {
     /** The new settings of a changed configuration, or empty when it is refused (the settings in force stay). */
     public Optional<S> modified(C config, Map<String, ?> properties) {
         return Optional.ofNullable(offer(config, properties, "previous configuration", startInForce));
+    }
+
+    /** For {@code @Activate}: {@link #start(BundleContext, Object, Map) start} and run {@code runner} on the result. */
+    public void run(BundleContext context, C config, Map<String, ?> properties, Runner<S> runner) {
+        runner.start(start(context, config, properties));
+    }
+
+    /**
+     * For {@code @Modified}: an accepted change stops {@code runner} and starts it on the new settings; a refused one
+     * leaves it running as it is.
+     */
+    public void restart(C config, Map<String, ?> properties, Runner<S> runner) {
+        modified(config, properties).ifPresent(s -> {
+            runner.stop();
+            runner.start(s);
+        });
+    }
+
+    /** For {@code @Deactivate}: withdraws the status service and stops {@code runner}. */
+    public void stop(Runner<S> runner) {
+        close();
+        runner.stop();
     }
 
     /** The settings in force. */

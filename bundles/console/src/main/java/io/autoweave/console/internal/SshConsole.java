@@ -76,6 +76,7 @@ public final class SshConsole implements SessionListener {
 
     private final LastGoodConfig<SshConfig, SshConfig> lastGood = new LastGoodConfig<>(PID, SshConfig.class,
             SshConsole::check);
+    private final LastGoodConfig.Runner<SshConfig> runner = LastGoodConfig.Runner.of(this::start, this::stop);
     private SshServer server;
     private volatile LoginPacer pacer;
     private volatile AuthorizedKeysAuthenticator keys;
@@ -88,22 +89,18 @@ public final class SshConsole implements SessionListener {
         this.authenticator = authenticator;
         String data = context.getProperty("autoweave.data");
         this.security = Path.of(data == null ? "." : data).resolve("security");
-        start(lastGood.start(context, config, properties));
+        lastGood.run(context, config, properties, runner);
     }
 
     /** A refused change keeps the console listening as it is; an accepted one restarts the listener with it. */
     @Modified
     synchronized void modified(SshConfig config, Map<String, Object> properties) {
-        lastGood.modified(config, properties).ifPresent(c -> {
-            stop();
-            start(c);
-        });
+        lastGood.restart(config, properties, runner);
     }
 
     @Deactivate
     synchronized void deactivate() {
-        lastGood.close();
-        stop();
+        lastGood.stop(runner);
         pacing.shutdownNow();
     }
 

@@ -51,6 +51,7 @@ public final class ConsumerBridgeComponent implements MetricsSource {
             RedisSinkComponent.PID, RedisSinkConfig.class, RedisConfigCheck::check);
     private volatile RedisConnection connection;
     private volatile ConsumerBridge bridge;
+    private final LastGoodConfig.Runner<RedisSinkConfig> runner = LastGoodConfig.Runner.of(this::start, this::stop);
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addConsumer(StreamConsumer consumer) {
@@ -63,16 +64,13 @@ public final class ConsumerBridgeComponent implements MetricsSource {
 
     @Activate
     synchronized void activate(RedisSinkConfig config, Map<String, Object> properties) {
-        start(lastGood.start(null, config, properties));
+        lastGood.run(null, config, properties, runner);
     }
 
     /** Applied in place (the bridge restarts on the new settings); a refused change keeps the bridge reading. */
     @Modified
     synchronized void modified(RedisSinkConfig config, Map<String, Object> properties) {
-        lastGood.modified(config, properties).ifPresent(c -> {
-            stop();
-            start(c);
-        });
+        lastGood.restart(config, properties, runner);
     }
 
     private void start(RedisSinkConfig config) {
@@ -133,8 +131,7 @@ public final class ConsumerBridgeComponent implements MetricsSource {
 
     @Deactivate
     synchronized void deactivate() {
-        lastGood.close();
-        stop();
+        lastGood.stop(runner);
     }
 
     private void stop() {

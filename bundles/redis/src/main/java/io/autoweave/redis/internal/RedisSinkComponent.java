@@ -54,11 +54,12 @@ public final class RedisSinkComponent implements MetricsSource {
     private volatile LogCursor cursor;
     private volatile StreamClient client;
     private volatile StreamPublisher publisher;
+    private final LastGoodConfig.Runner<RedisSinkConfig> runner = LastGoodConfig.Runner.of(this::start, this::stop);
 
     /** {@code context} null: no configuration status service (unit tests). */
     @Activate
     synchronized void activate(BundleContext context, RedisSinkConfig config, Map<String, Object> properties) {
-        start(lastGood.start(context, config, properties));
+        lastGood.run(context, config, properties, runner);
     }
 
     /**
@@ -67,10 +68,7 @@ public final class RedisSinkComponent implements MetricsSource {
      */
     @Modified
     synchronized void modified(RedisSinkConfig config, Map<String, Object> properties) {
-        lastGood.modified(config, properties).ifPresent(c -> {
-            stop();
-            start(c);
-        });
+        lastGood.restart(config, properties, runner);
     }
 
     private void start(RedisSinkConfig config) {
@@ -154,8 +152,7 @@ public final class RedisSinkComponent implements MetricsSource {
 
     @Deactivate
     synchronized void deactivate() {
-        lastGood.close();
-        stop();
+        lastGood.stop(runner);
     }
 
     private void stop() {

@@ -42,20 +42,18 @@ public final class SysfsSourceComponent implements UsbSource, Resync {
 
     private final LastGoodConfig<SysfsConfig, SysfsConfig> lastGood = new LastGoodConfig<>(PID, SysfsConfig.class,
             SysfsSourceComponent::check);
+    private final LastGoodConfig.Runner<SysfsConfig> runner = LastGoodConfig.Runner.of(this::start, this::stop);
 
     /** {@code context} null: no configuration status service (unit tests). */
     @Activate
     synchronized void activate(BundleContext context, SysfsConfig config, Map<String, Object> properties) {
-        start(lastGood.start(context, config, properties));
+        lastGood.run(context, config, properties, runner);
     }
 
     /** An accepted change restarts the scanner on it (a full scan, merged by the pipeline); a refused one keeps it. */
     @Modified
     synchronized void modified(SysfsConfig config, Map<String, Object> properties) {
-        lastGood.modified(config, properties).ifPresent(c -> {
-            stop();
-            start(c);
-        });
+        lastGood.restart(config, properties, runner);
     }
 
     /** The configuration when every value is usable, else a refusal naming the key. */
@@ -93,8 +91,7 @@ public final class SysfsSourceComponent implements UsbSource, Resync {
 
     @Deactivate
     synchronized void deactivate() {
-        lastGood.close();
-        stop();
+        lastGood.stop(runner);
     }
 
     static Path sysfsRoot(String pid, String value) {

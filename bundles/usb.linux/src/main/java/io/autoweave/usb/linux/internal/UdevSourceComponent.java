@@ -49,20 +49,18 @@ public final class UdevSourceComponent implements UsbSource {
 
     private final LastGoodConfig<UdevConfig, UdevConfig> lastGood = new LastGoodConfig<>(PID, UdevConfig.class,
             UdevSourceComponent::check);
+    private final LastGoodConfig.Runner<UdevConfig> runner = LastGoodConfig.Runner.of(this::start, this::stop);
 
     /** {@code context} null: no configuration status service (unit tests). */
     @Activate
     synchronized void activate(BundleContext context, UdevConfig config, Map<String, Object> properties) {
-        start(lastGood.start(context, config, properties));
+        lastGood.run(context, config, properties, runner);
     }
 
     /** An accepted change restarts the monitor on it (then a resync); a refused one keeps the monitor running. */
     @Modified
     synchronized void modified(UdevConfig config, Map<String, Object> properties) {
-        lastGood.modified(config, properties).ifPresent(c -> {
-            stop();
-            start(c);
-        });
+        lastGood.restart(config, properties, runner);
     }
 
     /** The configuration when every value is usable, else a refusal naming the key. */
@@ -97,8 +95,7 @@ public final class UdevSourceComponent implements UsbSource {
 
     @Deactivate
     synchronized void deactivate() {
-        lastGood.close();
-        stop();
+        lastGood.stop(runner);
     }
 
     /** {@code --subsystem-match=usb/usb_device} lets udevadm drop interface events before they reach us. */
