@@ -359,6 +359,7 @@ public class RestApiIT {
         try {
             SseClient c = new SseClient(RUNTIME.baseUrl() + "/api/v1/events", "Bearer " + VIEWER, null);
             assertEquals(503, c.status);
+            assertEquals("a full stream limit says when to retry", "5", c.header("Retry-After"));
             c.close();
             RuntimeHarness.Response r = call("GET", "/api/v1/events", VIEWER, null, null);
             assertEquals(503, r.status());
@@ -367,7 +368,7 @@ public class RestApiIT {
             a.close();
         }
         try {
-            // the server finds the closed client at its next heartbeat (1 s here)
+            // the server finds the closed client at its next heartbeat (1 s here) and the probe after it
             RuntimeHarness.await("a place for a new stream", 20, () -> {
                 try {
                     SseClient d = new SseClient(RUNTIME.baseUrl() + "/api/v1/events", "Bearer " + VIEWER, null);
