@@ -33,7 +33,12 @@ public class LastGoodConfigurationIT {
 
     /** One configuration: its file, a refused line, a good line, the service that must stay, a use that must work. */
     record Case(String pid, String badLine, String key, String badValue, String goodLine, String service,
-            String usePath, String filter) {
+            String usePath, String filter, String file, String initial) {
+        Case(String pid, String badLine, String key, String badValue, String goodLine, String service,
+                String usePath, String filter) {
+            this(pid, badLine, key, badValue, goodLine, service, usePath, filter, pid + ".cfg", null);
+        }
+
         Case(String pid, String badLine, String key, String badValue, String goodLine, String service,
                 String usePath) {
             this(pid, badLine, key, badValue, goodLine, service, usePath, null);
@@ -84,7 +89,12 @@ public class LastGoodConfigurationIT {
                         "/api/v1/plugins"),
                 Case.status("io.autoweave.plugin.dropfolder", "poll.millis=5", "poll.millis", "5",
                         "poll.millis=3000", "/health/ready"),
-                Case.status("io.autoweave.ssh", "port=0", "port", "0", "idle.timeout.minutes=30", "/health/ready") }) {
+                Case.status("io.autoweave.ssh", "port=0", "port", "0", "idle.timeout.minutes=30", "/health/ready"),
+                // a factory configuration: a subscription that first runs, then gets a bad URL
+                new Case("io.autoweave.webhooks.subscription~it", "url=ftp://example", "url", "ftp://example",
+                        "url=http://127.0.0.1:9/other", STATUS, "/health/ready",
+                        "(" + STATUS_PID + "=io.autoweave.webhooks.subscription~it)",
+                        "io.autoweave.webhooks.subscription-it.cfg", "url=http://127.0.0.1:9/hook") }) {
             list.add(new Object[] { c });
         }
         return list;
@@ -141,6 +151,12 @@ public class LastGoodConfigurationIT {
 
     @Test
     public void aBadValueIsRefusedTheServiceStaysAndTheOldValueKeepsWorking() throws Exception {
+        Path file = RUNTIME.dataDir().resolve("etc").resolve(c.file());
+        String kept = Files.exists(file) ? Files.readString(file) : "";
+        if (c.initial() != null) {
+            kept = kept + c.initial() + "\n";
+            Files.writeString(file, kept);
+        }
         RuntimeHarness.await("the runtime ready and " + c.service() + " registered", 60, () -> call(
                 () -> admin("/health/ready").status() == 200 && service() != null));
         ServiceReference<?> before = service();
@@ -153,8 +169,6 @@ public class LastGoodConfigurationIT {
         };
         RUNTIME.context().addServiceListener(listener, "(&(objectClass=" + c.service() + ")"
                 + (c.filter() == null ? "" : c.filter()) + ")");
-        Path file = RUNTIME.dataDir().resolve("etc").resolve(c.pid() + ".cfg");
-        String kept = Files.exists(file) ? Files.readString(file) : "";
         try {
             Files.writeString(file, kept + "\n" + c.badLine() + "\n");
             String metric = "autoweave_config_error{pid=\"" + c.pid() + "\"} 1";
