@@ -94,7 +94,8 @@ public class LastGoodConfigurationIT {
                 new Case("io.autoweave.webhooks.subscription~it", "url=ftp://example", "url", "ftp://example",
                         "url=http://127.0.0.1:9/other", STATUS, "/health/ready",
                         "(" + STATUS_PID + "=io.autoweave.webhooks.subscription~it)",
-                        "io.autoweave.webhooks.subscription-it.cfg", "url=http://127.0.0.1:9/hook") }) {
+                        "io.autoweave.webhooks.subscription-it.cfg", "url=http://127.0.0.1:9/hook\nsecret="
+                                + WebhooksIT.SECRET) }) {
             list.add(new Object[] { c });
         }
         return list;
