@@ -95,7 +95,7 @@ public class LastGoodConfigurationIT {
                         "url=http://127.0.0.1:9/other", STATUS, "/health/ready",
                         "(" + STATUS_PID + "=io.autoweave.webhooks.subscription~it)",
                         "io.autoweave.webhooks.subscription-it.cfg", "url=http://127.0.0.1:9/hook\nsecret="
-                                + WebhooksIT.SECRET) }) {
+                                + "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32])) }) {
             list.add(new Object[] { c });
         }
         return list;
