@@ -265,8 +265,18 @@ public class RestApiIT {
             assertEquals(first.get(0).sequence() + 2, first.get(2).sequence());
             last = first.get(2).id();
         }
-        // while disconnected
+        // while disconnected; the detach is decided after its debounce window, an attach at once: wait for the
+        // detach in the log so the order the test expects is the order of the actions
         simulate("detach", "SSE-A1", "8-1");
+        String after = last;
+        RuntimeHarness.await("the detach in the event log", 20, () -> {
+            try {
+                return call("GET", "/api/v1/events?since=" + after + "&limit=1", VIEWER, null, null).body()
+                        .contains("\"action\":\"detach\"");
+            } catch (Exception e) {
+                return false;
+            }
+        });
         simulate("attach", "SSE-B1", "8-4");
         simulate("attach", "SSE-B2", "8-5");
         try (SseClient resumed = stream("", last)) {
