@@ -90,6 +90,12 @@ public class LastGoodConfigurationIT {
                 Case.status("io.autoweave.plugin.dropfolder", "poll.millis=5", "poll.millis", "5",
                         "poll.millis=3000", "/health/ready"),
                 Case.status("io.autoweave.ssh", "port=0", "port", "0", "idle.timeout.minutes=30", "/health/ready"),
+                Case.status("io.autoweave.usb.sysfs", "scan.interval.s=-1", "scan.interval.s", "-1",
+                        "scan.interval.s=60", "/api/v1/sources"),
+                Case.status("io.autoweave.usb.udev", "restart.backoff.initial.ms=1", "restart.backoff.initial.ms", "1",
+                        "restart.backoff.initial.ms=600", "/api/v1/sources"),
+                Case.status("io.autoweave.usb.libusb", "divergence.check.ms=5", "divergence.check.ms", "5",
+                        "divergence.check.ms=5000", "/api/v1/sources"),
                 // a factory configuration: a subscription that first runs, then gets a bad URL
                 new Case("io.autoweave.webhooks.subscription~it", "url=ftp://example", "url", "ftp://example",
                         "url=http://127.0.0.1:9/other", STATUS, "/health/ready",
