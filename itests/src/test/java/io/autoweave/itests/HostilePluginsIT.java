@@ -419,9 +419,10 @@ public class HostilePluginsIT {
 
         Files.write(drop.resolve("garbage.jar"), new byte[] { 'P', 'K', 3, 4, 1, 2, 3 });
         Files.copy(HID_UNSIGNED, drop.resolve("unsigned.jar"));
-        RuntimeHarness.await("both refusals reported", 20, () -> call(() -> audit("decision=drop-refused").size() == 2));
+        RuntimeHarness.await("both refusals reported", 20, () -> call(() -> audit(
+                "decision=drop-refused rule=install-gate").size() == 2));
         Thread.sleep(1500); // several poll intervals: a refused jar is not retried
-        List<Map<String, Object>> refused = audit("decision=drop-refused");
+        List<Map<String, Object>> refused = audit("decision=drop-refused rule=install-gate");
         assertEquals(refused.toString(), 2, refused.size());
         assertTrue(refused.toString(), refused.stream().anyMatch(r -> "install-gate:CORRUPT_ARCHIVE".equals(r.get("rule"))));
         assertTrue(refused.toString(), refused.stream().anyMatch(r -> "install-gate:UNSIGNED".equals(r.get("rule"))));
@@ -430,6 +431,30 @@ public class HostilePluginsIT {
         RuntimeHarness.await("removing the jar uninstalls the plugin", 20, () -> bundle(HID_BSN) == null);
         Files.delete(drop.resolve("garbage.jar"));
         Files.delete(drop.resolve("unsigned.jar"));
+        healthUp();
+    }
+
+    @Test
+    public void theDropFolderIgnoresAndReportsLinksAndDirectoriesWithoutReadingThem() throws Exception {
+        installer();
+        Path drop = RUNTIME.dataDir().resolve("plugins-drop");
+        RuntimeHarness.await("the drop folder", 20, () -> Files.isDirectory(drop));
+        Files.createSymbolicLink(drop.resolve("passwd.jar"), Path.of("/etc/passwd"));
+        Files.createSymbolicLink(drop.resolve("linked-plugin.jar"), HID); // even a link to a good plugin
+        Files.createDirectory(drop.resolve("folder.jar"));
+        String filter = "decision=drop-refused rule=drop-folder:NOT_REGULAR_FILE";
+        RuntimeHarness.await("the three entries reported", 20, () -> call(() -> audit(filter).size() == 3));
+        List<Map<String, Object>> ignored = audit(filter);
+        assertTrue(ignored.toString(), ignored.stream().anyMatch(r -> String.valueOf(r.get("detail"))
+                .equals("passwd.jar is a symbolic link; ignored, never read")));
+        assertTrue(ignored.toString(), ignored.stream().anyMatch(r -> String.valueOf(r.get("detail"))
+                .startsWith("folder.jar is a directory")));
+        assertEquals("nothing installed through a link", null, bundle(HID_BSN));
+        assertTrue("no install-gate verdict: the link's target was never read", audit(
+                "decision=drop-refused subject=passwd.jar rule=install-gate").isEmpty());
+        Files.delete(drop.resolve("passwd.jar"));
+        Files.delete(drop.resolve("linked-plugin.jar"));
+        Files.delete(drop.resolve("folder.jar"));
         healthUp();
     }
 

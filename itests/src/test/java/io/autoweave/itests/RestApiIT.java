@@ -56,7 +56,8 @@ public class RestApiIT {
     public static final RuntimeHarness RUNTIME = new RuntimeHarness()
             .config("io.autoweave.http.config", "tokens=[\"" + HttpApiIT.line("dash", "viewer", VIEWER) + "\",\""
                     + HttpApiIT.line("ci", "operator", OPERATOR) + "\",\"" + HttpApiIT.line("root", "admin", ADMIN)
-                    + "\"]\nauth.failures.per.minute=I\"100000\"\nmax.plugin.bytes=L\"" + MAX_PLUGIN_BYTES + "\"\n")
+                    + "\"]\nmax.plugin.bytes=L\"" + MAX_PLUGIN_BYTES + "\"\n")
+            .config("io.autoweave.auth.cfg", "failures.per.minute=1000\n")
             // 64 KiB segments, 128 KiB kept: a few hundred events make retention drop the oldest segment
             .config("io.autoweave.eventlog.cfg", "segment.mb=0.0625\nretention.mb=0.125\n")
             // simulated devices restored across the pipeline restart below are never confirmed by a source: keep them
@@ -381,6 +382,7 @@ public class RestApiIT {
         try {
             SseClient c = new SseClient(RUNTIME.baseUrl() + "/api/v1/events", "Bearer " + VIEWER, null);
             assertEquals(503, c.status);
+            assertEquals("a full stream limit says when to retry", "5", c.header("Retry-After"));
             c.close();
             RuntimeHarness.Response r = call("GET", "/api/v1/events", VIEWER, null, null);
             assertEquals(503, r.status());
@@ -389,7 +391,7 @@ public class RestApiIT {
             a.close();
         }
         try {
-            // the server finds the closed client at its next heartbeat (1 s here)
+            // the server finds the closed client at its next heartbeat (1 s here) and the probe after it
             RuntimeHarness.await("a place for a new stream", 20, () -> {
                 try {
                     SseClient d = new SseClient(RUNTIME.baseUrl() + "/api/v1/events", "Bearer " + VIEWER, null);

@@ -101,9 +101,14 @@ public final class RuntimeHarness extends ExternalResource {
         dataDir = Files.createTempDirectory("autoweave-itest");
         port = freePort();
         Files.createDirectories(dataDir.resolve("etc"));
+        // a test's own io.autoweave.auth.cfg lines are added to the administrator's credentials
         Files.writeString(dataDir.resolve("etc/io.autoweave.auth.cfg"),
-                "admin.user=admin\nadmin.password.hash=" + PasswordHashes.pbkdf2(ADMIN_PASSWORD) + "\n");
+                "admin.user=admin\nadmin.password.hash=" + PasswordHashes.pbkdf2(ADMIN_PASSWORD) + "\n"
+                        + configFiles.getOrDefault("io.autoweave.auth.cfg", ""));
         for (var e : configFiles.entrySet()) {
+            if (e.getKey().equals("io.autoweave.auth.cfg")) {
+                continue;
+            }
             Files.writeString(dataDir.resolve("etc").resolve(e.getKey()), e.getValue());
         }
         beforeStart.run(dataDir);

@@ -47,6 +47,11 @@ final class SseClient implements AutoCloseable {
         reader.start();
     }
 
+    /** A header of the answer, or null. */
+    String header(String name) {
+        return connection.getHeaderField(name);
+    }
+
     private void read() {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(connection.getInputStream(),
                 StandardCharsets.UTF_8))) {

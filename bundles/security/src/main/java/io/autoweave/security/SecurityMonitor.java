@@ -16,7 +16,11 @@ public interface SecurityMonitor {
     /** Violations recorded since the runtime started, oldest first; {@code plugin} null for all. */
     List<Violation> violations(String plugin);
 
-    /** Blocks a plugin by symbolic name: stops it and keeps it from resolving until {@link #unblock}. */
+    /**
+     * Blocks a plugin by symbolic name: stops it and keeps it from resolving until {@link #unblock}.
+     *
+     * @throws IllegalArgumentException when {@code plugin} is not a bundle symbolic name (nothing is written)
+     */
     void block(String plugin, String reason, String rule);
 
     /** Lifts a block; the plugin stays stopped. Returns false if it was not blocked. */

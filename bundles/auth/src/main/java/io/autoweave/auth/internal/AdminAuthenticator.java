@@ -1,6 +1,7 @@
 package io.autoweave.auth.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -18,44 +20,103 @@ import javax.crypto.spec.SecretKeySpec;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.autoweave.auth.Authenticator;
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.config.LastGoodConfig;
 
 /**
  * The administrator account. PBKDF2 is slow by design, and HTTP Basic sends the password with every request, so
  * a successful check is remembered as an HMAC of the password under a key that lives only in memory; a wrong
  * password always pays the full derivation.
  */
-@Component(service = Authenticator.class, configurationPid = "io.autoweave.auth",
+@Component(service = Authenticator.class, configurationPid = AdminAuthenticator.PID,
         configurationPolicy = org.osgi.service.component.annotations.ConfigurationPolicy.REQUIRE)
 @Designate(ocd = AuthConfig.class)
 public final class AdminAuthenticator implements Authenticator {
+    static final String PID = "io.autoweave.auth";
+
+    /**
+     * The checked configuration in force. {@code hash} completes when the hash is known (derived off the start path
+     * when the password came from the environment).
+     */
+    record Settings(String user, CompletableFuture<PasswordHash> hash, String configuredHash,
+            FailureLimiter limiter) {
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminAuthenticator.class);
 
-    private final String user;
-    /** Completes when the hash is known (derived off the start path when the password came from the environment). */
-    private final CompletableFuture<PasswordHash> hash;
     private final byte[] memoKey = new byte[32];
+    private final CredentialStore store;
+    private final String envPassword;
+    private final LastGoodConfig<AuthConfig, Settings> config;
+    private volatile Settings settings;
     private volatile byte[] memo;
 
     @Activate
-    public AdminAuthenticator(BundleContext ctx, AuthConfig config) throws IOException {
-        this(config, Path.of(requireData(ctx)), System.getenv(CredentialStore.ENV));
+    public AdminAuthenticator(BundleContext ctx, AuthConfig config, Map<String, Object> properties) {
+        this(ctx, config, properties, Path.of(requireData(ctx)), System.getenv(CredentialStore.ENV));
     }
 
-    AdminAuthenticator(AuthConfig config, Path dataDir, String envPassword) throws IOException {
-        if (config.admin_user() == null || config.admin_user().isBlank() || config.admin_user().contains(":")) {
-            throw new IllegalArgumentException("admin.user must be a non-empty name without ':'");
-        }
+    AdminAuthenticator(AuthConfig config, Path dataDir, String envPassword) {
+        this(null, config, Map.of(), dataDir, envPassword);
+    }
+
+    private AdminAuthenticator(BundleContext ctx, AuthConfig config, Map<String, Object> properties, Path dataDir,
+            String envPassword) {
         SecureRandom random = new SecureRandom();
         random.nextBytes(memoKey);
-        this.user = config.admin_user();
-        this.hash = new CredentialStore(dataDir, random, System.out).resolve(config.admin_password_hash(),
-                envPassword, user);
+        this.store = new CredentialStore(dataDir, random, System.out);
+        this.envPassword = envPassword;
+        this.config = new LastGoodConfig<>(PID, AuthConfig.class, this::check);
+        this.settings = this.config.start(ctx, config, properties);
+    }
+
+    /** A change is applied in place: the Authenticator service stays, a refused change keeps the credentials. */
+    @Modified
+    void modified(AuthConfig config, Map<String, Object> properties) {
+        this.config.modified(config, properties).ifPresent(s -> {
+            if (!s.hash().equals(settings.hash())) {
+                memo = null; // the remembered password was checked against the old hash
+            }
+            settings = s;
+        });
+    }
+
+    @Deactivate
+    void deactivate() {
+        config.close();
+    }
+
+    private Settings check(AuthConfig c) {
+        String name = c.admin_user();
+        if (name == null || name.isBlank() || name.contains(":")) {
+            throw new ConfigRefusal("admin.user", name, "must be a non-empty name without ':'");
+        }
+        int perMinute = (int) ConfigRefusal.range("failures.per.minute", c.failures_per_minute(), 1, 1000);
+        Settings old = settings;
+        CompletableFuture<PasswordHash> hash;
+        String configured = c.admin_password_hash() == null ? "" : c.admin_password_hash().trim();
+        if (old != null && old.configuredHash().equals(configured)) {
+            hash = old.hash();
+        } else {
+            try {
+                hash = store.resolve(configured, envPassword, name);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigRefusal(configured.isEmpty() ? CredentialStore.ENV : "admin.password.hash", "",
+                        e.getMessage());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read or store the administrator password hash", e);
+            }
+        }
+        FailureLimiter limiter = old != null && old.limiter().perMinute() == perMinute ? old.limiter()
+                : new FailureLimiter(perMinute, System::nanoTime);
+        return new Settings(name, hash, configured, limiter);
     }
 
     private static String requireData(BundleContext ctx) {
@@ -71,6 +132,8 @@ public final class AdminAuthenticator implements Authenticator {
         if (name == null || password == null) {
             return Optional.empty();
         }
+        Settings s = settings;
+        String user = s.user();
         byte[] tag = tag(password);
         byte[] known = memo;
         if (known != null && MessageDigest.isEqual(known, tag)) {
@@ -78,7 +141,7 @@ public final class AdminAuthenticator implements Authenticator {
         }
         PasswordHash stored;
         try {
-            stored = hash.join();
+            stored = s.hash().join();
         } catch (CompletionException e) {
             LOG.error("no administrator password hash, every login is refused: {}", e.getCause().toString());
             return Optional.empty();
@@ -124,6 +187,36 @@ public final class AdminAuthenticator implements Authenticator {
             return authenticate(name, pw);
         } finally {
             PasswordHash.wipe(pw);
+        }
+    }
+
+    @Override
+    public long failed(String client, String authorizationHeader) {
+        FailureLimiter limiter = settings.limiter();
+        String address = "address " + (client == null ? "unknown" : client);
+        limiter.recordFailure(address);
+        long wait = limiter.retryAfterSeconds(address);
+        String user = basicUser(authorizationHeader);
+        if (user != null) {
+            String key = "user " + user;
+            limiter.recordFailure(key);
+            wait = Math.max(wait, limiter.retryAfterSeconds(key));
+        }
+        return wait;
+    }
+
+    /** The user name of a Basic header, or null (no header, a bearer token, not decodable). */
+    static String basicUser(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            // bounded, so a guesser cannot fill the limiter's table with huge keys
+            return colon <= 0 ? null : decoded.substring(0, Math.min(colon, 256));
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

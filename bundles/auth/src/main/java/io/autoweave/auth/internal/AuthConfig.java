@@ -14,4 +14,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Admin password hash",
             description = "pbkdf2-sha256$ITERATIONS$SALT$HASH; empty = use the stored or generated password")
     String admin_password_hash() default "";
+
+    @AttributeDefinition(name = "Failed logins per minute",
+            description = "Failed authentications allowed per client address and per user name per sliding minute, "
+                    + "over the Web Console and the HTTP API together; beyond that wrong credentials get 429 with "
+                    + "Retry-After. Right credentials are never limited.")
+    int failures_per_minute() default 10;
 }

@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +29,8 @@ import org.apache.sshd.server.config.keys.AuthorizedKeysAuthenticator;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.session.ServerSession;
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.config.LastGoodConfig;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -73,30 +76,33 @@ public final class SshConsole implements SessionListener {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile SecurityMonitor monitor;
 
+    private final LastGoodConfig<SshConfig, SshConfig> lastGood = new LastGoodConfig<>(PID, SshConfig.class,
+            SshConsole::check);
+    private final LastGoodConfig.Runner<SshConfig> runner = LastGoodConfig.Runner.of(this::start, this::stop);
     private SshServer server;
     private volatile LoginPacer pacer;
     private volatile AuthorizedKeysAuthenticator keys;
 
     @Activate
     public SshConsole(BundleContext context, @Reference ConsoleSupport support, @Reference CommandProcessor processor,
-            @Reference Authenticator authenticator, SshConfig config) {
+            @Reference Authenticator authenticator, SshConfig config, Map<String, Object> properties) {
         this.support = support;
         this.processor = processor;
         this.authenticator = authenticator;
         String data = context.getProperty("autoweave.data");
         this.security = Path.of(data == null ? "." : data).resolve("security");
-        start(config);
+        lastGood.run(context, config, properties, runner);
     }
 
+    /** A refused change keeps the console listening as it is; an accepted one restarts the listener with it. */
     @Modified
-    synchronized void modified(SshConfig config) {
-        stop();
-        start(config);
+    synchronized void modified(SshConfig config, Map<String, Object> properties) {
+        lastGood.restart(config, properties, runner);
     }
 
     @Deactivate
     synchronized void deactivate() {
-        stop();
+        lastGood.stop(runner);
         pacing.shutdownNow();
     }
 
@@ -111,12 +117,6 @@ public final class SshConsole implements SessionListener {
     private synchronized void start(SshConfig config) {
         if (!config.enabled()) {
             LOG.log(System.Logger.Level.INFO, "SSH console disabled (enabled=false in " + PID + ")");
-            return;
-        }
-        String problem = validate(config);
-        if (problem != null) {
-            LOG.log(System.Logger.Level.ERROR, "SSH console not started: " + problem + " (fix it in DATA/etc/" + PID
-                    + ".cfg)");
             return;
         }
         pacer = new LoginPacer(config.auth_failures_per_minute(), System::nanoTime);
@@ -161,20 +161,23 @@ public final class SshConsole implements SessionListener {
         }
     }
 
+    /** The configuration when every value is usable, else a refusal naming the key. */
+    static SshConfig check(SshConfig config) {
+        ConfigRefusal.range("port", config.port(), 1, 65535);
+        ConfigRefusal.notBlank("host", config.host());
+        ConfigRefusal.atLeast("auth.failures.per.minute", config.auth_failures_per_minute(), 1);
+        ConfigRefusal.atLeast("idle.timeout.minutes", config.idle_timeout_minutes(), 0);
+        return config;
+    }
+
+    /** What is wrong with the configuration, or null. */
     static String validate(SshConfig config) {
-        if (config.port() < 1 || config.port() > 65535) {
-            return "port must be 1-65535, not " + config.port();
+        try {
+            check(config);
+            return null;
+        } catch (ConfigRefusal r) {
+            return r.getMessage();
         }
-        if (config.host() == null || config.host().isBlank()) {
-            return "host is empty (127.0.0.1 for this machine only)";
-        }
-        if (config.auth_failures_per_minute() < 1) {
-            return "auth.failures.per.minute must be >= 1, not " + config.auth_failures_per_minute();
-        }
-        if (config.idle_timeout_minutes() < 0) {
-            return "idle.timeout.minutes must be >= 0 (0 for none), not " + config.idle_timeout_minutes();
-        }
-        return null;
     }
 
     /** The host key: generated at first start, kept across restarts, readable by the runtime's user only. */

@@ -39,8 +39,8 @@ public class SshConsoleTest {
 
     @Test
     public void aPortOutOfRangeIsReportedWithWhatToFix() {
-        assertEquals("port must be 1-65535, not 0", SshConsole.validate(config(0, 10)));
-        assertEquals("auth.failures.per.minute must be >= 1, not 0", SshConsole.validate(config(8101, 0)));
+        assertEquals("port=0: must be from 1 to 65535", SshConsole.validate(config(0, 10)));
+        assertEquals("auth.failures.per.minute=0: must be 1 or more", SshConsole.validate(config(8101, 0)));
         assertNull(SshConsole.validate(config(8101, 10)));
     }
 

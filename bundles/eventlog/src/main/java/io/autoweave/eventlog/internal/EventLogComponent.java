@@ -26,6 +26,8 @@ import io.autoweave.api.log.LogRecord;
 import io.autoweave.api.log.LogStatus;
 import io.autoweave.api.metrics.MetricsCollector;
 import io.autoweave.api.metrics.MetricsSource;
+import io.autoweave.commons.config.ConfigurationStatus;
+import io.autoweave.commons.config.LastGoodConfig;
 
 /**
  * The event log in the runtime: {@code DATA/eventlog/} (segments and {@code cursors/}), the {@link EventLog} read
@@ -50,27 +52,20 @@ public final class EventLogComponent implements EventLog, EventLogAppender, Metr
     private JsonExport export;
     private Path dataDir;
     private volatile LogSettings settings;
-    private volatile String lastConfigError;
-    private long configRefusals;
+    private final LastGoodConfig<EventLogConfiguration, LogSettings> lastGood = new LastGoodConfig<>(PID,
+            EventLogConfiguration.class, LogSettings::from);
     private ServiceRegistration<EventHistory> history;
 
     @Activate
-    void activate(BundleContext context, EventLogConfiguration config) throws IOException {
+    void activate(BundleContext context, EventLogConfiguration config, Map<String, Object> properties)
+            throws IOException {
         String data = context.getProperty(DATA_PROPERTY);
         if (data == null || data.isBlank()) {
             throw new IllegalStateException("framework property " + DATA_PROPERTY
                     + " is not set (start the runtime with its launcher)");
         }
-        LogSettings s;
-        try {
-            s = LogSettings.from(config);
-        } catch (IllegalArgumentException e) {
-            // a bad file at start: run on the defaults rather than without a log, and say what to fix
-            lastConfigError = e.getMessage();
-            configRefusals++;
-            LOG.error("event log configuration {} refused, running on the defaults: {}", PID, e.getMessage());
-            s = LogSettings.defaults();
-        }
+        // a bad file at start: run on the defaults rather than without a log; the refusal says what to fix
+        LogSettings s = lastGood.start(context, config, properties);
         settings = s;
         dataDir = Path.of(data);
         open(dataDir, s);
@@ -88,20 +83,11 @@ public final class EventLogComponent implements EventLog, EventLogAppender, Metr
     }
 
     @Modified
-    void modified(EventLogConfiguration config) {
-        LogSettings s;
-        try {
-            s = LogSettings.from(config);
-        } catch (IllegalArgumentException e) {
-            synchronized (this) {
-                configRefusals++;
-            }
-            lastConfigError = e.getMessage();
-            LOG.error("event log configuration change refused, the running configuration stays: invalid "
-                    + "configuration {}: {}", PID, e.getMessage());
-            return;
-        }
-        lastConfigError = null;
+    void modified(EventLogConfiguration config, Map<String, Object> properties) {
+        lastGood.modified(config, properties).ifPresent(this::apply);
+    }
+
+    private synchronized void apply(LogSettings s) {
         LogSettings old = settings;
         // retention and the export apply now; the rest shapes structures built at start
         settings = new LogSettings(old.segmentBytes(), s.retentionBytes(), s.retentionMillis(), old.bufferRecords(),
@@ -126,6 +112,7 @@ public final class EventLogComponent implements EventLog, EventLogAppender, Metr
 
     @Deactivate
     void deactivate() {
+        lastGood.close();
         if (history != null) {
             try {
                 history.unregister();
@@ -246,8 +233,9 @@ public final class EventLogComponent implements EventLog, EventLogAppender, Metr
         if (export != null) {
             m.put("export.seq", export.position());
         }
-        if (lastConfigError != null) {
-            m.put("config.error", lastConfigError);
+        ConfigurationStatus.Refusal refused = lastGood.error();
+        if (refused != null) {
+            m.put("config.error", refused.key() + "=" + refused.value() + ": " + refused.reason());
         }
         return m;
     }
@@ -274,7 +262,7 @@ public final class EventLogComponent implements EventLog, EventLogAppender, Metr
         out.gauge("autoweave_eventlog_first_seq", "Seq of the oldest record kept", log.firstSeq());
         out.gauge("autoweave_eventlog_bytes", "Bytes of the segment files", log.bytes());
         out.counter("autoweave_eventlog_config_refused_total", "Configuration changes refused (the running one stayed)",
-                configRefusals);
+                lastGood.refusals());
         if (export != null) {
             out.gauge("autoweave_eventlog_export_lag", "Records not yet in events.jsonl",
                     log.lastSeq() - export.position());

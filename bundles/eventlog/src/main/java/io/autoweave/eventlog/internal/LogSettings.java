@@ -1,5 +1,7 @@
 package io.autoweave.eventlog.internal;
 
+import io.autoweave.commons.config.ConfigRefusal;
+
 /**
  * The event log's validated settings (see {@link EventLogConfiguration} for meanings and defaults).
  */
@@ -36,7 +38,7 @@ record LogSettings(long segmentBytes, long retentionBytes, long retentionMillis,
 
     private static void require(boolean ok, String key, Object value, String what) {
         if (!ok) {
-            throw new IllegalArgumentException(key + " = " + value + ": must be " + what);
+            throw new ConfigRefusal(key, value, "must be " + what);
         }
     }
 }

@@ -11,9 +11,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "ROLE, /api/v1/tokens). Lines NAME:ROLE:SALT:HASH given here still work but cannot be revoked there")
     String[] tokens() default {};
 
-    @AttributeDefinition(description = "Failed authentications allowed per client address per minute before 429")
-    int auth_failures_per_minute() default 10;
-
     @AttributeDefinition(description = "Largest request body accepted, in bytes (413 above)")
     long max_request_bytes() default 1_048_576;
 

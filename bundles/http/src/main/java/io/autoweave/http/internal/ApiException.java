@@ -8,6 +8,8 @@ final class ApiException extends RuntimeException {
     final String code;
     /** The refusing component's own code (e.g. the install gate's {@code UNSIGNED}), or null. */
     String reason;
+    /** Seconds for a {@code Retry-After} header (503, 429), or 0 for none. */
+    long retryAfterSeconds;
 
     ApiException(int status, String code, String message) {
         super(message);
@@ -17,6 +19,11 @@ final class ApiException extends RuntimeException {
 
     ApiException withReason(String reasonCode) {
         this.reason = reasonCode;
+        return this;
+    }
+
+    ApiException retryAfter(long seconds) {
+        this.retryAfterSeconds = seconds;
         return this;
     }
 

@@ -32,7 +32,10 @@ abstract class ApiResource extends HttpServlet {
             }
         } catch (ApiException e) {
             if (!resp.isCommitted()) {
-                resp.reset();
+                resp.reset(); // headers set before the refusal go too: the exception carries what it needs
+                if (e.retryAfterSeconds > 0) {
+                    resp.setHeader("Retry-After", Long.toString(e.retryAfterSeconds));
+                }
                 ApiSecurityContext.error(resp, e.status, e.code, e.getMessage(), e.reason);
             }
         } catch (IOException e) {
@@ -41,8 +44,9 @@ abstract class ApiResource extends HttpServlet {
             LOG.error("{} {} failed", req.getMethod(), req.getRequestURI(), e);
             if (!resp.isCommitted()) {
                 resp.reset();
-                ApiSecurityContext.error(resp, 500, "internal_error", "the request failed: " + e
-                        + " (the runtime log has the details)");
+                // never a class name or stack trace in an answer: the log has them
+                ApiSecurityContext.error(resp, 500, "internal_error",
+                        "the request failed inside the runtime; its log has the details");
             }
         }
     }

@@ -24,9 +24,10 @@ import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
 import io.autoweave.api.log.EventLog;
 import io.autoweave.api.log.LogStatus;
 import io.autoweave.api.source.UsbSource;
+import io.autoweave.commons.config.ConfigurationStatus;
 import io.autoweave.commons.json.Json;
 
-/** {@code /api/v1}: status and detection sources. Every answer is JSON; unknown paths answer a JSON 404. */
+/** {@code /api/v1}: status (with every component configuration's state) and detection sources. Every answer is JSON; unknown paths answer a JSON 404. */
 @Component(service = Servlet.class, property = {
         HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/api/v1/*",
         HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=" + ApiSecurityContext.SELECT })
@@ -52,6 +53,9 @@ public final class ApiServlet extends HttpServlet {
     void removeSource(UsbSource s) {
         sources.remove(s);
     }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    final List<ConfigurationStatus> configurations = new CopyOnWriteArrayList<>();
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -92,7 +96,30 @@ public final class ApiServlet extends HttpServlet {
             l.put("lost", st.lost());
             m.put("eventlog", l);
         }
+        m.put("configuration", configurationList());
         return m;
+    }
+
+    /** Every component configuration: ok, or refused with key, value, reason and what runs instead. */
+    private List<Map<String, Object>> configurationList() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (ConfigurationStatus c : configurations) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pid", c.pid());
+            m.put("refusals", c.refusals());
+            ConfigurationStatus.Refusal r = c.error();
+            m.put("state", r == null ? "ok" : "refused");
+            if (r != null) {
+                m.put("key", r.key());
+                m.put("value", r.value());
+                m.put("reason", r.reason());
+                m.put("in_force", r.inForce());
+                m.put("time", r.time().toString());
+            }
+            list.add(m);
+        }
+        list.sort((a, b) -> String.valueOf(a.get("pid")).compareTo(String.valueOf(b.get("pid"))));
+        return list;
     }
 
     private List<Map<String, Object>> sourceList() {

@@ -8,11 +8,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -25,6 +23,7 @@ import io.autoweave.api.device.DeviceRegistry;
 import io.autoweave.api.device.EventHistory;
 import io.autoweave.api.device.HistoryEvent;
 import io.autoweave.api.device.UsbDevice;
+import io.autoweave.commons.ident.Identifiers;
 import io.autoweave.commons.json.Json;
 import io.autoweave.commons.event.EventJson;
 
@@ -38,7 +37,6 @@ import io.autoweave.commons.event.EventJson;
 public final class DevicesServlet extends ApiResource {
     private static final long serialVersionUID = 1L;
     static final int RECENT_EVENTS = 20;
-    private static final Pattern SIGNATURE = Pattern.compile("[0-9a-fA-F]{64}");
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     transient volatile DeviceRegistry registry;
@@ -73,12 +71,12 @@ public final class DevicesServlet extends ApiResource {
             throw ApiException.notFound("no resource " + req.getRequestURI() + ": use /api/v1/devices/SIGNATURE");
         }
         onlyParameters(req, Set.of());
-        String signature = path[0];
-        if (!SIGNATURE.matcher(signature).matches()) {
-            throw ApiException.badRequest("a device signature is 64 hex digits (the device_signature field), not '"
-                    + signature + "'");
+        String signature;
+        try {
+            signature = Identifiers.signature(path[0]);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
         }
-        signature = signature.toLowerCase(Locale.ROOT);
         List<Map<String, Object>> connected = new ArrayList<>();
         for (ConnectedDevice c : r.find(signature)) {
             connected.add(EventJson.connected(c));

@@ -25,7 +25,10 @@ import io.autoweave.commons.event.EventJson;
  * history before the client asked for them are announced by {@code event: missed} (never skipped silently); its
  * {@code id} is the last missed sequence, so a resume after it does not report them again. A comment line goes out
  * when nothing was written for {@code heartbeatMillis}, which keeps proxies from closing an idle stream and finds
- * clients that went away.
+ * clients that went away: its line goes out first and the blank line that ends it {@link #PROBE_MILLIS} later, as a
+ * second write. The first write to a connection the client closed still succeeds (the kernel takes it and the client's
+ * side answers with a reset); the second one fails. So a dead client is found within a heartbeat and a probe, and its
+ * stream slot freed, instead of after several heartbeats.
  */
 final class EventStream {
 
@@ -39,6 +42,8 @@ final class EventStream {
     static final int BATCH = 256;
     /** How often the loop looks at {@code running} while idle. */
     static final long POLL_MILLIS = 500;
+    /** Delay between a heartbeat's comment line and the blank line that ends it (the dead-client probe). */
+    static final long PROBE_MILLIS = POLL_MILLIS;
 
     private final EventLog history;
     private final Sink sink;
@@ -48,6 +53,8 @@ final class EventStream {
     private final LongSupplier millis;
     private long cursor;
     private long lastWrite;
+    /** When the probe (the blank line ending a heartbeat) is due, or -1 when no heartbeat is open. */
+    private long probeDue = -1;
     long sent;
 
     /**
@@ -92,6 +99,10 @@ final class EventStream {
                 if (first > cursor + 1) { // retention dropped them between firstSeq() and read()
                     missed(cursor, first - 1);
                 }
+                if (probeDue >= 0) {
+                    sink.write("\n"); // end the open heartbeat comment before the event
+                    probeDue = -1;
+                }
                 for (LogRecord e : batch) {
                     sink.write("id: " + e.seq() + "\nevent: " + EventJson.recordName(e) + "\ndata: "
                             + Json.write(EventJson.record(e)) + "\n\n");
@@ -114,11 +125,18 @@ final class EventStream {
                 }
                 continue;
             }
-            if (!history.await(cursor, Math.min(POLL_MILLIS, heartbeatMillis))
-                    && millis.getAsLong() - lastWrite >= heartbeatMillis) {
-                sink.write(": heartbeat " + Instant.ofEpochMilli(millis.getAsLong()) + "\n\n");
-                sink.flush();
-                lastWrite = millis.getAsLong();
+            if (!history.await(cursor, Math.min(POLL_MILLIS, heartbeatMillis))) {
+                long now = millis.getAsLong();
+                if (probeDue >= 0 && now >= probeDue) {
+                    sink.write("\n");
+                    sink.flush(); // fails on a connection the client closed: the heartbeat line drew its reset
+                    probeDue = -1;
+                } else if (probeDue < 0 && now - lastWrite >= heartbeatMillis) {
+                    sink.write(": heartbeat " + Instant.ofEpochMilli(now) + "\n");
+                    sink.flush();
+                    lastWrite = now;
+                    probeDue = now + PROBE_MILLIS;
+                }
             }
         }
     }

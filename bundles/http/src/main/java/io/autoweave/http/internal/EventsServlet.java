@@ -11,11 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -26,6 +28,8 @@ import org.slf4j.LoggerFactory;
 
 import io.autoweave.api.log.EventLog;
 import io.autoweave.api.log.LogRecord;
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.commons.json.Json;
 import io.autoweave.commons.event.EventJson;
 
@@ -44,37 +48,43 @@ public final class EventsServlet extends ApiResource {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(EventsServlet.class);
     static final int MAX_LIMIT = 1000;
+    /** A slot frees when a client leaves; a dead one is found within a heartbeat (see EventStream). */
+    static final long RETRY_AFTER_SECONDS = 5;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     transient volatile EventLog history;
 
-    private final long heartbeatMillis;
-    private final long maxLag;
-    private final int maxStreams;
-    private final transient Semaphore streams;
+    /** The checked configuration in force. */
+    record Settings(long heartbeatMillis, long maxLag, int maxStreams) {
+        static Settings of(EventsConfig c) {
+            return new Settings(ConfigRefusal.range("heartbeat.seconds", c.heartbeat_seconds(), 1, 300) * 1000L,
+                    ConfigRefusal.atLeast("max.client.lag", c.max_client_lag(), 1),
+                    (int) ConfigRefusal.range("max.streams", c.max_streams(), 1, 10_000));
+        }
+    }
+
+    private final transient LastGoodConfig<EventsConfig, Settings> config;
+    private volatile Settings settings;
+    /** Streams open now; a change of max.streams applies to the next request (open streams are not cut). */
+    private final transient AtomicInteger open = new AtomicInteger();
     private volatile boolean running = true;
 
     @Activate
-    public EventsServlet(EventsConfig config) {
-        if (config.heartbeat_seconds() < 1 || config.heartbeat_seconds() > 300) {
-            throw new IllegalArgumentException(PID + ": heartbeat.seconds must be 1..300, not "
-                    + config.heartbeat_seconds());
-        }
-        if (config.max_streams() < 1) {
-            throw new IllegalArgumentException(PID + ": max.streams must be >= 1, not " + config.max_streams());
-        }
-        if (config.max_client_lag() < 1) {
-            throw new IllegalArgumentException(PID + ": max.client.lag must be >= 1, not " + config.max_client_lag());
-        }
-        this.heartbeatMillis = config.heartbeat_seconds() * 1000L;
-        this.maxLag = config.max_client_lag();
-        this.maxStreams = config.max_streams();
-        this.streams = new Semaphore(maxStreams);
+    public EventsServlet(BundleContext ctx, EventsConfig config, Map<String, Object> properties) {
+        this.config = new LastGoodConfig<>(PID, EventsConfig.class, Settings::of);
+        this.settings = this.config.start(ctx, config, properties);
+    }
+
+    /** Applied in place: the servlet and its open streams stay; a refused change keeps the settings in force. */
+    @Modified
+    void modified(EventsConfig config, Map<String, Object> properties) {
+        this.config.modified(config, properties).ifPresent(s -> settings = s);
     }
 
     @Deactivate
     void deactivate() {
         running = false; // open streams end within EventStream.POLL_MILLIS
+        config.close();
     }
 
     @Override
@@ -107,19 +117,21 @@ public final class EventsServlet extends ApiResource {
                         + "number >= 0), not '" + header + "'");
             }
         }
-        if (!streams.tryAcquire()) {
-            resp.setHeader("Retry-After", "5");
-            throw new ApiException(503, "too_many_streams", maxStreams + " event streams are open, the most allowed "
-                    + "(max.streams in " + PID + "); retry later");
+        Settings s = settings;
+        if (open.incrementAndGet() > s.maxStreams()) {
+            open.decrementAndGet();
+            throw new ApiException(503, "too_many_streams", s.maxStreams() + " event streams are open, the most "
+                    + "allowed (max.streams in " + PID + "); retry later").retryAfter(RETRY_AFTER_SECONDS);
         }
         try {
-            stream(h, since, req, resp);
+            stream(h, since, s, req, resp);
         } finally {
-            streams.release();
+            open.decrementAndGet();
         }
     }
 
-    private void stream(EventLog h, long since, HttpServletRequest req, HttpServletResponse resp)
+    private void stream(EventLog h, long since, Settings settings, HttpServletRequest req,
+            HttpServletResponse resp)
             throws IOException {
         resp.setStatus(200);
         resp.setContentType("text/event-stream");
@@ -137,7 +149,8 @@ public final class EventsServlet extends ApiResource {
             public void flush() throws IOException {
                 out.flush();
             }
-        }, since, heartbeatMillis, maxLag, () -> running && history == h, System::currentTimeMillis);
+        }, since, settings.heartbeatMillis(), settings.maxLag(), () -> running && history == h,
+                System::currentTimeMillis);
         try {
             s.run();
         } catch (IOException e) {

@@ -21,8 +21,12 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
 
 import io.autoweave.api.metrics.MetricsSource;
+import io.autoweave.commons.config.ConfigurationStatus;
 
-/** {@code GET /metrics}: Prometheus text from every {@link MetricsSource} plus the runtime's own figures. */
+/**
+ * {@code GET /metrics}: Prometheus text from every {@link MetricsSource} plus the runtime's own figures and the state
+ * of every component configuration ({@link ConfigurationStatus}).
+ */
 @Component(service = Servlet.class, property = {
         HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/metrics",
         HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=" + ApiSecurityContext.SELECT })
@@ -45,6 +49,9 @@ public final class MetricsServlet extends HttpServlet {
     void removeSource(MetricsSource s) {
         sources.remove(s);
     }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    final List<ConfigurationStatus> configurations = new CopyOnWriteArrayList<>();
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -78,6 +85,12 @@ public final class MetricsServlet extends HttpServlet {
         }
         for (int i = 0; i < names.length; i++) {
             w.gauge("autoweave_bundles", "OSGi bundles by state", byState[i], "state", names[i]);
+        }
+        for (ConfigurationStatus c : configurations) {
+            w.counter("autoweave_config_refused_total", "Configurations refused (the one in force stayed)",
+                    c.refusals(), "pid", c.pid());
+            w.gauge("autoweave_config_error", "1 while the configuration last offered is refused", c.error() == null
+                    ? 0 : 1, "pid", c.pid());
         }
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         w.gauge("autoweave_jvm_heap_used_bytes", "JVM heap in use", mem.getHeapMemoryUsage().getUsed());

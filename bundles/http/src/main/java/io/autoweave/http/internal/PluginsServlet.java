@@ -34,6 +34,7 @@ import io.autoweave.plugin.installer.PluginInstaller;
 import io.autoweave.security.AuditRecord;
 import io.autoweave.security.SecurityMonitor;
 import io.autoweave.security.Violation;
+import io.autoweave.commons.ident.Identifiers;
 import io.autoweave.commons.json.JsonParser;
 
 /**
@@ -41,7 +42,7 @@ import io.autoweave.commons.json.JsonParser;
  * through the {@link PluginInstaller} and its signature gate; start, stop, block, unblock, uninstall. Roles are
  * checked by {@link ApiSecurityContext#required}: viewers read, operators start and stop, admins do the rest.
  */
-@Component(service = Servlet.class, configurationPid = ApiSecurityContext.PID, property = {
+@Component(service = Servlet.class, property = {
         HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN + "=/api/v1/plugins/*",
         HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=" + ApiSecurityContext.SELECT })
 public final class PluginsServlet extends ApiResource {
@@ -50,7 +51,6 @@ public final class PluginsServlet extends ApiResource {
     static final int DETAIL_RECORDS = 20;
 
     private final transient BundleContext context;
-    private final long maxPluginBytes;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     transient volatile PluginInstaller installer;
@@ -59,9 +59,8 @@ public final class PluginsServlet extends ApiResource {
     transient volatile SecurityMonitor monitor;
 
     @Activate
-    public PluginsServlet(BundleContext context, ApiConfig config) {
+    public PluginsServlet(BundleContext context) {
         this.context = context;
-        this.maxPluginBytes = config.max_plugin_bytes();
     }
 
     private PluginInstaller installer() {
@@ -135,7 +134,17 @@ public final class PluginsServlet extends ApiResource {
         return m;
     }
 
+    /** A plugin name from the path, checked strictly: 400 before anything looks it up or acts on it. */
+    static String checkedName(String name) {
+        try {
+            return Identifiers.symbolicName(name);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "invalid_name", e.getMessage());
+        }
+    }
+
     private InstalledPlugin find(String name) {
+        checkedName(name);
         for (InstalledPlugin p : installer().plugins()) {
             if (p.symbolicName().equals(name)) {
                 return p;
@@ -158,7 +167,7 @@ public final class PluginsServlet extends ApiResource {
                     + ": POST /api/v1/plugins/NAME/start|stop|block|unblock");
         }
         onlyParameters(req, Set.of());
-        String name = path[0];
+        String name = checkedName(path[0]);
         Principal who = (Principal) req.getAttribute(Principal.REQUEST_ATTRIBUTE);
         String by = who == null ? "REST" : who.name() + " (REST)";
         switch (path[1]) {
@@ -307,7 +316,8 @@ public final class PluginsServlet extends ApiResource {
     }
 
     private InstalledPlugin installUpload(HttpServletRequest req, SecurityLevel level) throws IOException {
-        long max = maxPluginBytes;
+        // set by ApiSecurityContext, which holds io.autoweave.http (last good): this servlet never restarts on a change
+        long max = req.getAttribute(ApiSecurityContext.MAX_BODY_ATTRIBUTE) instanceof Long l ? l : 0;
         Path dir = context.getDataFile("uploads").toPath();
         Files.createDirectories(dir);
         Path file = Files.createTempFile(dir, "upload-", ".jar");

@@ -2,6 +2,7 @@ package io.autoweave.http.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -234,5 +235,54 @@ public class EventStreamTest {
         }, now::get);
         s.run();
         assertTrue(t.text.toString(), t.text.toString().contains(": heartbeat "));
+    }
+
+    @Test
+    public void aClientThatClosedTheConnectionIsFoundWithinAHeartbeatAndAProbe() throws Exception {
+        RingHistory h = new RingHistory(10);
+        AtomicLong now = new AtomicLong(0);
+        AtomicLong closedAt = new AtomicLong(-1);
+        // like a socket whose peer closed: the first write after the close still succeeds, the next one fails
+        EventStream.Sink closedPeer = new EventStream.Sink() {
+            int writesAfterClose;
+
+            @Override
+            public void write(String text) throws IOException {
+                if (closedAt.get() >= 0 && ++writesAfterClose > 1) {
+                    throw new IOException("Broken pipe");
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+        };
+        EventStream s = new EventStream(h, closedPeer, -1, 1000, 10, () -> {
+            if (now.addAndGet(250) == 250) {
+                closedAt.set(now.get()); // the client goes away right after the stream started
+            }
+            return now.get() < 60_000;
+        }, now::get);
+        try {
+            s.run();
+            fail("the stream must end with the failed write, not run on");
+        } catch (IOException expected) {
+            // found
+        }
+        assertTrue("found after " + (now.get() - closedAt.get()) + " ms", now.get() - closedAt.get()
+                <= 1000 + EventStream.PROBE_MILLIS + 200);
+    }
+
+    @Test
+    public void aHeartbeatIsOneCommentEndedByABlankLine() throws Exception {
+        RingHistory h = new RingHistory(10);
+        Text t = new Text();
+        AtomicLong now = new AtomicLong(0);
+        EventStream s = new EventStream(h, t, -1, 1000, 10, () -> {
+            now.addAndGet(500);
+            return now.get() < 2_000;
+        }, now::get);
+        s.run();
+        assertTrue(t.text.toString(), t.text.toString().matches("(?s).*\n: heartbeat [^\n]*\n\n.*"));
     }
 }

@@ -10,10 +10,12 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.device.DeviceRegistry;
 import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.device.UsbEventSink;
@@ -44,8 +46,12 @@ public final class ConsumerBridgeComponent implements MetricsSource {
     @Reference
     DeviceRegistry registry;
 
-    private RedisConnection connection;
-    private ConsumerBridge bridge;
+    /** No status service of its own: the sink reports io.autoweave.redis, refusing the same values (one check). */
+    private final LastGoodConfig<RedisSinkConfig, RedisSinkConfig> lastGood = new LastGoodConfig<>(
+            RedisSinkComponent.PID, RedisSinkConfig.class, RedisConfigCheck::check);
+    private volatile RedisConnection connection;
+    private volatile ConsumerBridge bridge;
+    private final LastGoodConfig.Runner<RedisSinkConfig> runner = LastGoodConfig.Runner.of(this::start, this::stop);
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addConsumer(StreamConsumer consumer) {
@@ -57,7 +63,17 @@ public final class ConsumerBridgeComponent implements MetricsSource {
     }
 
     @Activate
-    void activate(RedisSinkConfig config) {
+    synchronized void activate(RedisSinkConfig config, Map<String, Object> properties) {
+        lastGood.run(null, config, properties, runner);
+    }
+
+    /** Applied in place (the bridge restarts on the new settings); a refused change keeps the bridge reading. */
+    @Modified
+    synchronized void modified(RedisSinkConfig config, Map<String, Object> properties) {
+        lastGood.restart(config, properties, runner);
+    }
+
+    private void start(RedisSinkConfig config) {
         BridgeSettings settings = settings(config, registry.instanceId());
         connection = RedisSinkComponent.connection(config);
         if (connection != null) {
@@ -114,12 +130,20 @@ public final class ConsumerBridgeComponent implements MetricsSource {
     }
 
     @Deactivate
-    void deactivate() {
-        if (bridge != null) {
-            bridge.close();
+    synchronized void deactivate() {
+        lastGood.stop(runner);
+    }
+
+    private void stop() {
+        ConsumerBridge b = bridge;
+        bridge = null;
+        if (b != null) {
+            b.close();
         }
-        if (connection != null) {
-            connection.close();
+        RedisConnection c = connection;
+        connection = null;
+        if (c != null) {
+            c.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.autoweave.redis.internal;
 
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.device.DeviceRegistry;
 import io.autoweave.api.log.EventLog;
 import io.autoweave.api.log.LogCursor;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.osgi.framework.BundleContext;
@@ -17,6 +19,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 
 import io.autoweave.api.metrics.MetricsCollector;
@@ -46,17 +49,36 @@ public final class RedisSinkComponent implements MetricsSource {
     @Reference
     DeviceRegistry registry;
 
-    private LogCursor cursor;
-    private StreamClient client;
-    private StreamPublisher publisher;
+    private final LastGoodConfig<RedisSinkConfig, RedisSinkConfig> lastGood = new LastGoodConfig<>(PID,
+            RedisSinkConfig.class, RedisConfigCheck::check);
+    private volatile LogCursor cursor;
+    private volatile StreamClient client;
+    private volatile StreamPublisher publisher;
+    private final LastGoodConfig.Runner<RedisSinkConfig> runner = LastGoodConfig.Runner.of(this::start, this::stop);
 
+    /** {@code context} null: no configuration status service (unit tests). */
     @Activate
-    void activate(RedisSinkConfig config) {
+    synchronized void activate(BundleContext context, RedisSinkConfig config, Map<String, Object> properties) {
+        lastGood.run(context, config, properties, runner);
+    }
+
+    /**
+     * Applied in place: the publisher restarts on the new settings from the cursor (nothing is lost or sent twice);
+     * a refused change keeps the running publisher, so events keep reaching Redis.
+     */
+    @Modified
+    synchronized void modified(RedisSinkConfig config, Map<String, Object> properties) {
+        lastGood.restart(config, properties, runner);
+    }
+
+    private void start(RedisSinkConfig config) {
         PublisherSettings settings = new PublisherSettings(config.stream(), config.maxLen(), config.batchMax(),
                 config.backoffBaseMillis(), config.backoffMaxMillis(), config.breakerFailures(),
                 config.breakerOpenMillis());
         RedisConnection connection = connection(config); // validates the endpoints before anything is opened
-        cursor = log.cursor(StreamPublisher.CURSOR); // from the first start, configured or not
+        if (cursor == null) {
+            cursor = log.cursor(StreamPublisher.CURSOR); // from the first start, configured or not
+        }
         if (connection == null) {
             LOG.log(System.Logger.Level.INFO, NOT_CONFIGURED);
             return;
@@ -129,10 +151,17 @@ public final class RedisSinkComponent implements MetricsSource {
     }
 
     @Deactivate
-    void deactivate() {
-        if (publisher != null) {
-            publisher.close();
+    synchronized void deactivate() {
+        lastGood.stop(runner);
+    }
+
+    private void stop() {
+        StreamPublisher p = publisher;
+        if (p != null) {
+            p.close();
             client.close();
         }
+        publisher = null;
+        client = null;
     }
 }

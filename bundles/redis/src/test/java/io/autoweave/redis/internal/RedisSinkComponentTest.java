@@ -69,7 +69,7 @@ public class RedisSinkComponentTest {
                 log.cursor(StreamPublisher.CURSOR);
                 UsbEvent first = Events.event(2, 0);
                 log.append(first);
-                sink.activate(config(Map.of("endpoints", new String[] {"127.0.0.1:" + redis.port})));
+                sink.activate(null, config(Map.of("endpoints", new String[] {"127.0.0.1:" + redis.port})), Map.of());
                 for (int i = 1; i < 10; i++) {
                     log.append(Events.event(2, i));
                 }
@@ -91,7 +91,7 @@ public class RedisSinkComponentTest {
                 }
                 sink.deactivate();
                 log.cursor("redis").reset(3); // as after a crash before the cursor was saved
-                sink.activate(config(Map.of("endpoints", new String[] {"127.0.0.1:" + redis.port})));
+                sink.activate(null, config(Map.of("endpoints", new String[] {"127.0.0.1:" + redis.port})), Map.of());
                 Await.until(Duration.ofSeconds(10), () -> sink.health().cursor() == 11, "the replay");
                 try (Jedis jedis = redis.client()) {
                     assertEquals("a replayed range is not added twice", 11, jedis.xlen("aw:hotplug"));

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -26,10 +27,13 @@ import org.osgi.framework.BundleException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.config.LastGoodConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,10 +77,13 @@ public final class ResourceEnforcer implements MetricsSource {
 
     private final BundleContext ctx;
     private final SecurityMonitor monitor;
-    private final ResourceConfig config;
-    private final Map<SecurityLevel, Limits> defaults;
-    private final Map<String, Map<String, String>> overrides;
-    private final long windowNanos;
+    // the configuration in force (last good, see LastGoodConfig): replaced together by modified()
+    private volatile ResourceConfig config;
+    private volatile Map<SecurityLevel, Limits> defaults;
+    private volatile Map<String, Map<String, String>> overrides;
+    private volatile long windowNanos;
+    private final LastGoodConfig<ResourceConfig, Checked> lastGood;
+    private ScheduledFuture<?> sampling;
     private final ThreadMeter meter = new ThreadMeter();
     private final Map<Long, PluginAccount> accounts = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor sampler;
@@ -96,51 +103,92 @@ public final class ResourceEnforcer implements MetricsSource {
         workers.remove(w);
     }
 
-    @Activate
-    public ResourceEnforcer(BundleContext ctx, ResourceConfig config, @Reference SecurityMonitor monitor) {
-        if (config.sample_millis() < 20 || config.sample_millis() > 10_000) {
-            throw new IllegalArgumentException(PID + ": sample.millis must be 20..10000, not " + config.sample_millis());
-        }
-        if (config.window_millis() < 2 * config.sample_millis() || config.window_millis() > 600_000) {
-            throw new IllegalArgumentException(PID + ": window.millis must be at least 2 x sample.millis ("
-                    + 2 * config.sample_millis() + ") and at most 600000, not " + config.window_millis());
-        }
-        if (config.interrupt_grace_millis() < 0 || config.throttle_millis() < 0 || config.recycle_after_calls() < 0
-                || config.stop_timeout_millis() < 1) {
-            throw new IllegalArgumentException(PID + ": interrupt.grace.millis, throttle.millis and "
-                    + "recycle.after.calls must be 0 or more, stop.timeout.millis at least 1");
-        }
-        if (config.heap_threshold_percent() < 0 || config.heap_threshold_percent() > 99) {
-            throw new IllegalArgumentException(PID + ": heap.threshold.percent must be 0 (off) to 99, not "
-                    + config.heap_threshold_percent());
-        }
+    /** A configuration that checked out, with the limits built from it. */
+    record Checked(ResourceConfig config, Map<SecurityLevel, Limits> defaults,
+            Map<String, Map<String, String>> overrides) {
+    }
+
+    static Checked check(ResourceConfig config) {
+        ConfigRefusal.range("sample.millis", config.sample_millis(), 20, 10_000);
+        ConfigRefusal.range("window.millis", config.window_millis(), 2L * config.sample_millis(), 600_000);
+        ConfigRefusal.atLeast("interrupt.grace.millis", config.interrupt_grace_millis(), 0);
+        ConfigRefusal.atLeast("throttle.millis", config.throttle_millis(), 0);
+        ConfigRefusal.atLeast("recycle.after.calls", config.recycle_after_calls(), 0);
+        ConfigRefusal.atLeast("stop.timeout.millis", config.stop_timeout_millis(), 1);
+        ConfigRefusal.range("heap.threshold.percent", config.heap_threshold_percent(), 0, 99);
+        Map<SecurityLevel, Limits> defaults = Limits.defaults(config);
         try {
-            this.defaults = Limits.defaults(config);
-            this.overrides = Limits.overrides(config.overrides(), defaults);
+            return new Checked(config, defaults, Limits.overrides(config.overrides(), defaults));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(PID + ": " + e.getMessage(), e);
+            throw new ConfigRefusal("overrides", String.join(",", config.overrides()), e.getMessage());
         }
+    }
+
+    @Activate
+    public ResourceEnforcer(BundleContext ctx, ResourceConfig config, @Reference SecurityMonitor monitor,
+            Map<String, Object> properties) {
+        this.lastGood = new LastGoodConfig<>(PID, ResourceConfig.class, ResourceEnforcer::check);
+        Checked checked = lastGood.start(ctx, config, properties);
         this.ctx = ctx;
         this.monitor = monitor;
-        this.config = config;
-        this.windowNanos = TimeUnit.MILLISECONDS.toNanos(config.window_millis());
+        apply(checked);
         if (!meter.measuresAllocation()) {
             LOG.warn("this JVM does not measure allocation per thread: allocation limits are not enforced");
         }
-        watchHeap(config.heap_threshold_percent());
+        watchHeap(this.config.heap_threshold_percent());
         this.sampler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "autoweave-resource-enforcer");
             t.setDaemon(true);
             return t;
         });
-        sampler.scheduleWithFixedDelay(this::sampleSafely, config.sample_millis(), config.sample_millis(),
-                TimeUnit.MILLISECONDS);
+        schedule();
         LOG.info("resource enforcer active: sampling every {} ms over {} ms windows, {} override(s)",
-                config.sample_millis(), config.window_millis(), overrides.size());
+                this.config.sample_millis(), this.config.window_millis(), overrides.size());
+    }
+
+    private void apply(Checked c) {
+        this.defaults = c.defaults();
+        this.overrides = c.overrides();
+        this.windowNanos = TimeUnit.MILLISECONDS.toNanos(c.config().window_millis());
+        this.config = c.config();
+    }
+
+    private synchronized void schedule() {
+        if (sampling != null) {
+            sampling.cancel(false);
+        }
+        long every = config.sample_millis();
+        sampling = sampler.scheduleWithFixedDelay(this::sampleSafely, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A change applies in place: accounts, figures and the service stay; a refused change keeps the limits in force.
+     */
+    @Modified
+    void modified(ResourceConfig config, Map<String, Object> properties) {
+        lastGood.modified(config, properties).ifPresent(c -> {
+            ResourceConfig old = this.config;
+            apply(c);
+            if (old.sample_millis() != c.config().sample_millis()) {
+                schedule();
+            }
+            if (old.heap_threshold_percent() != c.config().heap_threshold_percent()) {
+                synchronized (this) {
+                    for (MemoryPoolMXBean pool : watchedPools) {
+                        pool.setCollectionUsageThreshold(0);
+                    }
+                    watchedPools.clear();
+                    watchHeap(c.config().heap_threshold_percent());
+                }
+            }
+            LOG.info("resource enforcer reconfigured in place: sampling every {} ms over {} ms windows, {} override(s)",
+                    c.config().sample_millis(), c.config().window_millis(), c.overrides().size());
+        });
     }
 
     @Deactivate
     void deactivate() {
+        lastGood.close();
         sampler.shutdownNow();
         for (MemoryPoolMXBean pool : watchedPools) {
             pool.setCollectionUsageThreshold(0); // 0 switches the threshold off again

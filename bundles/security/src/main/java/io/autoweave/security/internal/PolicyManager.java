@@ -20,6 +20,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.condpermadmin.ConditionInfo;
 import org.osgi.service.condpermadmin.ConditionalPermissionAdmin;
@@ -29,6 +30,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.security.SecurityMonitor;
 
 /**
@@ -68,7 +71,12 @@ public final class PolicyManager {
     private final PermissionGenerations generations;
     private final Path dir;
     private final String dataDir;
-    private final long settleMillis;
+    private volatile long settleMillis;
+    private final LastGoodConfig<PolicyConfig, PolicyConfig> lastGood = new LastGoodConfig<>(
+            "io.autoweave.security.policy", PolicyConfig.class, c -> {
+                ConfigRefusal.range("settle.millis", c.settle_millis(), 50, 60_000);
+                return c;
+            });
     private final Map<String, String> origins = new HashMap<>(); // encoded row → file:line of the last good read
     private volatile String lastError;
     private WatchService watch;
@@ -76,10 +84,9 @@ public final class PolicyManager {
 
     @Activate
     public PolicyManager(BundleContext ctx, @Reference ConditionalPermissionAdmin cpa,
-            @Reference SecurityMonitor monitor, @Reference PermissionGenerations generations, PolicyConfig config) {
-        if (config.settle_millis() < 50 || config.settle_millis() > 60_000) {
-            throw new IllegalArgumentException("settle.millis must be 50..60000, not " + config.settle_millis());
-        }
+            @Reference SecurityMonitor monitor, @Reference PermissionGenerations generations, PolicyConfig given,
+            Map<String, Object> properties) {
+        PolicyConfig config = lastGood.start(ctx, given, properties);
         this.cpa = cpa;
         this.monitor = monitor;
         this.generations = generations;
@@ -101,8 +108,15 @@ public final class PolicyManager {
         }
     }
 
+    /** The settle time changes in place; switching the watch on or off applies at the next start. */
+    @Modified
+    void modified(PolicyConfig config, Map<String, Object> properties) {
+        lastGood.modified(config, properties).ifPresent(c -> settleMillis = c.settle_millis());
+    }
+
     @Deactivate
     void deactivate() {
+        lastGood.close();
         try {
             if (watch != null) {
                 watch.close();

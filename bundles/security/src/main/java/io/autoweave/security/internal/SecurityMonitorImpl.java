@@ -36,6 +36,7 @@ import org.osgi.service.permissionadmin.PermissionAdmin;
 import org.osgi.service.permissionadmin.PermissionInfo;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -50,6 +51,9 @@ import io.autoweave.api.device.UsbEventListener;
 import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.api.security.UsbPermission;
 import io.autoweave.security.AuditRecord;
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.ident.Identifiers;
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.security.SecurityMonitor;
 import io.autoweave.security.Violation;
 import io.autoweave.commons.resolve.ResolveGate;
@@ -76,8 +80,9 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
     }
 
     private final BundleContext ctx;
-    private final Escalation escalation;
-    private final long repeatWindowMillis;
+    private volatile Escalation escalation;
+    private volatile long repeatWindowMillis;
+    private final LastGoodConfig<SecurityConfig, Checked> lastGood;
     private final AuditLog audit;
     private final SecurityState state;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(10_000);
@@ -113,30 +118,41 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
     @Reference
     PermissionGenerations generations;
 
+    /** A configuration that checked out. */
+    record Checked(SecurityConfig config, Escalation escalation) {
+    }
+
+    static Checked check(SecurityConfig config) {
+        ConfigRefusal.range("max.threads.per.plugin", config.max_threads_per_plugin(), 1, 10_000);
+        ConfigRefusal.range("repeat.window.millis", config.repeat_window_millis(), 0, 60_000);
+        ConfigRefusal.range("console.lines.per.second", config.console_lines_per_second(), 1, 100_000);
+        ConfigRefusal.range("console.burst.lines", config.console_burst_lines(), 1, 1_000_000);
+        ConfigRefusal.notBlank("audit.path", config.audit_path());
+        ConfigRefusal.notBlank("state.path", config.state_path());
+        ConfigRefusal.atLeast("low.block.after.violations", config.low_block_after_violations(), 0);
+        ConfigRefusal.atLeast("medium.block.after.violations", config.medium_block_after_violations(), 0);
+        ConfigRefusal.atLeast("high.block.after.violations", config.high_block_after_violations(), 0);
+        ConfigRefusal.atLeast("lockdown.after.blocks", config.lockdown_after_blocks(), 0);
+        return new Checked(config, new Escalation(config));
+    }
+
     @Activate
-    public SecurityMonitorImpl(BundleContext ctx, SecurityConfig config) {
-        this(ctx, config, dataDir(ctx));
+    public SecurityMonitorImpl(BundleContext ctx, SecurityConfig config, Map<String, Object> properties) {
+        this(ctx, config, properties, dataDir(ctx), ctx);
     }
 
     SecurityMonitorImpl(BundleContext ctx, SecurityConfig config, Path dataDir) {
-        if (config.max_threads_per_plugin() < 1 || config.max_threads_per_plugin() > 10_000) {
-            throw new IllegalArgumentException("max.threads.per.plugin must be 1..10000, not "
-                    + config.max_threads_per_plugin());
-        }
-        if (config.repeat_window_millis() < 0 || config.repeat_window_millis() > 60_000) {
-            throw new IllegalArgumentException("repeat.window.millis must be 0..60000, not "
-                    + config.repeat_window_millis());
-        }
-        if (config.console_lines_per_second() < 1 || config.console_lines_per_second() > 100_000) {
-            throw new IllegalArgumentException("console.lines.per.second must be 1..100000, not "
-                    + config.console_lines_per_second());
-        }
-        if (config.console_burst_lines() < 1 || config.console_burst_lines() > 1_000_000) {
-            throw new IllegalArgumentException("console.burst.lines must be 1..1000000, not "
-                    + config.console_burst_lines());
-        }
+        this(null, config, Map.of(), dataDir, ctx);
+    }
+
+    private SecurityMonitorImpl(BundleContext statusCtx, SecurityConfig given, Map<String, Object> properties,
+            Path dataDir, BundleContext ctx) {
+        this.lastGood = new LastGoodConfig<>("io.autoweave.security", SecurityConfig.class,
+                SecurityMonitorImpl::check);
+        Checked checked = lastGood.start(statusCtx, given, properties);
+        SecurityConfig config = checked.config();
         this.ctx = ctx;
-        this.escalation = new Escalation(config);
+        this.escalation = checked.escalation();
         this.repeatWindowMillis = config.repeat_window_millis();
         this.audit = new AuditLog(dataDir.resolve(config.audit_path()).toAbsolutePath().normalize());
         this.state = new SecurityState(dataDir.resolve(config.state_path()).toAbsolutePath().normalize());
@@ -204,8 +220,24 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         return p;
     }
 
+    /**
+     * Escalation thresholds and the repeat window change in place (violations, blocks and the monitor stay); the
+     * audit and state files, the thread limit of the denial recorder and the console guard's rates are fixed at start.
+     * A refused change keeps the rules in force.
+     */
+    @Modified
+    void modified(SecurityConfig config, Map<String, Object> properties) {
+        lastGood.modified(config, properties).ifPresent(c -> {
+            escalation = c.escalation();
+            repeatWindowMillis = c.config().repeat_window_millis();
+            LOG.info("security monitor reconfigured in place (audit.path, state.path, max.threads.per.plugin "
+                    + "and the console.* limits apply at the next start)");
+        });
+    }
+
     @Deactivate
     void deactivate() {
+        lastGood.close();
         guards.forEach(ConsoleGuard::pass);
         if (originalOut != null && System.out == guardStreams.get(0)) {
             System.setOut(originalOut);
@@ -416,6 +448,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
 
     @Override
     public void block(String plugin, String reason, String rule) {
+        Identifiers.symbolicName(plugin); // never a pattern, a path trick or a 3000-character line in the block list
         try {
             if (!state.block(plugin, reason)) {
                 return;

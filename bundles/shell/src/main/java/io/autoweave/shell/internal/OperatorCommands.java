@@ -24,6 +24,7 @@ import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.metrics.MetricsCollector;
 import io.autoweave.api.metrics.MetricsSource;
+import io.autoweave.commons.config.ConfigurationStatus;
 import io.autoweave.api.source.UsbSource;
 import io.autoweave.commons.event.EventJson;
 import io.autoweave.commons.json.Json;
@@ -47,6 +48,9 @@ public final class OperatorCommands {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     final List<MetricsSource> metrics = new CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    final List<ConfigurationStatus> configurations = new CopyOnWriteArrayList<>();
 
     @Activate
     public OperatorCommands(@Reference DeviceRegistry registry, @Reference EventHistory history) {
@@ -204,9 +208,11 @@ public final class OperatorCommands {
         return shown + " event(s) shown";
     }
 
-    @Descriptor("health: every detection source's state, and every gauge the runtime's bundles report (Redis and its "
+    @Descriptor("health: every detection source's state, every component configuration's state (a refused value "
+            + "and what runs instead), and every gauge the runtime's bundles report (Redis and its "
             + "outbox, sink queues, webhooks, plugins)")
-    public String health(@Descriptor("print JSON: {sources: [{name, state, restarts, reports, detail}], gauges: "
+    public String health(@Descriptor("print JSON: {sources: [{name, state, restarts, reports, detail}], configuration: "
+            + "[{pid, state, refusals, key, value, reason, in_force}], gauges: "
             + "{NAME{LABELS}: VALUE}}") @Parameter(names = "--json", presentValue = "true",
                     absentValue = "false") boolean json) {
         List<UsbSource> list = new ArrayList<>(sources);
@@ -223,6 +229,26 @@ public final class OperatorCommands {
             m.put("reports", h.reports());
             m.put("detail", h.detail());
             sourceJson.add(m);
+        }
+        List<ConfigurationStatus> configs = new ArrayList<>(configurations);
+        configs.sort((a, c) -> a.pid().compareTo(c.pid()));
+        Table configTable = new Table("PID", "STATE", "REFUSALS", "DETAIL");
+        List<Map<String, Object>> configJson = new ArrayList<>();
+        for (ConfigurationStatus c : configs) {
+            ConfigurationStatus.Refusal r = c.error();
+            configTable.row(c.pid(), r == null ? "ok" : "REFUSED", c.refusals(), r == null ? ""
+                    : r.key() + "=" + r.value() + ": " + r.reason() + "; running on the " + r.inForce());
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("pid", c.pid());
+            m.put("state", r == null ? "ok" : "refused");
+            m.put("refusals", c.refusals());
+            if (r != null) {
+                m.put("key", r.key());
+                m.put("value", r.value());
+                m.put("reason", r.reason());
+                m.put("in_force", r.inForce());
+            }
+            configJson.add(m);
         }
         Map<String, Double> gauges = new TreeMap<>();
         MetricsCollector collector = new MetricsCollector() {
@@ -252,11 +278,15 @@ public final class OperatorCommands {
             gauges.forEach((k, v) -> g.put(k, v.isNaN() || v.isInfinite() ? v.toString() : v));
             Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("sources", sourceJson);
+            m.put("configuration", configJson);
             m.put("gauges", g);
             return Json.write(m);
         }
         StringBuilder b = new StringBuilder("detection sources:").append(System.lineSeparator());
         b.append(list.isEmpty() ? "  none registered" : table.toString().indent(2).stripTrailing())
+                .append(System.lineSeparator());
+        b.append("configuration:").append(System.lineSeparator());
+        b.append(configs.isEmpty() ? "  none registered" : configTable.toString().indent(2).stripTrailing())
                 .append(System.lineSeparator());
         b.append("gauges:").append(System.lineSeparator());
         Table gaugeTable = new Table("GAUGE", "VALUE");

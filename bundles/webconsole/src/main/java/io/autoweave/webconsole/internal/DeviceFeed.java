@@ -4,12 +4,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.LinkedBlockingQueue;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.event.Event;
@@ -19,13 +22,14 @@ import org.osgi.service.metatype.annotations.Designate;
 
 import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.device.UsbTopics;
+import io.autoweave.commons.config.LastGoodConfig;
 
 /**
  * The USB events the devices page shows: the most recent ones, and a live feed for each open event stream. Fed by
  * EventAdmin (the pipeline posts every event on {@code autoweave/usb/*}), so the page sees what every other
  * consumer sees, after the device rules.
  */
-@Component(service = { DeviceFeed.class, EventHandler.class }, configurationPid = "io.autoweave.webconsole",
+@Component(service = { DeviceFeed.class, EventHandler.class }, configurationPid = DeviceFeed.PID,
         property = EventConstants.EVENT_TOPIC + "=" + UsbTopics.PREFIX + "*")
 // the one metatype designation of the pid; the pages read the same configuration
 @Designate(ocd = ConsoleConfig.class)
@@ -33,21 +37,48 @@ public final class DeviceFeed implements EventHandler {
 
     private static final int QUEUE = 1000;
 
-    private final int capacity;
+    static final String PID = "io.autoweave.webconsole";
+
+    private final LastGoodConfig<ConsoleConfig, ConsoleSettings> config;
+    private volatile int capacity;
     private final Deque<UsbEvent> recent = new ArrayDeque<>();
     private final Set<BlockingQueue<Object>> subscribers = new CopyOnWriteArraySet<>();
     private volatile boolean closed;
 
     @Activate
-    public DeviceFeed(ConsoleConfig config) {
-        this(config.recent_events());
+    public DeviceFeed(BundleContext ctx, ConsoleConfig config, Map<String, Object> properties) {
+        this.config = new LastGoodConfig<>(PID, ConsoleConfig.class, ConsoleSettings::of);
+        this.capacity = this.config.start(ctx, config, properties).recentEvents();
     }
 
     DeviceFeed(int capacity) {
+        this.config = new LastGoodConfig<>(PID, ConsoleConfig.class, ConsoleSettings::of);
+        this.config.start(null, LastGoodConfig.defaults(ConsoleConfig.class), Map.of());
         if (capacity < 1 || capacity > 10_000) {
             throw new IllegalArgumentException("recent.events must be 1..10000, not " + capacity);
         }
         this.capacity = capacity;
+    }
+
+    /**
+     * A change applies to every page at its next request; the pages and this feed stay registered, and a refused
+     * change keeps the settings in force.
+     */
+    @Modified
+    void modified(ConsoleConfig config, Map<String, Object> properties) {
+        this.config.modified(config, properties).ifPresent(s -> {
+            synchronized (recent) {
+                capacity = s.recentEvents();
+                while (recent.size() > capacity) {
+                    recent.removeFirst();
+                }
+            }
+        });
+    }
+
+    /** The settings of the console pages in force. */
+    ConsoleSettings settings() {
+        return config.current();
     }
 
     @Override

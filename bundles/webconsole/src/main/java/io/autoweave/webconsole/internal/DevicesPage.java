@@ -28,7 +28,7 @@ import io.autoweave.api.device.UsbEvent;
  * reload by an event stream served under the page's own path ({@code /events}, so the console login covers it).
  * Each event makes the browser fetch the table again ({@code /table}), rendered and escaped here.
  */
-@Component(service = Servlet.class, configurationPid = "io.autoweave.webconsole", property = {
+@Component(service = Servlet.class, property = {
         ServletConstants.PLUGIN_LABEL + "=" + DevicesPage.LABEL, ServletConstants.PLUGIN_TITLE + "=USB devices",
         ServletConstants.PLUGIN_CATEGORY + "=AutoWeave" })
 public final class DevicesPage extends ConsolePage {
@@ -38,17 +38,11 @@ public final class DevicesPage extends ConsolePage {
 
     private final transient DeviceRegistry registry;
     private final transient DeviceFeed feed;
-    private final long heartbeatMillis;
 
     @Activate
-    public DevicesPage(@Reference DeviceRegistry registry, @Reference DeviceFeed feed, ConsoleConfig config) {
-        if (config.sse_heartbeat_seconds() < 1 || config.sse_heartbeat_seconds() > 300) {
-            throw new IllegalArgumentException("sse.heartbeat.seconds must be 1..300, not "
-                    + config.sse_heartbeat_seconds());
-        }
+    public DevicesPage(@Reference DeviceRegistry registry, @Reference DeviceFeed feed) {
         this.registry = registry;
         this.feed = feed;
-        this.heartbeatMillis = TimeUnit.SECONDS.toMillis(config.sse_heartbeat_seconds());
     }
 
     @Override
@@ -233,7 +227,7 @@ public final class DevicesPage extends ConsolePage {
             while (true) {
                 Object next;
                 try {
-                    next = queue.poll(heartbeatMillis, TimeUnit.MILLISECONDS);
+                    next = queue.poll(feed.settings().heartbeatMillis(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;

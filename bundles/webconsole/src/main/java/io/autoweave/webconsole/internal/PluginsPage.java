@@ -27,6 +27,7 @@ import org.osgi.service.condpermadmin.ConditionalPermissionAdmin;
 import io.autoweave.api.metrics.MetricsCollector;
 import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.plugin.SecurityLevel;
+import io.autoweave.commons.ident.Identifiers;
 import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.PluginInstallException;
 import io.autoweave.plugin.installer.PluginInstaller;
@@ -39,7 +40,7 @@ import io.autoweave.security.Violation;
  * enforcer's metrics); actions install (upload, or by name from the repositories; always through
  * {@link PluginInstaller#install}, so the signature gate decides), start, stop, block, unblock, uninstall.
  */
-@Component(service = Servlet.class, configurationPid = "io.autoweave.webconsole", property = {
+@Component(service = Servlet.class, property = {
         ServletConstants.PLUGIN_LABEL + "=" + PluginsPage.LABEL, ServletConstants.PLUGIN_TITLE + "=Plugins",
         ServletConstants.PLUGIN_CATEGORY + "=AutoWeave" })
 public final class PluginsPage extends ConsolePage {
@@ -50,7 +51,8 @@ public final class PluginsPage extends ConsolePage {
     private final transient BundleContext ctx;
     private final transient PluginInstaller installer;
     private final transient SecurityMonitor monitor;
-    private final long maxUpload;
+    /** Holds the pages' configuration (last good), so a bad value never takes a page down. */
+    private final transient DeviceFeed feed;
     private final transient Path uploads;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -62,15 +64,11 @@ public final class PluginsPage extends ConsolePage {
 
     @Activate
     public PluginsPage(BundleContext ctx, @Reference PluginInstaller installer, @Reference SecurityMonitor monitor,
-            ConsoleConfig config) {
-        if (config.max_upload_bytes() < 1024 || config.max_upload_bytes() > (1L << 30)) {
-            throw new IllegalArgumentException("max.upload.bytes must be 1024..1073741824, not "
-                    + config.max_upload_bytes());
-        }
+            @Reference DeviceFeed feed) {
         this.ctx = ctx;
         this.installer = installer;
         this.monitor = monitor;
-        this.maxUpload = config.max_upload_bytes();
+        this.feed = feed;
         this.uploads = ctx.getDataFile("uploads").toPath();
     }
 
@@ -92,6 +90,11 @@ public final class PluginsPage extends ConsolePage {
         String plugin = parameter(request, "plugin");
         if (plugin == null || plugin.isBlank()) {
             return Outcome.failed(action + ": no plugin given");
+        }
+        try {
+            Identifiers.symbolicName(plugin);
+        } catch (IllegalArgumentException e) {
+            return Outcome.failed(action + ": " + e.getMessage());
         }
         InstalledPlugin p = find(plugin);
         switch (action) {
@@ -140,6 +143,7 @@ public final class PluginsPage extends ConsolePage {
         if (part == null || part.getSubmittedFileName() == null || part.getSize() == 0) {
             return Outcome.failed("install: choose a plugin archive (.jar) to upload");
         }
+        long maxUpload = feed.settings().maxUploadBytes();
         if (part.getSize() > maxUpload) {
             return Outcome.failed("install refused: " + part.getSize() + " bytes is more than max.upload.bytes ("
                     + maxUpload + ")");

@@ -28,7 +28,7 @@ import io.autoweave.security.SecurityMonitor;
  * Console page "Security": lockdown state (and its switch), blocked plugins, the ConditionalPermissionAdmin rows as
  * they apply to the runtime's own bundles and to plugins of each level, and the audit log with filters.
  */
-@Component(service = Servlet.class, configurationPid = "io.autoweave.webconsole", property = {
+@Component(service = Servlet.class, property = {
         ServletConstants.PLUGIN_LABEL + "=" + SecurityPage.LABEL, ServletConstants.PLUGIN_TITLE + "=Security",
         ServletConstants.PLUGIN_CATEGORY + "=AutoWeave" })
 public final class SecurityPage extends ConsolePage {
@@ -38,18 +38,16 @@ public final class SecurityPage extends ConsolePage {
     private static final String CORE_LOCATION = "autoweave:core/any";
 
     private final transient SecurityMonitor monitor;
-    private final int auditRows;
+    /** Holds the pages' configuration (last good), so a bad value never takes a page down. */
+    private final transient DeviceFeed feed;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ConditionalPermissionAdmin cpa;
 
     @Activate
-    public SecurityPage(@Reference SecurityMonitor monitor, ConsoleConfig config) {
-        if (config.audit_rows() < 1 || config.audit_rows() > 10_000) {
-            throw new IllegalArgumentException("audit.rows must be 1..10000, not " + config.audit_rows());
-        }
+    public SecurityPage(@Reference SecurityMonitor monitor, @Reference DeviceFeed feed) {
         this.monitor = monitor;
-        this.auditRows = config.audit_rows();
+        this.feed = feed;
     }
 
     @Override
@@ -171,6 +169,7 @@ public final class SecurityPage extends ConsolePage {
         if (!text.isEmpty()) {
             filter.append(text);
         }
+        int auditRows = feed.settings().auditRows();
         List<AuditRecord> records = new ArrayList<>(monitor.audit(filter.toString().trim(), auditRows));
         if (!decision.isEmpty()) {
             records.removeIf(r -> !decision.equals(r.decision())); // the monitor matches substrings: blocked, unblocked

@@ -3,20 +3,26 @@ package io.autoweave.webhooks.internal;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
 import io.autoweave.api.log.EventLog;
+import io.autoweave.commons.config.ConfigurationStatus;
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.commons.retry.CircuitBreaker;
 
 /**
  * One webhook subscription per factory configuration of {@value #FACTORY_PID}. A configuration that does not check
- * out ({@link WebhookSettings}) does not stop the others: this subscription shows as {@code CONFIG_ERROR} with the
- * reason in {@code aw:webhooks} and the log, and sends nothing. The cursor lives in
+ * out ({@link WebhookSettings}) does not stop the others; a refused change keeps this subscription sending on its last
+ * good configuration ({@link LastGoodConfig}, reported as {@code io.autoweave.webhooks.subscription~NAME}); a
+ * subscription refused from the start shows as {@code CONFIG_ERROR} with the reason in {@code aw:webhooks} and the
+ * log, and sends nothing. The cursor lives in
  * {@code DATA/webhooks/NAME.cursor}, so removing and re-adding a configuration with the same name resumes it.
  */
 @Component(service = {}, configurationPid = WebhookSubscription.FACTORY_PID,
@@ -27,45 +33,71 @@ public final class WebhookSubscription {
     private static final System.Logger LOG = System.getLogger(WebhookSubscription.class.getName());
 
     private final WebhookHub hub;
-    private final EndpointWorker worker;
-    private final EndpointWorker.Status configError;
+    private final EventLog history;
+    private final String factoryName;
+    private final LastGoodConfig<WebhookConfiguration, WebhookSettings> lastGood;
+    private volatile EndpointWorker worker;
+    private volatile String url;
 
     @Activate
-    public WebhookSubscription(@Reference WebhookHub hub, @Reference EventLog history,
+    public WebhookSubscription(BundleContext context, @Reference WebhookHub hub, @Reference EventLog history,
             WebhookConfiguration config, Map<String, Object> properties) {
         this.hub = hub;
-        String factoryName = factoryName(properties);
-        EndpointWorker w = null;
-        EndpointWorker.Status error = null;
-        try {
-            WebhookSettings settings = WebhookSettings.of(config, factoryName);
-            Path cursorFile = hub.directory().resolve(settings.name() + ".cursor");
-            w = new EndpointWorker(settings, history, new Cursor(cursorFile), hub.log());
-        } catch (IllegalArgumentException e) {
-            String message = "webhook subscription " + factoryName + " is not configured right, nothing is sent: "
-                    + e.getMessage();
-            LOG.log(System.Logger.Level.ERROR, message);
-            error = new EndpointWorker.Status(factoryName, config.url(), "CONFIG_ERROR", -1, 0, 0, 0, 0, 0,
-                    CircuitBreaker.State.CLOSED, null, null, e.getMessage());
-        }
-        this.worker = w;
-        this.configError = error;
+        this.history = history;
+        this.factoryName = factoryName(properties);
+        this.lastGood = new LastGoodConfig<>(FACTORY_PID + "~" + factoryName, WebhookConfiguration.class,
+                c -> WebhookSettings.of(c, factoryName));
+        this.url = config.url();
+        // a subscription has no defaults to fall back on (no URL): refused at start, it sends nothing until fixed
+        WebhookSettings settings = lastGood.start(context, config, properties,
+                "nothing (this subscription sends nothing until its configuration is fixed)", () -> null);
         hub.add(this);
-        if (worker != null) {
-            worker.start();
+        if (settings != null) {
+            start(settings);
+        }
+    }
+
+    /** A refused change keeps the subscription sending as it was; an accepted one restarts it from its cursor. */
+    @Modified
+    synchronized void modified(WebhookConfiguration config, Map<String, Object> properties) throws InterruptedException {
+        var accepted = lastGood.modified(config, properties);
+        if (accepted.isPresent()) {
+            stopWorker();
+            url = config.url();
+            start(accepted.get());
+        }
+    }
+
+    private synchronized void start(WebhookSettings settings) {
+        Path cursorFile = hub.directory().resolve(settings.name() + ".cursor");
+        EndpointWorker w = new EndpointWorker(settings, history, new Cursor(cursorFile), hub.log());
+        worker = w;
+        w.start();
+    }
+
+    private synchronized void stopWorker() throws InterruptedException {
+        EndpointWorker w = worker;
+        worker = null;
+        if (w != null) {
+            w.stop(5000);
         }
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        lastGood.close();
         hub.remove(this);
-        if (worker != null) {
-            worker.stop(5000);
-        }
+        stopWorker();
     }
 
     EndpointWorker.Status status() {
-        return worker != null ? worker.status() : configError;
+        EndpointWorker w = worker;
+        if (w != null) {
+            return w.status();
+        }
+        ConfigurationStatus.Refusal r = lastGood.error();
+        return new EndpointWorker.Status(factoryName, url, "CONFIG_ERROR", -1, 0, 0, 0, 0, 0,
+                CircuitBreaker.State.CLOSED, null, null, r == null ? "not configured" : r.key() + ": " + r.reason());
     }
 
     /**

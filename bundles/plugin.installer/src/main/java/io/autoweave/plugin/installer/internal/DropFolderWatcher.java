@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -24,11 +25,14 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.PluginInstallException;
@@ -43,7 +47,7 @@ import io.autoweave.security.SecurityMonitor;
  * from which file is kept in the bundle data file {@code drop-folder.properties}, so removals made while the runtime
  * was down are noticed at the next start.
  */
-@Component(service = DropFolderWatcher.class, immediate = true, configurationPid = "io.autoweave.plugin.dropfolder")
+@Component(service = DropFolderWatcher.class, immediate = true, configurationPid = DropFolderWatcher.PID)
 @Designate(ocd = DropFolderConfig.class)
 public final class DropFolderWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(DropFolderWatcher.class);
@@ -53,32 +57,39 @@ public final class DropFolderWatcher {
 
     private final PluginInstaller installer;
     private final SecurityMonitor monitor;
-    private final Path folder;
-    private final SecurityLevel level;
+    static final String PID = "io.autoweave.plugin.dropfolder";
+    private volatile Path folder;
+    private volatile SecurityLevel level;
+    private final Path dataDir;
+    private final LastGoodConfig<DropFolderConfig, DropFolderConfig> lastGood = new LastGoodConfig<>(PID,
+            DropFolderConfig.class, DropFolderWatcher::check);
     private final Path stateFile;
     private final Map<String, Seen> seen = new HashMap<>();
     /** file name → "bsn sha256" of what it installed. */
     private final Properties installed = new Properties();
     /** file name → "sha256 CODE" of its refusal. */
     private final Map<String, String> refused = new HashMap<>();
-    private final ScheduledExecutorService poller;
+    /** Entries that are not regular files (links, directories), by name, with what they are: reported once. */
+    private final Map<String, String> ignored = new HashMap<>();
+    private ScheduledExecutorService poller;
 
     @Activate
     public DropFolderWatcher(BundleContext ctx, @Reference PluginInstaller installer,
-            @Reference SecurityMonitor monitor, DropFolderConfig config) {
-        this(installer, monitor, config, PluginInstallerImpl.dataDir(ctx), ctx.getDataFile("drop-folder.properties")
-                .toPath());
+            @Reference SecurityMonitor monitor, DropFolderConfig config, Map<String, Object> properties) {
+        this(ctx, installer, monitor, config, properties, PluginInstallerImpl.dataDir(ctx),
+                ctx.getDataFile("drop-folder.properties").toPath());
     }
 
     DropFolderWatcher(PluginInstaller installer, SecurityMonitor monitor, DropFolderConfig config, Path dataDir,
             Path stateFile) {
-        if (config.poll_millis() < 100 || config.poll_millis() > 60_000) {
-            throw new IllegalArgumentException("poll.millis must be 100..60000, not " + config.poll_millis());
-        }
+        this(null, installer, monitor, config, Map.of(), dataDir, stateFile);
+    }
+
+    private DropFolderWatcher(BundleContext ctx, PluginInstaller installer, SecurityMonitor monitor,
+            DropFolderConfig config, Map<String, ?> properties, Path dataDir, Path stateFile) {
         this.installer = installer;
         this.monitor = monitor;
-        this.level = SecurityLevel.parse(config.level());
-        this.folder = dataDir.resolve(config.folder()).toAbsolutePath().normalize();
+        this.dataDir = dataDir;
         this.stateFile = stateFile;
         if (Files.exists(stateFile)) {
             try (InputStream in = Files.newInputStream(stateFile)) {
@@ -87,15 +98,43 @@ public final class DropFolderWatcher {
                 LOG.warn("cannot read {}: {}; starting with an empty record", stateFile, e.toString());
             }
         }
+        start(lastGood.start(ctx, config, properties));
+    }
+
+    /** The configuration when every value is usable, else a refusal naming the key. */
+    static DropFolderConfig check(DropFolderConfig config) {
+        ConfigRefusal.range("poll.millis", config.poll_millis(), 100, 60_000);
+        ConfigRefusal.notBlank("folder", config.folder());
+        try {
+            SecurityLevel.parse(config.level());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigRefusal("level", config.level(), e.getMessage());
+        }
+        return config;
+    }
+
+    /** Applied in place (the watch restarts on the new folder); a refused change keeps the folder watched. */
+    @Modified
+    synchronized void modified(DropFolderConfig config, Map<String, Object> properties) throws InterruptedException {
+        var accepted = lastGood.modified(config, properties);
+        if (accepted.isPresent()) {
+            stop();
+            start(accepted.get());
+        }
+    }
+
+    private synchronized void start(DropFolderConfig config) {
+        this.level = SecurityLevel.parse(config.level());
+        this.folder = dataDir.resolve(config.folder()).toAbsolutePath().normalize();
         if (!config.enabled()) {
-            poller = null;
             return;
         }
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot create the plugins drop folder " + folder + ": " + e
-                    + " (set folder in etc/io.autoweave.plugin.dropfolder.cfg)", e);
+            LOG.error("cannot create the plugins drop folder {}: {}; not watching it (set folder in etc/{}.cfg)",
+                    folder, e.toString(), PID);
+            return;
         }
         poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "autoweave-plugins-drop");
@@ -106,12 +145,19 @@ public final class DropFolderWatcher {
         LOG.info("watching {} for plugin jars (level {})", folder, level);
     }
 
+    private synchronized void stop() throws InterruptedException {
+        ScheduledExecutorService p = poller;
+        poller = null;
+        if (p != null) {
+            p.shutdownNow();
+            p.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Deactivate
     void deactivate() throws InterruptedException {
-        if (poller != null) {
-            poller.shutdownNow();
-            poller.awaitTermination(10, TimeUnit.SECONDS);
-        }
+        lastGood.close();
+        stop();
     }
 
     private void pollSafely() {
@@ -124,18 +170,23 @@ public final class DropFolderWatcher {
 
     synchronized void poll() throws IOException {
         Set<String> present = new HashSet<>();
+        Set<String> odd = new HashSet<>();
         try (DirectoryStream<Path> jars = Files.newDirectoryStream(folder, "*.jar")) {
             for (Path jar : jars) {
                 BasicFileAttributes a;
                 try {
-                    a = Files.readAttributes(jar, BasicFileAttributes.class);
+                    // never follow a link: link.jar -> /etc/passwd must not be read, not even to be refused
+                    a = Files.readAttributes(jar, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 } catch (IOException e) {
                     continue; // removed meanwhile
                 }
+                String name = jar.getFileName().toString();
                 if (!a.isRegularFile()) {
+                    odd.add(name);
+                    ignore(name, jar, a.isSymbolicLink() ? "a symbolic link" : a.isDirectory() ? "a directory"
+                            : "not a regular file");
                     continue;
                 }
-                String name = jar.getFileName().toString();
                 present.add(name);
                 Seen now = new Seen(a.size(), a.lastModifiedTime().toMillis());
                 if (!now.equals(seen.put(name, now))) {
@@ -150,7 +201,19 @@ public final class DropFolderWatcher {
             }
         }
         seen.keySet().retainAll(present);
+        ignored.keySet().retainAll(odd);
         refused.keySet().retainAll(present);
+    }
+
+    /** Reports a drop-folder entry that is not a regular file, once while it stays; it is never opened. */
+    private void ignore(String name, Path entry, String what) {
+        if (what.equals(ignored.put(name, what))) {
+            return;
+        }
+        LOG.warn("plugins drop folder: {} is {}; ignored (only regular .jar files are installed, never read through "
+                + "a link)", name, what);
+        monitor.audit("drop-refused", entry.toString(), "drop-folder:NOT_REGULAR_FILE", name + " is " + what
+                + "; ignored, never read");
     }
 
     private void consider(String name, Path jar) throws IOException {

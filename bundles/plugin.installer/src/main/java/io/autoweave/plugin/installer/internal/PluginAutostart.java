@@ -1,5 +1,6 @@
 package io.autoweave.plugin.installer.internal;
 
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.framework.Bundle;
@@ -11,10 +12,12 @@ import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.plugin.installer.PluginInstaller;
 import io.autoweave.security.SecurityMonitor;
 
@@ -32,29 +35,34 @@ public final class PluginAutostart implements FrameworkListener {
     private final LocationGuard guard;
     private final SecurityMonitor monitor;
     private final PluginLifecycle lifecycle;
-    private final BundleOps ops;
+    private volatile BundleOps ops;
+    /** The installer reports io.autoweave.plugin.installer; this one refuses the same values (the same check). */
+    private final LastGoodConfig<InstallerConfig, InstallerConfig> lastGood = new LastGoodConfig<>(
+            PluginInstallerImpl.PID, InstallerConfig.class, PluginInstallerImpl::check);
     private final AtomicBoolean launched = new AtomicBoolean();
 
     @Activate
     public PluginAutostart(BundleContext ctx, @Reference LocationGuard guard, @Reference SecurityMonitor monitor,
-            @Reference PluginLifecycle lifecycle, InstallerConfig config) {
+            @Reference PluginLifecycle lifecycle, InstallerConfig config, Map<String, Object> properties) {
         this.ctx = ctx;
         this.guard = guard;
         this.monitor = monitor;
         this.lifecycle = lifecycle;
-        BundleOps o;
-        try {
-            o = PluginInstallerImpl.ops(config);
-        } catch (IllegalArgumentException e) {
-            // the installer itself refuses the value; plugins must still start after a restart
-            LOG.warn("{}; starting plugins with the default time-out of 10 s", e.getMessage());
-            o = new BundleOps(10_000, 2000);
-        }
-        this.ops = o;
+        // a refused value: plugins still start after a restart, with the default time-out
+        this.ops = PluginInstallerImpl.ops(lastGood.start(null, config, properties));
         ctx.addFrameworkListener(this);
         if (ctx.getBundle(0).getState() == Bundle.ACTIVE) {
             launch();
         }
+    }
+
+    /**
+     * Applied in place. Without this DS would re-create the component on every change of the file, and the new
+     * instance would start the plugins of the ledger once more.
+     */
+    @Modified
+    void modified(InstallerConfig config, Map<String, Object> properties) {
+        lastGood.modified(config, properties).ifPresent(c -> ops = PluginInstallerImpl.ops(c));
     }
 
     @Deactivate

@@ -27,6 +27,8 @@ import org.osgi.resource.Resource;
 import org.osgi.resource.Wiring;
 import org.osgi.service.resolver.Resolver;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -38,6 +40,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.plugin.PluginState;
 import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.plugin.installer.InstalledPlugin;
@@ -54,7 +58,7 @@ import io.autoweave.security.SecurityMonitor;
  * plugin whose symbolic name is blocked; every decision goes to the security monitor's audit log, every step to the
  * {@link PluginLifecycle}.
  */
-@Component(service = PluginInstaller.class, configurationPid = "io.autoweave.plugin.installer")
+@Component(service = PluginInstaller.class, configurationPid = PluginInstallerImpl.PID)
 @Designate(ocd = InstallerConfig.class)
 public final class PluginInstallerImpl implements PluginInstaller {
     /** The launcher's start level for plugins (runtime: Launcher.PLUGIN_START_LEVEL). */
@@ -63,21 +67,25 @@ public final class PluginInstallerImpl implements PluginInstaller {
 
     private final BundleContext ctx;
     private final PluginLedger ledger;
-    private final Path trustStore;
-    private final char[] trustPassword;
+    private volatile Path trustStore;
+    private volatile char[] trustPassword;
     private final TrustStore.Cache trustCache = new TrustStore.Cache();
     private final Path workDir;
-    private final Fetcher fetcher;
+    private volatile Fetcher fetcher;
     private final PluginRepositories repositories;
     /** The framework's resolver (Felix registers its org.apache.felix.resolver as the OSGi Resolver service). */
     private final Resolver frameworkResolver;
     private final Clock clock;
     private final SecurityMonitor monitor;
     private final PluginLifecycle lifecycle;
-    private final BundleOps ops;
+    private volatile BundleOps ops;
+    private final Path dataDir;
+    private final LastGoodConfig<InstallerConfig, InstallerConfig> lastGood = new LastGoodConfig<>(PID,
+            InstallerConfig.class, PluginInstallerImpl::check);
     /** Held while candidates are checked and installed, never while plugin code runs. */
     private final Object lock = new Object();
 
+    static final String PID = "io.autoweave.plugin.installer";
     static final String SIGNER_CONDITION = "org.osgi.service.condpermadmin.BundleSignerCondition";
 
     /** Read at each install: whether any row uses a signer condition (null: keep the signatures). */
@@ -87,44 +95,59 @@ public final class PluginInstallerImpl implements PluginInstaller {
     @Activate
     public PluginInstallerImpl(BundleContext ctx, @Reference PluginLedger ledger, @Reference SecurityMonitor monitor,
             @Reference PluginLifecycle lifecycle, @Reference PluginRepositories repositories,
-            @Reference Resolver frameworkResolver, InstallerConfig config) {
-        this(ctx, ledger, monitor, lifecycle, repositories, frameworkResolver, config, dataDir(ctx),
+            @Reference Resolver frameworkResolver, InstallerConfig config, Map<String, Object> properties) {
+        this(ctx, ledger, monitor, lifecycle, repositories, frameworkResolver, config, properties, dataDir(ctx),
                 ctx.getDataFile("work").toPath(), Clock.systemUTC());
     }
 
     PluginInstallerImpl(BundleContext ctx, PluginLedger ledger, SecurityMonitor monitor, PluginLifecycle lifecycle,
-            PluginRepositories repositories, Resolver frameworkResolver, InstallerConfig config, Path dataDir,
-            Path workDir, Clock clock) {
-        ops(config);
-        if (config.download_timeout_seconds() < 1 || config.download_timeout_seconds() > 3600) {
-            throw new IllegalArgumentException("download.timeout.seconds must be 1..3600, not "
-                    + config.download_timeout_seconds());
-        }
-        if (config.trust_store_path() == null || config.trust_store_path().isBlank()) {
-            throw new IllegalArgumentException("trust.store.path is empty: give the plugin trust store file "
-                    + "(default security/plugins-truststore.p12 under the data directory)");
-        }
+            PluginRepositories repositories, Resolver frameworkResolver, InstallerConfig config, Map<String, ?> properties,
+            Path dataDir, Path workDir, Clock clock) {
         this.ctx = ctx;
         this.ledger = ledger;
-        this.trustStore = dataDir.resolve(config.trust_store_path()).toAbsolutePath().normalize();
-        this.trustPassword = config._trust_store_password() == null ? new char[0]
-                : config._trust_store_password().toCharArray();
+        this.dataDir = dataDir;
         this.workDir = workDir;
-        this.fetcher = new Fetcher(workDir, config.download_timeout_seconds() * 1000,
-                VerifierLimits.defaults().maxArchiveBytes());
         this.repositories = repositories;
         this.frameworkResolver = frameworkResolver;
         this.clock = clock;
         this.monitor = monitor;
         this.lifecycle = lifecycle;
+        // a bad value at start runs the installer on the defaults (the trust store under DATA/security)
+        apply(lastGood.start(ctx, config, properties));
+    }
+
+    /** Applied in place: the installer service stays; a refused change keeps the trust store and time-outs in force. */
+    @Modified
+    void modified(InstallerConfig config, Map<String, Object> properties) {
+        lastGood.modified(config, properties).ifPresent(this::apply);
+    }
+
+    @Deactivate
+    void deactivate() {
+        lastGood.close();
+    }
+
+    private void apply(InstallerConfig config) {
+        this.trustStore = dataDir.resolve(config.trust_store_path()).toAbsolutePath().normalize();
+        this.trustPassword = config._trust_store_password() == null ? new char[0]
+                : config._trust_store_password().toCharArray();
+        this.fetcher = new Fetcher(workDir, config.download_timeout_seconds() * 1000,
+                VerifierLimits.defaults().maxArchiveBytes());
         this.ops = ops(config);
     }
 
+    /**
+     * The check of {@code io.autoweave.plugin.installer} as a whole, shared by the installer, the repositories and
+     * the autostart (one file, three components), so none runs on a value another refuses.
+     */
+    static InstallerConfig check(InstallerConfig config) {
+        ConfigRefusal.range("download.timeout.seconds", config.download_timeout_seconds(), 1, 3600);
+        ConfigRefusal.range("start.timeout.seconds", config.start_timeout_seconds(), 1, 600);
+        ConfigRefusal.notBlank("trust.store.path", config.trust_store_path());
+        return config;
+    }
+
     static BundleOps ops(InstallerConfig config) {
-        if (config.start_timeout_seconds() < 1 || config.start_timeout_seconds() > 600) {
-            throw new IllegalArgumentException("start.timeout.seconds must be 1..600, not "
-                    + config.start_timeout_seconds());
-        }
         return new BundleOps(config.start_timeout_seconds() * 1000L, 2000);
     }
 

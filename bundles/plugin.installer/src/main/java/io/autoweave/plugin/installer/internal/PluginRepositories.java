@@ -8,14 +8,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.VersionRange;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Component;
 
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.plugin.installer.PluginInstallException;
 
 /**
@@ -69,18 +72,37 @@ public final class PluginRepositories {
         }
     }
 
-    private final List<String> configured;
-    private final Fetcher fetcher;
+    private volatile List<String> configured;
+    private volatile Fetcher fetcher;
+    private final Path work;
+    /** The installer reports io.autoweave.plugin.installer; this one refuses the same values (the same check). */
+    private final LastGoodConfig<InstallerConfig, InstallerConfig> lastGood = new LastGoodConfig<>(
+            PluginInstallerImpl.PID, InstallerConfig.class, PluginInstallerImpl::check);
 
     @Activate
-    public PluginRepositories(BundleContext ctx, InstallerConfig config) {
-        this(split(config.repositories()), new Fetcher(ctx.getDataFile("work").toPath(),
-                Math.max(1, config.download_timeout_seconds()) * 1000, MAX_INDEX_BYTES));
+    public PluginRepositories(BundleContext ctx, InstallerConfig config, Map<String, Object> properties) {
+        this.work = ctx.getDataFile("work").toPath();
+        apply(lastGood.start(null, config, properties));
     }
 
     PluginRepositories(List<String> configured, Fetcher fetcher) {
+        this.work = null;
         this.configured = configured;
         this.fetcher = fetcher;
+    }
+
+    /**
+     * Applied in place: the installer holds this service statically, so without it every change of the file would
+     * re-create the installer too. A refused change keeps the repositories in force.
+     */
+    @Modified
+    void modified(InstallerConfig config, Map<String, Object> properties) {
+        lastGood.modified(config, properties).ifPresent(this::apply);
+    }
+
+    private void apply(InstallerConfig config) {
+        this.fetcher = new Fetcher(work, config.download_timeout_seconds() * 1000, MAX_INDEX_BYTES);
+        this.configured = split(config.repositories());
     }
 
     static List<String> split(String[] values) {

@@ -13,10 +13,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.usb4java.ConfigDescriptor;
@@ -28,6 +30,8 @@ import org.usb4java.HotplugCallback;
 import org.usb4java.HotplugCallbackHandle;
 import org.usb4java.LibUsb;
 
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.source.DeviceReport;
@@ -57,7 +61,7 @@ import io.autoweave.api.source.UsbSource;
  * <p>All reads and writes of what is attached happen on the strings thread, in the order libusb reported, so a
  * detach never overtakes the attach it follows.
  */
-@Component(service = UsbSource.class, configurationPid = "io.autoweave.usb.libusb",
+@Component(service = UsbSource.class, configurationPid = LibUsbSource.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = LibUsbConfig.class)
 public final class LibUsbSource implements UsbSource {
@@ -65,7 +69,12 @@ public final class LibUsbSource implements UsbSource {
     private static final System.Logger LOG = System.getLogger(LibUsbSource.class.getName());
 
     private final DeviceReportSink sink;
-    private final LibUsbConfig config;
+    static final String PID = "io.autoweave.usb.libusb";
+    /** The configuration in force (last good); read live by the event loop, so most changes apply at once. */
+    private volatile LibUsbConfig config;
+    private final LastGoodConfig<LibUsbConfig, LibUsbConfig> lastGood = new LastGoodConfig<>(PID, LibUsbConfig.class,
+            LibUsbSource::check);
+    private java.util.concurrent.ScheduledFuture<?> checking;
     private final java.util.concurrent.ThreadPoolExecutor enricher = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
             TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
             r -> new Thread(r, "autoweave-libusb-strings"));
@@ -84,28 +93,20 @@ public final class LibUsbSource implements UsbSource {
     private volatile boolean reinit;
     private volatile String degraded;
     private final Thread loop;
-    private final KernelView kernel;
-    private final Divergence divergence;
+    private volatile KernelView kernel;
+    private volatile Divergence divergence;
     private final ScheduledExecutorService checker;
     /** Ports the current session's enumeration reported (event loop thread only, during registration). */
     private Set<String> enumerated;
 
     @Activate
-    public LibUsbSource(@Reference DeviceReportSink sink, LibUsbConfig config) {
+    public LibUsbSource(BundleContext context, @Reference DeviceReportSink sink, LibUsbConfig given,
+            Map<String, Object> properties) {
         this.sink = sink;
+        // a refused configuration at start: the source runs on its defaults and the refusal says what to fix
+        LibUsbConfig config = lastGood.start(context, given, properties);
         this.config = config;
         this.kernel = new KernelView(sysfsRoot(config.sysfs_root()));
-        long check = config.divergence_check_ms();
-        long bound = config.divergence_bound_ms();
-        if (check < 100 || check > 60_000) {
-            throw new IllegalArgumentException("io.autoweave.usb.libusb: divergence.check.ms must be 100..60000, got "
-                    + check);
-        }
-        if (bound != 0 && (bound < 1000 || bound > 600_000)) {
-            throw new IllegalArgumentException("io.autoweave.usb.libusb: divergence.bound.ms must be 0 (off) or "
-                    + "1000..600000, got " + bound);
-        }
-        this.divergence = bound == 0 ? null : new Divergence(TimeUnit.MILLISECONDS.toNanos(bound));
         this.loop = new Thread(this::run, "autoweave-libusb-events");
         this.loop.setDaemon(true);
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -115,11 +116,57 @@ public final class LibUsbSource implements UsbSource {
         });
         if (config.enabled()) {
             loop.start();
-            if (divergence != null) {
-                checker.scheduleWithFixedDelay(this::checkDivergence, check, check, TimeUnit.MILLISECONDS);
-            }
+            scheduleDivergence(config);
         } else {
             health = new Health(State.STOPPED, "disabled by configuration", 0, 0);
+        }
+    }
+
+    /** The configuration when every value is usable, else a refusal naming the key. */
+    static LibUsbConfig check(LibUsbConfig config) {
+        try {
+            sysfsRoot(config.sysfs_root());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigRefusal("sysfs.root", config.sysfs_root(), "must be an absolute path such as /sys");
+        }
+        ConfigRefusal.range("divergence.check.ms", config.divergence_check_ms(), 100, 60_000);
+        long bound = config.divergence_bound_ms();
+        if (bound != 0 && (bound < 1000 || bound > 600_000)) {
+            throw new ConfigRefusal("divergence.bound.ms", bound, "must be 0 (off) or from 1000 to 600000");
+        }
+        return config;
+    }
+
+    /**
+     * Applied in place: the event loop reads the time-outs, back-off and string reading live; the divergence check
+     * and sysfs root are replaced; switching the source on or off applies at the next start. A refused change keeps
+     * the source running as it is.
+     */
+    @Modified
+    void modified(LibUsbConfig given, Map<String, Object> properties) {
+        lastGood.modified(given, properties).ifPresent(c -> {
+            boolean wasEnabled = config.enabled();
+            kernel = new KernelView(sysfsRoot(c.sysfs_root()));
+            config = c;
+            if (wasEnabled) {
+                scheduleDivergence(c);
+            }
+            if (c.enabled() != wasEnabled) {
+                LOG.log(System.Logger.Level.WARNING, PID + ": enabled=" + c.enabled() + " applies at the next start");
+            }
+        });
+    }
+
+    private synchronized void scheduleDivergence(LibUsbConfig c) {
+        if (checking != null) {
+            checking.cancel(false);
+            checking = null;
+        }
+        long bound = c.divergence_bound_ms();
+        divergence = bound == 0 ? null : new Divergence(TimeUnit.MILLISECONDS.toNanos(bound));
+        if (divergence != null) {
+            long check = c.divergence_check_ms();
+            checking = checker.scheduleWithFixedDelay(this::checkDivergence, check, check, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -132,12 +179,13 @@ public final class LibUsbSource implements UsbSource {
         } catch (InvalidPathException e) {
             // reported below
         }
-        throw new IllegalArgumentException("io.autoweave.usb.libusb: sysfs.root must be an absolute path such as /sys, "
-                + "got '" + value + "'");
+        throw new IllegalArgumentException(PID + ": sysfs.root must be an absolute path such as /sys, got '" + value
+                + "'");
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        lastGood.close();
         running = false;
         checker.shutdownNow();
         loop.join(TimeUnit.SECONDS.toMillis(5));
@@ -154,6 +202,10 @@ public final class LibUsbSource implements UsbSource {
             Map<String, String> kernelView = kernel.devices();
             Map<String, String> libusbView = new TreeMap<>();
             attached.forEach((port, d) -> libusbView.put(port, d.vendorHex() + ":" + d.productHex()));
+            Divergence divergence = this.divergence;
+            if (divergence == null) {
+                return;
+            }
             String why = divergence.check(libusbView, kernelView, System.nanoTime());
             if (why != null) {
                 degraded = "libusb disagreed with sysfs: " + why + "; libusb context re-created "

@@ -3,13 +3,18 @@ package io.autoweave.usb.linux.internal;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.source.DeviceReportSink;
 import io.autoweave.api.source.UsbSource;
 
@@ -35,28 +40,58 @@ public final class SysfsSourceComponent implements UsbSource, Resync {
     private volatile SysfsScanner scanner;
     private volatile Health disabled;
 
+    private final LastGoodConfig<SysfsConfig, SysfsConfig> lastGood = new LastGoodConfig<>(PID, SysfsConfig.class,
+            SysfsSourceComponent::check);
+    private final LastGoodConfig.Runner<SysfsConfig> runner = LastGoodConfig.Runner.of(this::start, this::stop);
+
+    /** {@code context} null: no configuration status service (unit tests). */
     @Activate
-    void activate(SysfsConfig config) {
-        Path root = sysfsRoot(PID, config.sysfs_root());
-        int interval = config.scan_interval_s();
-        if (interval < 0 || interval > 86_400) {
-            throw new IllegalArgumentException(PID + ": scan.interval.s must be 0..86400 (0 = only at start and on "
-                    + "request), got " + interval);
+    synchronized void activate(BundleContext context, SysfsConfig config, Map<String, Object> properties) {
+        lastGood.run(context, config, properties, runner);
+    }
+
+    /** An accepted change restarts the scanner on it (a full scan, merged by the pipeline); a refused one keeps it. */
+    @Modified
+    synchronized void modified(SysfsConfig config, Map<String, Object> properties) {
+        lastGood.restart(config, properties, runner);
+    }
+
+    /** The configuration when every value is usable, else a refusal naming the key. */
+    static SysfsConfig check(SysfsConfig config) {
+        checkRoot("sysfs.root", config.sysfs_root());
+        ConfigRefusal.range("scan.interval.s", config.scan_interval_s(), 0, 86_400);
+        return config;
+    }
+
+    static void checkRoot(String key, String value) {
+        try {
+            sysfsRoot(PID, value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigRefusal(key, value, "must be an absolute path such as /sys");
         }
+    }
+
+    private void start(SysfsConfig config) {
         if (!config.enabled()) {
             disabled = new Health(State.STOPPED, "disabled by configuration (" + PID + " enabled=false)", 0, 0);
             return;
         }
-        scanner = new SysfsScanner(new SysfsDevices(root), config.include_root_hubs(), sink,
-                Duration.ofSeconds(interval), STOP_TIMEOUT).start();
+        disabled = null;
+        scanner = new SysfsScanner(new SysfsDevices(sysfsRoot(PID, config.sysfs_root())), config.include_root_hubs(),
+                sink, Duration.ofSeconds(config.scan_interval_s()), STOP_TIMEOUT).start();
     }
 
-    @Deactivate
-    void deactivate() {
+    private void stop() {
         SysfsScanner s = scanner;
+        scanner = null;
         if (s != null) {
             s.stop();
         }
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        lastGood.stop(runner);
     }
 
     static Path sysfsRoot(String pid, String value) {

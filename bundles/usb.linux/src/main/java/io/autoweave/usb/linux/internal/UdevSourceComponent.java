@@ -2,16 +2,21 @@ package io.autoweave.usb.linux.internal;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.source.DeviceReportSink;
 import io.autoweave.api.source.UsbSource;
 
@@ -42,33 +47,55 @@ public final class UdevSourceComponent implements UsbSource {
     private volatile UdevMonitor monitor;
     private volatile Health disabled;
 
+    private final LastGoodConfig<UdevConfig, UdevConfig> lastGood = new LastGoodConfig<>(PID, UdevConfig.class,
+            UdevSourceComponent::check);
+    private final LastGoodConfig.Runner<UdevConfig> runner = LastGoodConfig.Runner.of(this::start, this::stop);
+
+    /** {@code context} null: no configuration status service (unit tests). */
     @Activate
-    void activate(UdevConfig config) {
-        String udevadm = config.udevadm_path() == null ? "" : config.udevadm_path().trim();
-        if (udevadm.isEmpty()) {
-            throw new IllegalArgumentException(PID + ": udevadm.path is empty; use udevadm or an absolute path");
-        }
-        SysfsDevices sysfs = new SysfsDevices(SysfsSourceComponent.sysfsRoot(PID, config.sysfs_root()));
-        long initial = config.restart_backoff_initial_ms();
-        long max = config.restart_backoff_max_ms();
-        if (initial < 10 || max < initial || max > 300_000) {
-            throw new IllegalArgumentException(PID + ": need 10 <= restart.backoff.initial.ms <= "
-                    + "restart.backoff.max.ms <= 300000, got " + initial + " and " + max);
-        }
+    synchronized void activate(BundleContext context, UdevConfig config, Map<String, Object> properties) {
+        lastGood.run(context, config, properties, runner);
+    }
+
+    /** An accepted change restarts the monitor on it (then a resync); a refused one keeps the monitor running. */
+    @Modified
+    synchronized void modified(UdevConfig config, Map<String, Object> properties) {
+        lastGood.restart(config, properties, runner);
+    }
+
+    /** The configuration when every value is usable, else a refusal naming the key. */
+    static UdevConfig check(UdevConfig config) {
+        ConfigRefusal.notBlank("udevadm.path", config.udevadm_path());
+        SysfsSourceComponent.checkRoot("sysfs.root", config.sysfs_root());
+        ConfigRefusal.range("restart.backoff.initial.ms", config.restart_backoff_initial_ms(), 10, 300_000);
+        ConfigRefusal.range("restart.backoff.max.ms", config.restart_backoff_max_ms(),
+                config.restart_backoff_initial_ms(), 300_000);
+        return config;
+    }
+
+    private void start(UdevConfig config) {
         if (!config.enabled()) {
             disabled = new Health(State.STOPPED, "disabled by configuration (" + PID + " enabled=false)", 0, 0);
             return;
         }
-        monitor = new UdevMonitor(command(udevadm), new UdevTranslator(sysfs, config.include_root_hubs()), sink,
-                this::requestResync, new Backoff(initial, max), STOP_TIMEOUT).start();
+        disabled = null;
+        SysfsDevices sysfs = new SysfsDevices(SysfsSourceComponent.sysfsRoot(PID, config.sysfs_root()));
+        monitor = new UdevMonitor(command(config.udevadm_path().trim()), new UdevTranslator(sysfs,
+                config.include_root_hubs()), sink, this::requestResync, new Backoff(config.restart_backoff_initial_ms(),
+                config.restart_backoff_max_ms()), STOP_TIMEOUT).start();
     }
 
-    @Deactivate
-    void deactivate() {
+    private void stop() {
         UdevMonitor m = monitor;
+        monitor = null;
         if (m != null) {
             m.stop();
         }
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        lastGood.stop(runner);
     }
 
     /** {@code --subsystem-match=usb/usb_device} lets udevadm drop interface events before they reach us. */

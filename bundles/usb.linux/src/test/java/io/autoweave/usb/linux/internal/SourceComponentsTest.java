@@ -1,6 +1,7 @@
 package io.autoweave.usb.linux.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -40,11 +41,11 @@ public class SourceComponentsTest {
     public void onAMachineWithoutUsbBusNorUdevadmBothActivateAndHealthSaysWhy() {
         Path noSys = tmp.getRoot().toPath();
         sysfs.sink = sink;
-        sysfs.activate(Configs.of(SysfsConfig.class, Map.of("sysfs_root", noSys.toString())));
+        sysfs.activate(null, Configs.of(SysfsConfig.class, Map.of("sysfs_root", noSys.toString())), Map.of());
         udev.sink = sink;
         udev.resync = sysfs;
-        udev.activate(Configs.of(UdevConfig.class, Map.of("udevadm_path", noSys.resolve("udevadm").toString(),
-                "sysfs_root", noSys.toString())));
+        udev.activate(null, Configs.of(UdevConfig.class, Map.of("udevadm_path", noSys.resolve("udevadm").toString(),
+                "sysfs_root", noSys.toString())), Map.of());
 
         Fixtures.await("sysfs FAILED", WAIT, () -> sysfs.health().state() == State.FAILED);
         Fixtures.await("udev FAILED", WAIT, () -> udev.health().state() == State.FAILED);
@@ -58,8 +59,8 @@ public class SourceComponentsTest {
     @Test
     public void udevRestartAsksTheSysfsSourceForASnapshot() throws Exception {
         sysfs.sink = sink;
-        sysfs.activate(Configs.of(SysfsConfig.class, Map.of("sysfs_root", Fixtures.sysfs("kbd").toString(),
-                "scan_interval_s", 0)));
+        sysfs.activate(null, Configs.of(SysfsConfig.class, Map.of("sysfs_root", Fixtures.sysfs("kbd").toString(),
+                "scan_interval_s", 0)), Map.of());
         Fixtures.await("start snapshot", WAIT, () -> sink.snapshots.size() == 1);
 
         Path fake = tmp.newFile("udevadm").toPath();
@@ -68,9 +69,9 @@ public class SourceComponentsTest {
         assertTrue(fake.toFile().setExecutable(true));
         udev.sink = sink;
         udev.resync = sysfs;
-        udev.activate(Configs.of(UdevConfig.class, Map.of("udevadm_path", fake.toString(),
+        udev.activate(null, Configs.of(UdevConfig.class, Map.of("udevadm_path", fake.toString(),
                 "sysfs_root", Fixtures.sysfs("kbd").toString(), "restart_backoff_initial_ms", 10L,
-                "restart_backoff_max_ms", 50L)));
+                "restart_backoff_max_ms", 50L)), Map.of());
 
         Fixtures.await("resync snapshots after udev (re)starts", WAIT, () -> sink.snapshots.size() >= 3);
         assertEquals("sysfs", sink.lastSnapshot().source());
@@ -80,9 +81,9 @@ public class SourceComponentsTest {
     @Test
     public void disabledSourcesReportStoppedAndDoNothing() {
         sysfs.sink = sink;
-        sysfs.activate(Configs.of(SysfsConfig.class, Map.of("enabled", false)));
+        sysfs.activate(null, Configs.of(SysfsConfig.class, Map.of("enabled", false)), Map.of());
         udev.sink = sink;
-        udev.activate(Configs.of(UdevConfig.class, Map.of("enabled", false)));
+        udev.activate(null, Configs.of(UdevConfig.class, Map.of("enabled", false)), Map.of());
 
         assertEquals(State.STOPPED, sysfs.health().state());
         assertEquals("disabled by configuration (io.autoweave.usb.udev enabled=false)", udev.health().detail());
@@ -91,16 +92,21 @@ public class SourceComponentsTest {
     }
 
     @Test
-    public void invalidConfigurationFailsNamingWhatToFix() {
-        expectFailure("sysfs.root must be an absolute path", () -> sysfs.activate(
+    public void invalidConfigurationIsRefusedNamingKeyAndWhatToFix() {
+        expectFailure("sysfs.root=sys: must be an absolute path", () -> SysfsSourceComponent.check(
                 Configs.of(SysfsConfig.class, Map.of("sysfs_root", "sys"))));
-        expectFailure("scan.interval.s must be 0..86400", () -> sysfs.activate(
+        expectFailure("scan.interval.s=-1: must be from 0 to 86400", () -> SysfsSourceComponent.check(
                 Configs.of(SysfsConfig.class, Map.of("scan_interval_s", -1))));
-        expectFailure("udevadm.path is empty", () -> udev.activate(
+        expectFailure("udevadm.path", () -> UdevSourceComponent.check(
                 Configs.of(UdevConfig.class, Map.of("udevadm_path", " "))));
-        expectFailure("restart.backoff.initial.ms", () -> udev.activate(
+        expectFailure("restart.backoff.max.ms=30000: must be from 60000", () -> UdevSourceComponent.check(
                 Configs.of(UdevConfig.class, Map.of("restart_backoff_initial_ms", 60_000L))));
-        assertNull(udev.health());
+    }
+
+    @Test
+    public void aRefusedConfigurationAtStartRunsTheSourceOnItsDefaults() {
+        udev.activate(null, Configs.of(UdevConfig.class, Map.of("udevadm_path", " ")), Map.of());
+        assertNotNull("the monitor runs (on the default udevadm)", udev.health());
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.felix.service.command.Descriptor;
@@ -46,6 +47,7 @@ import io.autoweave.api.plugin.PluginWorkers;
 import io.autoweave.api.plugin.WorkerFigures;
 import io.autoweave.api.source.DeviceReport;
 import io.autoweave.api.source.DeviceReportSink;
+import io.autoweave.commons.config.LastGoodConfig;
 
 /**
  * The USB pipeline as a service: sources report to it ({@link DeviceReportSink}), operators and bundles read what
@@ -85,8 +87,10 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     final LongAdder posted = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder configChanges = new LongAdder();
-    final LongAdder configRefusals = new LongAdder();
-    volatile String lastConfigError;
+    /** Where the check takes the instance id when the configuration names none: the stored one, then the running. */
+    private volatile Supplier<String> instanceIdSource;
+    private final LastGoodConfig<PipelineConfiguration, PipelineSettings> lastGood = new LastGoodConfig<>(PID,
+            PipelineConfiguration.class, c -> PipelineSettings.from(c, instanceIdSource));
     /** Events delivered, by "action|first source". */
     private final Map<String, LongAdder> eventsByActionAndSource = new ConcurrentHashMap<>();
     /** Listener services by reference: bundle id and readable owner, for per-listener drop figures. */
@@ -97,27 +101,26 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     volatile EventAdmin eventAdmin;
 
     @Activate
-    public PipelineComponent(BundleContext context, PipelineConfiguration config, @Reference EventLog log,
-            @Reference EventLogAppender appender) {
-        this(config, dataDir(context), log, appender);
+    public PipelineComponent(BundleContext context, PipelineConfiguration config, Map<String, Object> properties,
+            @Reference EventLog log, @Reference EventLogAppender appender) {
+        this(context, config, properties, dataDir(context), log, appender);
+    }
+
+    PipelineComponent(PipelineConfiguration config, Path dataDir, EventLog log, EventLogAppender appender) {
+        this(null, config, Map.of(), dataDir, log, appender);
     }
 
     /**
      * @param log the event log the dispatch to listeners and EventAdmin reads
      * @param appender where every decided event goes (the pipeline's one output)
      */
-    PipelineComponent(PipelineConfiguration config, Path dataDir, EventLog log, EventLogAppender appender) {
-        PipelineSettings settings;
-        try {
-            settings = PipelineSettings.from(config,
-                    () -> InstanceId.loadOrCreate(dataDir.resolve(InstanceId.FILE_NAME)));
-        } catch (IllegalArgumentException e) {
-            String message = "invalid configuration " + PID + ": " + e.getMessage();
-            LOG.error("USB pipeline not started: {}", message);
-            timers.shutdownNow();
-            throw new IllegalArgumentException(message, e);
-        }
+    private PipelineComponent(BundleContext context, PipelineConfiguration config, Map<String, ?> properties,
+            Path dataDir, EventLog log, EventLogAppender appender) {
+        instanceIdSource = () -> InstanceId.loadOrCreate(dataDir.resolve(InstanceId.FILE_NAME));
+        // a configuration that does not check out at start: the pipeline runs on the defaults and says what to fix
+        PipelineSettings settings = lastGood.start(context, config, properties);
         instanceId = settings.instanceId();
+        instanceIdSource = () -> instanceId;
         feed = new LogFeed(appender, 4 * settings.mergeWindowNanos() + settings.debounceWindowNanos(),
                 System::nanoTime);
         pipeline = new Pipeline(settings, System::nanoTime, System::currentTimeMillis, TaskScheduler.of(timers),
@@ -135,8 +138,9 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         dispatch = new LiveDispatch(log, List.of(listeners, this::post), System::nanoTime);
         sinks = new SinkFeeds(log, settings.sinkBatchSize(), instanceId);
         LOG.info("USB pipeline started: instance {}, merge window {} ms, debounce window {} ms, {} rule(s), default {}",
-                settings.instanceId(), config.merge_window_ms(), config.debounce_window_ms(),
-                settings.rules().rules().size(), settings.rules().defaultTarget().word());
+                settings.instanceId(), TimeUnit.NANOSECONDS.toMillis(settings.mergeWindowNanos()),
+                TimeUnit.NANOSECONDS.toMillis(settings.debounceWindowNanos()), settings.rules().rules().size(),
+                settings.rules().defaultTarget().word());
     }
 
     /**
@@ -164,17 +168,11 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
      * stays (the same rule as policy reloads). The instance id cannot change while running: that takes a restart.
      */
     @Modified
-    void modified(PipelineConfiguration config) {
-        PipelineSettings settings;
-        try {
-            settings = PipelineSettings.from(config, () -> instanceId);
-        } catch (IllegalArgumentException e) {
-            configRefusals.increment();
-            lastConfigError = e.getMessage();
-            LOG.error("USB pipeline configuration change refused, the running configuration stays: invalid "
-                    + "configuration {}: {}", PID, e.getMessage());
-            return;
-        }
+    void modified(PipelineConfiguration config, Map<String, Object> properties) {
+        lastGood.modified(config, properties).ifPresent(this::apply);
+    }
+
+    private void apply(PipelineSettings settings) {
         if (!settings.instanceId().equals(instanceId)) {
             LOG.warn("USB pipeline: instance_id {} takes effect at the next start; running as {}",
                     settings.instanceId(), instanceId);
@@ -182,15 +180,16 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         pipeline.reconfigure(settings);
         feed.holdNanos(4 * settings.mergeWindowNanos() + settings.debounceWindowNanos());
         sinks.batchSize(settings.sinkBatchSize());
-        lastConfigError = null;
         configChanges.increment();
         LOG.info("USB pipeline reconfigured in place: merge window {} ms, debounce window {} ms, {} rule(s), default "
-                + "{}; {} device(s) stay connected", config.merge_window_ms(), config.debounce_window_ms(),
+                + "{}; {} device(s) stay connected", TimeUnit.NANOSECONDS.toMillis(settings.mergeWindowNanos()),
+                TimeUnit.NANOSECONDS.toMillis(settings.debounceWindowNanos()),
                 settings.rules().rules().size(), settings.rules().defaultTarget().word(), pipeline.connectedCount());
     }
 
     @Deactivate
     void deactivate() {
+        lastGood.close();
         pipeline.close(); // settles open debounce windows: the log gets the final states
         timers.shutdownNow();
         dispatch.close(2000); // listeners and EventAdmin get what was committed
@@ -300,7 +299,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
             m.put("sink." + name + ".behind", f[3]);
         });
         m.put("config.changes", configChanges.sum());
-        m.put("config.refused", configRefusals.sum());
+        m.put("config.refused", lastGood.refusals());
         return m;
     }
 
@@ -372,9 +371,9 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         Map<String, Long> p = pipeline.metrics();
         out.counter("autoweave_usb_config_changes_total", "Configuration changes applied in place", configChanges.sum());
         out.counter("autoweave_usb_config_refused_total", "Configuration changes refused (the running one stayed)",
-                configRefusals.sum());
+                lastGood.refusals());
         out.gauge("autoweave_usb_config_error", "1 while the last configuration change was refused",
-                lastConfigError == null ? 0 : 1);
+                lastGood.error() == null ? 0 : 1);
         eventsByActionAndSource.forEach((key, n) -> {
             int bar = key.indexOf('|');
             out.counter("autoweave_usb_events_total", "USB events delivered by the pipeline, by action and first source",

@@ -1,4 +1,4 @@
-package io.autoweave.http.internal;
+package io.autoweave.auth.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;

@@ -1,4 +1,4 @@
-package io.autoweave.http.internal;
+package io.autoweave.auth.internal;
 
 import java.util.Iterator;
 import java.util.Map;
@@ -6,8 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Slows down guessing: each client address may fail authentication {@code perMinute} times per sliding minute;
- * beyond that it gets 429 until the window has room again. Successful requests are never limited.
+ * Slows down guessing: each key (a client address, a user name) may fail authentication {@code perMinute} times per
+ * sliding minute; beyond that its wrong credentials get 429 until the window has room again. It is consulted only
+ * after credentials were found wrong, so successful requests are never limited.
  */
 final class FailureLimiter {
     private static final long WINDOW_NANOS = 60_000_000_000L;
@@ -20,6 +21,10 @@ final class FailureLimiter {
     FailureLimiter(int perMinute, LongSupplier nanoClock) {
         this.perMinute = perMinute;
         this.nanoClock = nanoClock;
+    }
+
+    int perMinute() {
+        return perMinute;
     }
 
     /** Seconds the client must wait, or 0 when it may try. */
