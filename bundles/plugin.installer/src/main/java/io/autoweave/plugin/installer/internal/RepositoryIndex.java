@@ -110,6 +110,16 @@ final class RepositoryIndex {
     }
 
     private List<IndexedResource> read(InputStream raw) throws IndexException, IOException {
+        try {
+            return readChecked(raw);
+        } catch (java.io.EOFException | java.util.zip.ZipException e) {
+            // a gzipped index cut short or corrupt: the JDK's messages are empty or cryptic
+            throw error("the gzip data ends early or is corrupt (" + (e.getMessage() == null ? "unexpected end"
+                    : e.getMessage()) + "): download the index again", e);
+        }
+    }
+
+    private List<IndexedResource> readChecked(InputStream raw) throws IndexException, IOException {
         InputStream in = new BufferedInputStream(raw);
         in.mark(2);
         int b1 = in.read();
