@@ -45,8 +45,16 @@ public final class EventFields {
     }
 
     /** @throws IllegalArgumentException when a field is missing or of the wrong kind */
-    @SuppressWarnings("unchecked")
     public static UsbEvent parse(Object value) {
+        try {
+            return parseFields(value);
+        } catch (ClassCastException | NullPointerException e) {
+            throw new IllegalArgumentException("event field of the wrong kind: " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static UsbEvent parseFields(Object value) {
         if (!(value instanceof Map)) {
             throw new IllegalArgumentException("event is not an object");
         }
