@@ -52,7 +52,9 @@ public class IsolatedPluginTest {
     @BeforeClass
     public static void machine() throws IOException {
         Assume.assumeTrue("bubblewrap is needed (apt-get install bubblewrap)", CONFINEMENT.bwrap());
-        System.out.println("[host-test] host JDK " + JAVA_HOME + "; " + CONFINEMENT.describe());
+        System.out.println("[host-test] supervisor on JDK " + Runtime.version() + " (SecurityManager "
+                + (System.getSecurityManager() == null ? "none" : "set") + "), host JDK " + JAVA_HOME + "; "
+                + CONFINEMENT.describe());
         loopback = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         System.setProperty("probe.port", Integer.toString(loopback.getLocalPort()));
     }
