@@ -36,6 +36,11 @@ public final class Confinement {
                 default: return new Limits(64, 224, 30, 64, 128);
             }
         }
+
+        public String describe() {
+            return "heap " + heapMb + " MB, memory " + memoryMb + " MB, cpu " + cpuPercent + " %, tasks " + tasks
+                    + ", files " + openFiles;
+        }
     }
 
     private static final Path BWRAP = Path.of("/usr/bin/bwrap");

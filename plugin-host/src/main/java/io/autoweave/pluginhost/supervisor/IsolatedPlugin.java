@@ -369,6 +369,10 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
         return startMillis;
     }
 
+    public String level() {
+        return s.level();
+    }
+
     public Confinement.Limits limits() {
         return limits;
     }

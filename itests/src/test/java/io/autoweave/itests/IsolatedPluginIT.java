@@ -1,0 +1,134 @@
+package io.autoweave.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.AfterClass;
+import org.junit.Assume;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+
+import io.autoweave.itests.probe.IsolatedProbeActivator;
+
+/**
+ * Plugins run out of process by the runtime (the plugin-host bundle, one {@code io.autoweave.plugin.isolated-NAME.cfg}
+ * per plugin): a plain plugin bundle in a confined child JVM gets, over the channel, the simulated USB events its
+ * grant covers and nothing else; a plugin that calls {@code System.exit} ends only its own host, is restarted with
+ * back-off and blocked, audited, while the runtime and the polite plugin go on.
+ */
+public class IsolatedPluginIT {
+    private static final Path WORK = PluginInstallITSupport.tempDir("autoweave-isolated-it");
+
+    @ClassRule
+    public static final RuntimeHarness RUNTIME = new RuntimeHarness()
+            // not under test here; in this in-process harness SSHD's provider registrar can load from the test
+            // class path (ClassCastException in SshConsole), which fails readiness (see the report of branch oop)
+            .config("io.autoweave.ssh.cfg", "enabled = false\n")
+            .config("io.autoweave.plugin.isolated-polite.cfg", "plugin.jar = " + probe("polite") + "\n"
+                    + "level = high\nusb.grant = vendor=046d\n")
+            .config("io.autoweave.plugin.isolated-exit.cfg", "plugin.jar = " + probe("exit") + "\n"
+                    + "level = high\nusb.grant = *\nmax.crashes = 2\nbackoff.ms = 200\n")
+            .config("io.autoweave.plugin.isolated-broken.cfg", "plugin.jar = " + probe("polite") + "\nlevel = "
+                    + "extreme\n");
+
+    private static Gogo gogo;
+
+    private static String probe(String behaviour) {
+        try {
+            byte[] jar = RuntimeHarness.bundle("itest.isolated." + behaviour, new String[][] {
+                    { "Import-Package", "org.osgi.framework,io.autoweave.api.device" },
+                    { "Bundle-Activator", IsolatedProbeActivator.class.getName() } }, IsolatedProbeActivator.class);
+            Path p = WORK.resolve("itest.isolated." + behaviour + ".jar");
+            Files.write(p, jar);
+            return p.toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @BeforeClass
+    public static void shell() throws Exception {
+        Assume.assumeTrue("bubblewrap is needed (apt-get install bubblewrap)", Files.isExecutable(Path.of(
+                "/usr/bin/bwrap")));
+        // the hosts start with their configuration, before anybody looks at them (immediate components)
+        RuntimeHarness.await("the polite host ready, audited", 60,
+                () -> RUNTIME.logText().contains("itest.isolated.polite: host-ready"));
+        gogo = new Gogo(RUNTIME.context());
+    }
+
+    @AfterClass
+    public static void closeShell() throws Exception {
+        if (gogo != null) {
+            gogo.close();
+        }
+    }
+
+    private static String row(String bsn) throws Exception {
+        @SuppressWarnings("unchecked")
+        List<String> rows = (List<String>) gogo.run("aw:isolated");
+        return rows.stream().filter(r -> r.startsWith(bsn + " ")).findFirst().orElse("none");
+    }
+
+    private static void awaitRow(String what, String bsn, String part, long seconds) throws InterruptedException {
+        RuntimeHarness.await(what, seconds, () -> {
+            try {
+                return row(bsn).contains(part);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    public void aPlainPluginInItsOwnJvmGetsTheEventsItsGrantCoversAndAnExitingOneIsBlockedAlone() throws Exception {
+        awaitRow("the polite host running", "itest.isolated.polite", " RUNNING ", 60);
+        System.out.println("[itest] isolated host: " + row("itest.isolated.polite"));
+
+        gogo.run("aw:simulate attach 046d:c52b ISO-LOGI 7-1");
+        gogo.run("aw:simulate attach 1d50:6089 ISO-OTHER 7-2");
+        awaitRow("the Logitech attach acknowledged by the host", "itest.isolated.polite", " acked=1 ", 20);
+        awaitRow("the other vendor's attach withheld in the runtime", "itest.isolated.polite", " withheld=1 ", 20);
+        RuntimeHarness.await("the plugin's line in the runtime log", 20,
+                () -> RUNTIME.logText().contains("isolated got ISO-LOGI"));
+        assertTrue(RUNTIME.logText(), !RUNTIME.logText().contains("isolated got ISO-OTHER"));
+        String line = RUNTIME.logText().lines().filter(l -> l.contains("isolated got ISO-LOGI")).findFirst()
+                .orElseThrow();
+        System.out.println("[itest] " + line);
+        assertTrue(line, line.contains("SecurityManager none")); // the host JVM runs without one
+
+        awaitRow("the exiting plugin blocked after 2 crashes", "itest.isolated.exit", " BLOCKED ", 90);
+        String exit = row("itest.isolated.exit");
+        System.out.println("[itest] " + exit);
+        assertTrue(exit, exit.contains("exited with 5"));
+        String audit = String.valueOf(gogo.run("aw:audit subject=itest.isolated.exit"));
+        assertTrue(audit, audit.contains("host-crashed") && audit.contains("host-restarted")
+                && audit.contains("blocked"));
+
+        // the runtime and the polite plugin go on
+        gogo.run("aw:simulate detach 046d:c52b ISO-LOGI 7-1");
+        awaitRow("the detach acknowledged too", "itest.isolated.polite", " acked=2 ", 20);
+        assertTrue(row("itest.isolated.polite"), row("itest.isolated.polite").contains(" missed=0 "));
+        assertEquals(200, RUNTIME.get("/health/ready", null, null).status());
+    }
+
+    @Test
+    public void aBadConfigurationSaysWhatToFixAndRunsNothing() throws Exception {
+        String fix = "level \"extreme\" is not one of high, medium, low";
+        RuntimeHarness.await("the refusal audited", 30, () -> {
+            try {
+                return String.valueOf(gogo.run("aw:audit decision=host-config-refused")).contains(fix);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        @SuppressWarnings("unchecked")
+        List<String> rows = (List<String>) gogo.run("aw:isolated");
+        assertTrue(rows.toString(), rows.stream().anyMatch(r -> r.contains("NOT RUNNING: " + fix)));
+    }
+}
