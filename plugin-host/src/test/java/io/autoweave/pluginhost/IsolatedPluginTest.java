@@ -198,9 +198,9 @@ public class IsolatedPluginTest {
         await("the polite host ready", 60, () -> polite.state() == IsolatedPlugin.State.RUNNING);
         Map<String, IsolatedPlugin> hostile = new ConcurrentHashMap<>();
         Map<String, List<String>> logs = new ConcurrentHashMap<>();
-        List<String> crashers = List.of("exit", "halt", "oom", "hang", "stack");
-        List<String> survivors = List.of("flood", "shadow", "exec", "execjava", "socket", "symlink", "interrupt",
-                "threads");
+        List<String> crashers = List.of("exit", "halt", "oom", "hang", "stack", "stuck");
+        List<String> survivors = List.of("flood", "rawflood", "shadow", "exec", "execjava", "socket", "symlink",
+                "interrupt", "threads", "facts");
         for (String b : concat(crashers, survivors)) {
             List<String> log = Collections.synchronizedList(new ArrayList<>());
             logs.put(b, log);
@@ -244,6 +244,26 @@ public class IsolatedPluginTest {
         assertTrue(outcome(logs, "socket"), outcome(logs, "socket").startsWith("outcome: refused"));
         assertTrue(outcome(logs, "symlink"), outcome(logs, "symlink").contains("leads nowhere"));
         assertTrue("the flood was cut: " + hostile.get("flood").logDropped(), hostile.get("flood").logDropped() > 0);
+        IsolatedPlugin stuck = hostile.get("stuck");
+        assertTrue(stuck.blockReason(), stuck.blockReason().contains("listener stuck"));
+        IsolatedPlugin raw = hostile.get("rawflood");
+        await("the raw flood drained", 30, () -> raw.outputDropped() > 0);
+        long hostLog = Files.size(WORK.resolve("hosts/rawflood/host.log"));
+        System.out.printf("[host-test] raw fd flood: host.log %d bytes kept, %d dropped%n", hostLog,
+                raw.outputDropped());
+        assertTrue(hostLog + " bytes", hostLog <= 1 << 20);
+        String facts = outcome(logs, "facts");
+        assertTrue(facts, facts.contains("NoNewPrivs: 1") && facts.contains("CapEff: 0000000000000000"));
+        assertTrue(facts, facts.contains("nice 10"));
+        assertTrue(facts, facts.contains("Max open files 128 128"));
+        assertTrue(facts, facts.contains("net [lo]")); // its own network namespace: a loopback, nothing else
+        System.out.println("[host-test] sandbox facts: " + facts);
+        if (CONFINEMENT.cgroups()) { // its own cgroup namespace hides the path from inside: look from outside
+            for (String c : List.of("memory", "cpu", "pids")) {
+                Path procs = Path.of("/sys/fs/cgroup", c, "autoweave/host.probe.facts/cgroup.procs");
+                assertTrue(c, !Files.readString(procs).isBlank());
+            }
+        }
         // the level's task ceiling (pids cgroup, or RLIMIT_NPROC) stops a thread flood well below 100,000
         assertTrue(outcome(logs, "threads"), outcome(logs, "threads").startsWith("outcome: threads stopped at"));
         assertTrue(hostile.get("exit").blockReason(), hostile.get("exit").blockReason().contains("exited with 7"));

@@ -46,6 +46,9 @@ public final class Confinement {
     private static final Path BWRAP = Path.of("/usr/bin/bwrap");
     private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
     private static final Path CGROUP = Path.of("/sys/fs/cgroup");
+    private static final Path NICE = Path.of("/usr/bin/nice");
+    /** The host's scheduling niceness: the runtime's threads win the CPU when both want it. */
+    static final int NICENESS = 10;
 
     private final boolean bwrap;
     private final boolean prlimit;
@@ -135,6 +138,10 @@ public final class Confinement {
             cmd.add("--");
         }
         cmd.addAll(0, prlimits(limits));
+        if (Files.isExecutable(NICE)) {
+            // below the runtime in every case; the cgroup quota (when there is one) is the actual ceiling
+            cmd.addAll(0, List.of(NICE.toString(), "-n", Integer.toString(NICENESS)));
+        }
         cmd.addAll(jvm);
         if (cgroups) {
             joinGroups(group, limits);

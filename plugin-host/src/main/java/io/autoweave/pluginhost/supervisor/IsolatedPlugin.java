@@ -3,6 +3,8 @@ package io.autoweave.pluginhost.supervisor;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -15,6 +17,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import io.autoweave.api.device.UsbDevice;
@@ -60,7 +63,13 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
     private final Events events;
     private final BlockingQueue<UsbEvent> queue;
     private final AtomicLong seq = new AtomicLong();
+    /** Bytes of the host's own stdout/stderr kept in host.log at most, per start. */
+    static final long HOST_LOG_LIMIT = 1 << 20;
+
     private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong outputDropped = new AtomicLong();
+    /** Sent to the current host and not yet acknowledged; lost (counted missed) when it dies. */
+    private final AtomicLong unacked = new AtomicLong();
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong missed = new AtomicLong();
     private final AtomicLong withheld = new AtomicLong();
@@ -68,6 +77,8 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
     private final AtomicLong starts = new AtomicLong();
     private volatile State state = State.STARTING;
     private volatile long lastBeat;
+    /** When the host last made progress on its events (an ack, or the first event sent after it had none). */
+    private volatile long lastProgress;
     private volatile long heapBytes;
     private volatile long threads;
     private volatile long logDropped;
@@ -111,6 +122,7 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
         long backoff = s.backoffMillis();
         while (state != State.STOPPED && state != State.BLOCKED) {
             String end = runOnce();
+            missed.addAndGet(unacked.getAndSet(0)); // sent to a host that died before acknowledging them
             if (state == State.STOPPED || state == State.BLOCKED) {
                 break;
             }
@@ -155,9 +167,9 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
                 List<String> cmd = confinement.command(s.javaHome(), s.hostClassPath(),
                         "io.autoweave.pluginhost.child.HostMain", args, data, run, ro, limits, groupName());
                 starts.incrementAndGet();
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(s.workDir().resolve("host.log").toFile()).start();
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                 process = p;
+                drainOutput(p);
                 SocketChannel ch = accept(server, p);
                 if (ch == null) {
                     return p.isAlive() ? "no connection within the start time-out" : "exited with " + p.exitValue()
@@ -174,6 +186,31 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
         }
     }
 
+    /**
+     * Keeps the first {@value #HOST_LOG_LIMIT} bytes the process writes to its own stdout/stderr (the JVM's own
+     * messages: a crash report, an OutOfMemoryError; a plugin writing to the file descriptors directly, past
+     * System.out) in {@code host.log}, and only counts the rest: a flood there can fill neither the disk nor the pipe.
+     */
+    private void drainOutput(Process p) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            long kept = 0;
+            try (InputStream in = p.getInputStream();
+                    OutputStream log = Files.newOutputStream(s.workDir().resolve("host.log"))) {
+                for (int n; (n = in.read(buf)) >= 0;) {
+                    int keep = (int) Math.max(0, Math.min(n, HOST_LOG_LIMIT - kept));
+                    log.write(buf, 0, keep);
+                    kept += keep;
+                    outputDropped.addAndGet(n - keep);
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+        }, "autoweave-host-output " + s.bsn());
+        t.setDaemon(true);
+        t.start();
+    }
+
     private SocketChannel accept(ServerSocketChannel server, Process p) throws IOException {
         server.configureBlocking(false);
         long deadline = System.currentTimeMillis() + s.startTimeoutMillis();
@@ -188,47 +225,78 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
         return null;
     }
 
+    /**
+     * Serves one connected host until it ends. The checks run on this thread, the writing on another: a host that
+     * stops reading (a listener stuck in {@code onEvent}) fills the socket and blocks its writer, never the checks.
+     */
     private String serve(SocketChannel ch, Process p, long t0) throws IOException {
         DataInputStream in = Frames.input(ChannelStreams.in(ch));
         DataOutputStream out = Frames.output(ChannelStreams.out(ch));
-        String[] ended = new String[1];
-        Thread reader = new Thread(() -> ended[0] = read(in, t0), "autoweave-host-reader " + s.bsn());
+        AtomicReference<String> ended = new AtomicReference<>();
+        Thread reader = new Thread(() -> ended.compareAndSet(null, read(in, t0)), "autoweave-host-reader " + s.bsn());
         reader.setDaemon(true);
+        Thread writer = new Thread(() -> ended.compareAndSet(null, write(out)), "autoweave-host-writer " + s.bsn());
+        writer.setDaemon(true);
         lastBeat = System.currentTimeMillis();
         reader.start();
-        long readyDeadline = System.currentTimeMillis() + s.startTimeoutMillis();
-        while (true) {
-            if (ended[0] != null || !reader.isAlive() || !p.isAlive()) {
-                return ending(p, reader, ended);
+        writer.start();
+        try {
+            long readyDeadline = System.currentTimeMillis() + s.startTimeoutMillis();
+            while (true) {
+                if (ended.get() != null || !reader.isAlive() || !p.isAlive()) {
+                    return ending(p, reader, ended.get());
+                }
+                long now = System.currentTimeMillis();
+                if (state != State.RUNNING && now > readyDeadline) {
+                    return "not ready within " + s.startTimeoutMillis() + " ms (start() hangs?)";
+                }
+                if (state == State.RUNNING && now - lastBeat > s.heartbeatTimeoutMillis()) {
+                    return "no heartbeat for " + s.heartbeatTimeoutMillis() + " ms";
+                }
+                // the heartbeat has its own thread: a listener stuck in onEvent shows as events never acknowledged
+                if (unacked.get() > 0 && now - lastProgress > s.heartbeatTimeoutMillis()) {
+                    return "listener stuck: " + unacked.get() + " event(s) unacknowledged for "
+                            + s.heartbeatTimeoutMillis() + " ms";
+                }
+                if (state == State.STOPPED || state == State.BLOCKED) {
+                    return "stopped";
+                }
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException x) {
+                    return "supervisor interrupted";
+                }
             }
-            if (state != State.RUNNING && System.currentTimeMillis() > readyDeadline) {
-                return "not ready within " + s.startTimeoutMillis() + " ms (start() hangs?)";
-            }
-            if (state == State.RUNNING && System.currentTimeMillis() - lastBeat > s.heartbeatTimeoutMillis()) {
-                return "no heartbeat for " + s.heartbeatTimeoutMillis() + " ms";
-            }
-            if (state == State.STOPPED || state == State.BLOCKED) {
-                return "stopped";
-            }
-            UsbEvent e;
-            try {
-                e = queue.poll(50, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException x) {
-                return "supervisor interrupted";
-            }
-            if (e != null) {
+        } finally {
+            writer.interrupt(); // the caller closes the channel, which ends a write blocked on it
+        }
+    }
+
+    /** Sends queued events until the channel fails or the writer is interrupted; returns why it ended. */
+    private String write(DataOutputStream out) {
+        try {
+            while (true) {
+                UsbEvent e = queue.take();
+                if (unacked.get() == 0) {
+                    lastProgress = System.currentTimeMillis();
+                }
+                unacked.incrementAndGet();
                 Frames.write(out, Frames.of("event", "seq", seq.incrementAndGet(), "event", EventFields.of(e)));
                 sent.incrementAndGet();
             }
+        } catch (InterruptedException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "channel (writing): " + e;
         }
     }
 
     /** Why the host ended: its exit status when it exited (the usual case: the channel closes as it dies). */
-    private static String ending(Process p, Thread reader, String[] ended) {
+    private static String ending(Process p, Thread reader, String ended) {
         try {
             reader.join(500); // let the reader take the last frames
             if (p.waitFor(1, TimeUnit.SECONDS)) {
-                String why = ended[0] == null || ended[0].contains("EOFException") ? "" : " (" + ended[0] + ")";
+                String why = ended == null || ended.contains("EOFException") ? "" : " (" + ended + ")";
                 int status = p.exitValue();
                 // 128+N: killed by signal N (9: the kernel's OOM killer in a memory cgroup, or a kill -9)
                 return "exited with " + status + (status > 128 ? " (signal " + (status - 128) + ")" : "") + why;
@@ -236,7 +304,7 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return ended[0] != null ? ended[0] : "channel closed";
+        return ended != null ? ended : "channel closed";
     }
 
     private String read(DataInputStream in, long t0) {
@@ -255,6 +323,8 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
                         return "start failed: " + f.get("reason");
                     case "ack":
                         acked.incrementAndGet();
+                        unacked.decrementAndGet();
+                        lastProgress = System.currentTimeMillis();
                         break;
                     case "hb":
                         heapBytes = ((Number) f.get("heap")).longValue();
@@ -358,6 +428,11 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
 
     public long threads() {
         return threads;
+    }
+
+    /** Bytes of the host's raw stdout/stderr beyond {@link #HOST_LOG_LIMIT} per start, not kept. */
+    public long outputDropped() {
+        return outputDropped.get();
     }
 
     public long logDropped() {

@@ -122,6 +122,28 @@ public class HostProbeActivator implements BundleActivator, UsbEventListener, Ru
                 Files.createSymbolicLink(link, Path.of("/root"));
                 File[] listed = link.toFile().listFiles();
                 return listed == null ? "symlink leads nowhere" : "listed " + listed.length + " entries of /root";
+            case "facts":
+                // what the kernel says about this process: the evidence of each confinement layer
+                String status = Files.readString(Path.of("/proc/self/status"));
+                String limits = Files.readString(Path.of("/proc/self/limits"));
+                String[] stat = Files.readString(Path.of("/proc/self/stat")).split("\\) ")[1].split(" ");
+                return "facts " + field(status, "NoNewPrivs:") + "|" + field(status, "CapEff:") + "|"
+                        + field(status, "Uid:") + "|" + field(limits, "Max open files") + "|"
+                        + field(limits, "Max core file size") + "|nice " + stat[16] + "|"
+                        + Files.readString(Path.of("/proc/self/cgroup")).replace('\n', ' ') + "|net "
+                        + Files.readString(Path.of("/proc/net/dev")).lines().skip(2).map(String::trim)
+                                .map(l -> l.substring(0, l.indexOf(':'))).toList();
+            case "rawflood":
+                // past System.out, straight to the process's file descriptor 1
+                java.io.FileOutputStream fd1 = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+                byte[] mb = new byte[1 << 20];
+                java.util.Arrays.fill(mb, (byte) 'x');
+                for (int i = 0; i < 20; i++) {
+                    fd1.write(mb);
+                }
+                return "raw flooded 20 MiB";
+            case "stuck":
+                return "will hang in onEvent";
             default:
                 return "unknown " + behaviour;
         }
@@ -158,8 +180,24 @@ public class HostProbeActivator implements BundleActivator, UsbEventListener, Ru
         // nothing held
     }
 
+    private static String field(String text, String name) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name)) {
+                return line.replaceAll("\\s+", " ").trim();
+            }
+        }
+        return name + " ?";
+    }
+
     @Override
     public void onEvent(UsbEvent event) {
+        while ("stuck".equals(behaviour)) {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                // ignored on purpose
+            }
+        }
         System.out.println("got " + event.eventId());
     }
 }
