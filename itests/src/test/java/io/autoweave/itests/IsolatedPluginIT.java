@@ -24,6 +24,7 @@ import io.autoweave.itests.probe.IsolatedProbeActivator;
  */
 public class IsolatedPluginIT {
     private static final Path WORK = PluginInstallITSupport.tempDir("autoweave-isolated-it");
+    private static final Path TEMURIN_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
 
     @ClassRule
     public static final RuntimeHarness RUNTIME = new RuntimeHarness()
@@ -34,6 +35,9 @@ public class IsolatedPluginIT {
                     + "level = high\nusb.grant = vendor=046d\n")
             .config("io.autoweave.plugin.isolated-exit.cfg", "plugin.jar = " + probe("exit") + "\n"
                     + "level = high\nusb.grant = *\nmax.crashes = 2\nbackoff.ms = 200\n")
+            // the runtime stays on JDK 17 (its in-process plugins need the SecurityManager); a host may run on 25
+            .config("io.autoweave.plugin.isolated-jdk25.cfg", "plugin.jar = " + probe("jdk25") + "\n"
+                    + "level = medium\nusb.grant = vendor=046d;product=c077\njava.home = " + TEMURIN_25 + "\n")
             .config("io.autoweave.plugin.isolated-broken.cfg", "plugin.jar = " + probe("polite") + "\nlevel = "
                     + "extreme\n");
 
@@ -75,6 +79,13 @@ public class IsolatedPluginIT {
         return rows.stream().filter(r -> r.startsWith(bsn + " ")).findFirst().orElse("none");
     }
 
+    /** A figure of the plugin's row, e.g. {@code acked}. */
+    private static long count(String bsn, String figure) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(" " + figure + "=(\\d+) ").matcher(row(bsn));
+        assertTrue(row(bsn), m.find());
+        return Long.parseLong(m.group(1));
+    }
+
     private static void awaitRow(String what, String bsn, String part, long seconds) throws InterruptedException {
         RuntimeHarness.await(what, seconds, () -> {
             try {
@@ -90,10 +101,14 @@ public class IsolatedPluginIT {
         awaitRow("the polite host running", "itest.isolated.polite", " RUNNING ", 60);
         System.out.println("[itest] isolated host: " + row("itest.isolated.polite"));
 
+        long acked = count("itest.isolated.polite", "acked");
+        long withheld = count("itest.isolated.polite", "withheld");
         gogo.run("aw:simulate attach 046d:c52b ISO-LOGI 7-1");
         gogo.run("aw:simulate attach 1d50:6089 ISO-OTHER 7-2");
-        awaitRow("the Logitech attach acknowledged by the host", "itest.isolated.polite", " acked=1 ", 20);
-        awaitRow("the other vendor's attach withheld in the runtime", "itest.isolated.polite", " withheld=1 ", 20);
+        awaitRow("the Logitech attach acknowledged by the host", "itest.isolated.polite", " acked=" + (acked + 1)
+                + " ", 20);
+        awaitRow("the other vendor's attach withheld in the runtime", "itest.isolated.polite", " withheld="
+                + (withheld + 1) + " ", 20);
         RuntimeHarness.await("the plugin's line in the runtime log", 20,
                 () -> RUNTIME.logText().contains("isolated got ISO-LOGI"));
         assertTrue(RUNTIME.logText(), !RUNTIME.logText().contains("isolated got ISO-OTHER"));
@@ -112,9 +127,20 @@ public class IsolatedPluginIT {
 
         // the runtime and the polite plugin go on
         gogo.run("aw:simulate detach 046d:c52b ISO-LOGI 7-1");
-        awaitRow("the detach acknowledged too", "itest.isolated.polite", " acked=2 ", 20);
+        awaitRow("the detach acknowledged too", "itest.isolated.polite", " acked=" + (acked + 2) + " ", 20);
         assertTrue(row("itest.isolated.polite"), row("itest.isolated.polite").contains(" missed=0 "));
         assertEquals(200, RUNTIME.get("/health/ready", null, null).status());
+    }
+
+    @Test
+    public void aHostRunsOnTemurin25WithoutASecurityManagerWhileTheRuntimeRunsOn17() throws Exception {
+        Assume.assumeTrue("Temurin 25 in " + TEMURIN_25, Files.isExecutable(TEMURIN_25.resolve("bin/java")));
+        awaitRow("the JDK 25 host running", "itest.isolated.jdk25", " RUNNING ", 60);
+        gogo.run("aw:simulate attach 046d:c077 ISO-JDK25 7-3");
+        RuntimeHarness.await("the JDK 25 plugin's line", 20, () -> RUNTIME.logText().lines()
+                .anyMatch(l -> l.contains("[itest.isolated.jdk25 out] isolated got ISO-JDK25 on JDK 25, "
+                        + "SecurityManager none")));
+        System.out.println("[itest] " + row("itest.isolated.jdk25"));
     }
 
     @Test
