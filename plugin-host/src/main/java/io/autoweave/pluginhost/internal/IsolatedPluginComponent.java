@@ -61,6 +61,11 @@ public final class IsolatedPluginComponent {
             Path jar = s.pluginJar();
             PluginGrant grant = PluginGrant.of(config.usb_grant(), jar);
             Confinement confinement = Confinement.detect();
+            if (!confinement.bwrap() && !config.allow_unsandboxed()) {
+                throw new IllegalArgumentException("bubblewrap (/usr/bin/bwrap) is missing, so the host would share "
+                        + "the runtime's network and file system: install it (apt-get install bubblewrap) or set "
+                        + "allow.unsandboxed = true");
+            }
             IsolatedPlugin p = new IsolatedPlugin(s, confinement, grant::mayMonitor, new IsolatedPlugin.Events() {
                 @Override
                 public void audit(String decision, String rule, String detail) {

@@ -55,6 +55,11 @@ public @interface IsolatedPluginConfig {
             + "counted as missed, never waited for")
     int queue_capacity() default 1024;
 
+    @AttributeDefinition(name = "Run without bubblewrap", description = "Without /usr/bin/bwrap the host would "
+            + "have the runtime's network and file system (only cgroups, rlimits and -Xmx would hold): refused "
+            + "unless this is true")
+    boolean allow_unsandboxed() default false;
+
     @AttributeDefinition(name = "Console lines per second", description = "The plugin's System.out/err lines "
             + "forwarded to the runtime log; the rest is counted as dropped")
     int log_lines_per_second() default 100;

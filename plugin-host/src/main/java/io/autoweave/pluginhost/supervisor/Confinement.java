@@ -13,7 +13,7 @@ import java.util.Set;
  * How a plugin host process is confined by the operating system, layer by layer, each used when the machine has it:
  * <ul>
  * <li><b>bubblewrap</b> ({@code bwrap}): new user, pid, network, ipc, uts and cgroup namespaces (no network at all:
- * its network namespace has only a down loopback), all capabilities dropped, a filesystem holding only what the JVM
+ * its network namespace holds only its own loopback), all capabilities dropped, a filesystem holding only what the JVM
  * needs read-only ({@code /usr}, {@code /lib*}, the JDK, the host's class path, the bundles) plus the private data
  * directory read-write and the channel's socket directory; {@code /etc}, {@code /home}, {@code /root} and the
  * runtime's data are simply not there. The JDK's process launcher helper is masked, and no shell or tool is visible.
