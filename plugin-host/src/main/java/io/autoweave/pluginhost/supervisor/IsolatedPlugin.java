@@ -82,6 +82,10 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
     private volatile long heapBytes;
     private volatile long threads;
     private volatile long logDropped;
+    /** Log frames over the rate the runtime accepted (only the reader thread touches the window). */
+    private final AtomicLong logRefused = new AtomicLong();
+    private long logSecond;
+    private int logLines;
     private volatile long startMillis = -1;
     private volatile String blockReason;
     private volatile Process process;
@@ -332,7 +336,18 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
                         logDropped = ((Number) f.get("logDropped")).longValue();
                         break;
                     case "log":
-                        events.log(String.valueOf(f.get("stream")), String.valueOf(f.get("line")));
+                        // the host's own limit is the plugin's JVM's: a plugin can write frames past it, so the
+                        // runtime counts again (the same rate) before anything reaches its log
+                        long second = System.nanoTime() / 1_000_000_000L;
+                        if (second != logSecond) {
+                            logSecond = second;
+                            logLines = 0;
+                        }
+                        if (++logLines <= s.logLinesPerSecond()) {
+                            events.log(String.valueOf(f.get("stream")), String.valueOf(f.get("line")));
+                        } else {
+                            logRefused.incrementAndGet();
+                        }
                         break;
                     default:
                         break;
@@ -435,8 +450,9 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
         return outputDropped.get();
     }
 
+    /** Console lines not forwarded: dropped by the host's limit (as it reports) plus refused by the runtime's. */
     public long logDropped() {
-        return logDropped;
+        return logDropped + logRefused.get();
     }
 
     /** Milliseconds from process start to ready, last start; -1 before. */
