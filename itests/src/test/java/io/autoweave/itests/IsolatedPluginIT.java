@@ -101,6 +101,14 @@ public class IsolatedPluginIT {
         awaitRow("the polite host running", "itest.isolated.polite", " RUNNING ", 60);
         System.out.println("[itest] isolated host: " + row("itest.isolated.polite"));
 
+        // another test's event may still be on its way to this host: start from a settled row
+        RuntimeHarness.await("the polite host's events settled", 20, () -> {
+            try {
+                return count("itest.isolated.polite", "sent") == count("itest.isolated.polite", "acked");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         long acked = count("itest.isolated.polite", "acked");
         long withheld = count("itest.isolated.polite", "withheld");
         gogo.run("aw:simulate attach 046d:c52b ISO-LOGI 7-1");
@@ -130,6 +138,11 @@ public class IsolatedPluginIT {
         awaitRow("the detach acknowledged too", "itest.isolated.polite", " acked=" + (acked + 2) + " ", 20);
         assertTrue(row("itest.isolated.polite"), row("itest.isolated.polite").contains(" missed=0 "));
         assertEquals(200, RUNTIME.get("/health/ready", null, null).status());
+        String metrics = RUNTIME.get("/metrics", "admin", RuntimeHarness.ADMIN_PASSWORD).body();
+        assertTrue(metrics, metrics.contains(
+                "autoweave_isolated_events_total{plugin=\"itest.isolated.polite\",outcome=\"acked\"} " + (acked + 2)));
+        assertTrue(metrics, metrics.contains(
+                "autoweave_isolated_host_state{plugin=\"itest.isolated.exit\",state=\"blocked\"} 1"));
     }
 
     @Test

@@ -172,6 +172,15 @@ public final class IsolatedPluginComponent {
         }
     }
 
+    /** The running supervisor; null when the configuration was refused. */
+    IsolatedPlugin plugin() {
+        return plugin;
+    }
+
+    String name() {
+        return name;
+    }
+
     /** One row of {@code aw:isolated}. */
     String status() {
         IsolatedPlugin p = plugin;
