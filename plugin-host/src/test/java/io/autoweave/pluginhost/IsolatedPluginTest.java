@@ -65,6 +65,10 @@ public class IsolatedPluginTest {
         if (loopback != null) {
             loopback.close();
         }
+        // best effort: a host still dying may hold a file a moment longer
+        try (var walk = Files.walk(WORK)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
