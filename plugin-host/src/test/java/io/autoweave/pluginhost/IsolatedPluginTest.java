@@ -205,6 +205,13 @@ public class IsolatedPluginTest {
             rtt[i] = System.nanoTime() - t;
         }
         java.util.Arrays.sort(rtt);
+        Process process = p.process();
+        p.close();
+        assertTrue("the host ended", process.waitFor(10, TimeUnit.SECONDS));
+        assertEquals("the host exited on its own (137: it was killed)", 0, process.exitValue());
+        try (var walk = Files.walk(WORK.resolve("hosts/polite/data"))) {
+            assertTrue("the plugin's stop() ran", walk.anyMatch(f -> f.getFileName().toString().equals("stopped")));
+        }
         System.out.printf("[host-test] offer-to-ack latency over %d sequential events: p50 %.2f ms, p99 %.2f ms, "
                 + "max %.2f ms%n", rtt.length, rtt[rtt.length / 2] / 1e6, rtt[rtt.length * 99 / 100] / 1e6,
                 rtt[rtt.length - 1] / 1e6);

@@ -143,7 +143,8 @@ public final class HostMain {
             try {
                 f = Frames.read(in);
             } catch (EOFException e) {
-                System.exit(0); // the supervisor went away
+                stopFramework(ctx); // the supervisor closed the channel (the plugin is stopped) or went away
+                System.exit(0);
                 return;
             }
             switch ((String) f.get("t")) {
@@ -153,12 +154,23 @@ public final class HostMain {
                     send(Frames.of("ack", "seq", f.get("seq")));
                     break;
                 case "stop":
-                    ctx.getBundle(0).stop();
+                    stopFramework(ctx);
                     System.exit(0);
                     return;
                 default:
                     break; // a newer runtime's message: ignored
             }
+        }
+    }
+
+    /** Stops the framework, so the plugin's {@code stop()} runs; bounded: the supervisor kills a host that lingers. */
+    private static void stopFramework(BundleContext ctx) {
+        try {
+            org.osgi.framework.launch.Framework fw = (org.osgi.framework.launch.Framework) ctx.getBundle(0);
+            fw.stop();
+            fw.waitForStop(2_000);
+        } catch (Exception e) {
+            System.err.println("framework stop: " + e);
         }
     }
 

@@ -63,6 +63,8 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
     private final Events events;
     private final BlockingQueue<UsbEvent> queue;
     private final AtomicLong seq = new AtomicLong();
+    /** How long a host gets to stop its framework when the plugin is stopped. */
+    static final long STOP_GRACE_MILLIS = 3_000;
     /** Bytes of the host's own stdout/stderr kept in host.log at most, per start. */
     static final long HOST_LOG_LIMIT = 1 << 20;
 
@@ -186,6 +188,14 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
         } catch (IOException e) {
             return "host I/O: " + e;
         } finally {
+            Process p = process;
+            if (state == State.STOPPED && p != null) {
+                try {
+                    p.waitFor(STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS); // the channel is closed: it stops itself
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             destroy();
         }
     }
@@ -374,9 +384,20 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
     }
 
     @Override
+    /**
+     * Stops the host: the supervisor closes the channel, on which the host stops its framework (the plugin's
+     * {@code stop()} runs) and exits; one that has not exited within {@value #STOP_GRACE_MILLIS} ms is killed.
+     */
     public void close() {
         if (state != State.BLOCKED) {
             state = State.STOPPED;
+        }
+        if (supervisor.isAlive() && Thread.currentThread() != supervisor) {
+            try {
+                supervisor.join(STOP_GRACE_MILLIS + 1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         destroy();
         supervisor.interrupt();

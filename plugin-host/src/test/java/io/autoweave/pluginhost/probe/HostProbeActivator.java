@@ -176,8 +176,9 @@ public class HostProbeActivator implements BundleActivator, UsbEventListener, Ru
     }
 
     @Override
-    public void stop(BundleContext ctx) {
-        // nothing held
+    public void stop(BundleContext ctx) throws java.io.IOException {
+        // evidence that a stopped host stopped its framework instead of being killed
+        Files.writeString(ctx.getDataFile("stopped").toPath(), "stopped");
     }
 
     private static String field(String text, String name) {
