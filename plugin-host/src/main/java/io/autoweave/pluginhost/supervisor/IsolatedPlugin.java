@@ -155,14 +155,15 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
 
     /** Runs the host until it ends; returns why it ended. */
     private String runOnce() {
-        Path run = s.workDir().resolve("run");
-        Path socket = run.resolve("channel.sock");
         Path data = s.workDir().resolve("data");
         long t0 = System.nanoTime();
+        Path run = null;
         try {
-            Files.createDirectories(run);
+            // a unix socket path holds at most 107 bytes, which a data directory deep in the framework's cache can
+            // exceed: the socket lives in a fresh private (0700) temporary directory instead
+            run = Files.createTempDirectory("aw-host-");
+            Path socket = run.resolve("channel.sock");
             Files.createDirectories(data);
-            Files.deleteIfExists(socket);
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 server.bind(UnixDomainSocketAddress.of(socket));
                 List<String> args = List.of(socket.toString(), data.toString(), s.pluginJar().toString(),
@@ -188,6 +189,14 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
         } catch (IOException e) {
             return "host I/O: " + e;
         } finally {
+            if (run != null) {
+                try {
+                    Files.deleteIfExists(run.resolve("channel.sock"));
+                    Files.deleteIfExists(run);
+                } catch (IOException e) {
+                    // a leftover empty directory in the temporary directory
+                }
+            }
             Process p = process;
             if (state == State.STOPPED && p != null) {
                 try {
