@@ -27,26 +27,22 @@ class TokenStoreFuzzTest {
             TokenStore.parse(entries);
         } catch (IllegalArgumentException e) {
             Contract.explainedAt(e, "api token #");
-            for (String entry : entries) {
-                String[] p = entry.trim().split(":");
+            // the refused entry is named by position; only its own salt and hash must stay out of the message (another
+            // entry's secret may equal a name or role shown on purpose)
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("api token #(\\d+)").matcher(e.getMessage());
+            if (m.find()) {
+                int n = Integer.parseInt(m.group(1));
+                String entry = n >= 1 && n <= entries.length ? entries[n - 1] : null;
+                String[] p = entry == null ? new String[0] : entry.trim().split(":");
                 if (p.length == 4) {
-                    // the name and role are shown on purpose, quoted and possibly cleaned of control characters: a
-                    // secret that is part of them as shown proves nothing
-                    String name = printable(p[0].trim());
-                    String role = printable(p[1].trim());
                     for (String secret : new String[] {p[2], p[3]}) {
-                        boolean shownAnyway = name.contains(secret) || role.contains(secret)
-                                || name.contains(printable(secret)) || role.contains(printable(secret));
+                        // the name and role are shown on purpose: a secret that is part of them proves nothing
+                        boolean shownAnyway = p[0].contains(secret) || p[1].contains(secret);
                         assertFalse(secret.length() >= 8 && !shownAnyway && e.getMessage().contains(secret),
                                 () -> "refusal echoes a salt or hash: " + e.getMessage());
                     }
                 }
             }
         }
-    }
-
-    private static String printable(String s) {
-        return s.codePoints().filter(c -> !Character.isISOControl(c))
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 }
