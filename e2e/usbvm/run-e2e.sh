@@ -243,6 +243,21 @@ pstore() { # ID SERIAL PORT
   record storage "$1" attach "$3"
 }
 quiet() { sleep "$1"; } # lets the pipeline's windows close between scenarios (debounce 0.5 s, merge 1.5 s)
+# settle STILL MAX: waits until the runtime's log (live in the share) has not grown for STILL s, at most MAX s. A
+# late source joins its event with a "USB late merge" line: under TCG on a busy host libusb runs seconds behind udev
+# while a device flaps, and stopping the runtime before it caught up would lose those joins, not the runtime's fault
+settle() {
+  local still=$1 max=$2 t0=$SECONDS since=$SECONDS last size
+  last=$(stat -c %s "$SHARE/runtime.log" 2>/dev/null || echo 0)
+  while ((SECONDS - t0 < max)); do
+    sleep 1
+    size=$(stat -c %s "$SHARE/runtime.log" 2>/dev/null || echo 0)
+    if [ "$size" != "$last" ]; then last=$size; since=$SECONDS; elif ((SECONDS - since >= still)); then
+      log "settled after $((SECONDS - t0)) s"; return 0
+    fi
+  done
+  log "still logging after ${max} s: going on"
+}
 
 T2=$(now)
 scenario every-kind
@@ -284,6 +299,7 @@ p e2eflast kbd 1
 for n in $(seq 1 "$FLAP_STORAGE"); do pstore "e2es$n" AWFIXED 2; sleep 0.3; u "e2es$n" storage 2; sleep 0.3; done
 pstore e2eslast AWFIXED 2
 quiet 6
+settle 10 90
 
 scenario changes-while-stopped
 plug_seen e2ermouse mouse 3; quiet 4
