@@ -126,6 +126,9 @@ public final class ApiServlet extends HttpServlet {
         List<Map<String, Object>> list = new ArrayList<>();
         for (UsbSource s : sources) {
             UsbSource.Health h = s.health();
+            if (h == null) { // a source that cannot say must not take the whole report down
+                h = new UsbSource.Health(UsbSource.State.FAILED, "no health reported", 0, 0);
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", s.name());
             m.put("state", h.state().name());

@@ -221,6 +221,9 @@ public final class OperatorCommands {
         List<Map<String, Object>> sourceJson = new ArrayList<>();
         for (UsbSource s : list) {
             UsbSource.Health h = s.health();
+            if (h == null) { // a source that cannot say must not take the whole report down
+                h = new UsbSource.Health(UsbSource.State.FAILED, "no health reported", 0, 0);
+            }
             table.row(s.name(), h.state(), h.restarts(), h.reports(), h.detail() == null ? "" : h.detail());
             Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("name", s.name());

@@ -123,6 +123,11 @@ public final class SysfsSourceComponent implements UsbSource, Resync {
     @Override
     public Health health() {
         SysfsScanner s = scanner;
-        return s != null ? s.health() : disabled;
+        Health d = disabled;
+        if (s != null) {
+            return s.health();
+        }
+        // between the stop and the start of a reconfiguration there is neither
+        return d != null ? d : new Health(State.RESTARTING, "restarting on a new configuration", 0, 0);
     }
 }

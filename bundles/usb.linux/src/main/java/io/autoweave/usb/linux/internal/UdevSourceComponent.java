@@ -118,6 +118,11 @@ public final class UdevSourceComponent implements UsbSource {
     @Override
     public Health health() {
         UdevMonitor m = monitor;
-        return m != null ? m.health() : disabled;
+        Health d = disabled;
+        if (m != null) {
+            return m.health();
+        }
+        // between the stop and the start of a reconfiguration there is neither
+        return d != null ? d : new Health(State.RESTARTING, "restarting on a new configuration", 0, 0);
     }
 }
