@@ -142,13 +142,7 @@ final class DurableLog implements AutoCloseable {
             }
             appended.increment();
             if (pending.size() >= settings.bufferRecords()) {
-                Pending dropped = pending.pollFirst();
-                lossCount++;
-                lost.increment();
-                if (lossFirst == null) {
-                    lossFirst = dropped.event();
-                }
-                lossLast = dropped.event();
+                dropOldest();
             }
             pending.addLast(p);
             if (pending.size() == 1) {
@@ -277,6 +271,17 @@ final class DurableLog implements AutoCloseable {
         }
     }
 
+    /** Drops the oldest pending event for the loss record the writer will commit next (under the lock). */
+    private void dropOldest() {
+        Pending dropped = pending.pollFirst();
+        lossCount++;
+        lost.increment();
+        if (lossFirst == null) {
+            lossFirst = dropped.event();
+        }
+        lossLast = dropped.event();
+    }
+
     private void putBack(List<Pending> taken, long lossN, UsbEvent lf, UsbEvent ll) {
         lock.lock();
         try {
@@ -293,13 +298,7 @@ final class DurableLog implements AutoCloseable {
                 }
             }
             while (pending.size() > settings.bufferRecords()) {
-                Pending dropped = pending.pollFirst();
-                lossCount++;
-                lost.increment();
-                if (lossFirst == null) {
-                    lossFirst = dropped.event();
-                }
-                lossLast = dropped.event();
+                dropOldest();
             }
         } finally {
             lock.unlock();

@@ -43,12 +43,12 @@ public class LogSettingsTest {
 
     @Test
     public void outOfRangeValuesAreRefusedNamingTheKey() {
-        assertEquals("segment.mb = 0.01: must be between 0.0625 (64 KiB) and 1024",
+        assertEquals("segment.mb=0.01: must be between 0.0625 (64 KiB) and 1024",
                 refusal(Map.of("segment_mb", 0.01)));
-        assertEquals("segment.mb = NaN: must be between 0.0625 (64 KiB) and 1024",
+        assertEquals("segment.mb=NaN: must be between 0.0625 (64 KiB) and 1024",
                 refusal(Map.of("segment_mb", Double.NaN)));
-        assertEquals("retention.mb = 1.0: must be at least twice segment.mb (1.0)",
+        assertEquals("retention.mb=1.0: must be at least twice segment.mb (1.0)",
                 refusal(Map.of("segment_mb", 1.0, "retention_mb", 1.0)));
-        assertEquals("buffer.events = 5: must be between 1000 and 10000000", refusal(Map.of("buffer_events", 5)));
+        assertEquals("buffer.events=5: must be between 1000 and 10000000", refusal(Map.of("buffer_events", 5)));
     }
 }
