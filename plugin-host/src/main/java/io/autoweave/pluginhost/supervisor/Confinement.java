@@ -88,6 +88,30 @@ public final class Confinement {
      */
     public List<String> command(Path javaHome, List<Path> classPath, String main, List<String> args, Path dataDir,
             Path socketDir, List<Path> readOnly, Limits limits, String group) throws IOException {
+        // inside the sandbox every path the host needs appears under /aw, never where it lies on this machine: a
+        // runtime kept under /root or /home would otherwise show those directories (their bound entries) to the plugin
+        java.util.Map<String, String> inside = new java.util.LinkedHashMap<>();
+        if (bwrap) {
+            int n = 0;
+            for (Path p : classPath) {
+                inside.put(p.toAbsolutePath().toString(), "/aw/cp/" + (n++) + "-" + p.getFileName());
+            }
+            for (Path p : readOnly) {
+                inside.putIfAbsent(p.toAbsolutePath().toString(), "/aw/ro/" + (n++) + "-" + p.getFileName());
+            }
+            inside.put(dataDir.toAbsolutePath().toString(), "/aw/data");
+            inside.put(socketDir.toAbsolutePath().toString(), "/aw/run");
+        }
+        java.util.function.UnaryOperator<String> map = text -> {
+            String out = text;
+            // longest first, so a path inside another mapped one is taken whole
+            List<String> keys = new ArrayList<>(inside.keySet());
+            keys.sort((a, b) -> b.length() - a.length());
+            for (String k : keys) {
+                out = out.replace(k, inside.get(k));
+            }
+            return out;
+        };
         List<String> jvm = new ArrayList<>();
         jvm.add(javaHome.resolve("bin/java").toString());
         jvm.add("-Xmx" + limits.heapMb() + "m");
@@ -95,11 +119,13 @@ public final class Confinement {
         jvm.add("-XX:+ExitOnOutOfMemoryError");
         jvm.add("-XX:-UsePerfData");
         jvm.add("-XX:ActiveProcessorCount=1");
-        jvm.add("-Djava.io.tmpdir=" + dataDir.resolve("tmp"));
+        jvm.add(map.apply("-Djava.io.tmpdir=" + dataDir.toAbsolutePath().resolve("tmp")));
         jvm.add("-cp");
-        jvm.add(String.join(":", classPath.stream().map(Path::toString).toList()));
+        jvm.add(String.join(":", classPath.stream().map(p -> map.apply(p.toAbsolutePath().toString())).toList()));
         jvm.add(main);
-        jvm.addAll(args);
+        for (String a : args) {
+            jvm.add(map.apply(a));
+        }
         Files.createDirectories(dataDir.resolve("tmp"));
 
         List<String> cmd = new ArrayList<>();
@@ -115,14 +141,16 @@ public final class Confinement {
             }
             ro.add(javaHome.toRealPath());
             ro.addAll(linkedOutside(javaHome.toRealPath()));
-            for (Path p : classPath) {
-                ro.add(p.toAbsolutePath());
-            }
-            for (Path p : readOnly) {
-                ro.add(p.toAbsolutePath());
-            }
             for (Path p : ro) {
                 cmd.addAll(List.of("--ro-bind", p.toString(), p.toString()));
+            }
+            for (Path p : classPath) {
+                String h = p.toAbsolutePath().toString();
+                cmd.addAll(List.of("--ro-bind", h, inside.get(h)));
+            }
+            for (Path p : readOnly) {
+                String h = p.toAbsolutePath().toString();
+                cmd.addAll(List.of("--ro-bind", h, inside.get(h)));
             }
             if (!javaHome.toRealPath().equals(javaHome.toAbsolutePath())) {
                 cmd.addAll(List.of("--symlink", javaHome.toRealPath().toString(), javaHome.toAbsolutePath().toString()));
@@ -131,10 +159,9 @@ public final class Confinement {
             if (Files.exists(helper)) {
                 cmd.addAll(List.of("--ro-bind", "/dev/null", helper.toString())); // no process launching
             }
-            cmd.addAll(List.of("--bind", dataDir.toAbsolutePath().toString(), dataDir.toAbsolutePath().toString()));
-            cmd.addAll(List.of("--bind", socketDir.toAbsolutePath().toString(),
-                    socketDir.toAbsolutePath().toString()));
-            cmd.addAll(List.of("--chdir", dataDir.toAbsolutePath().toString()));
+            cmd.addAll(List.of("--bind", dataDir.toAbsolutePath().toString(), "/aw/data"));
+            cmd.addAll(List.of("--bind", socketDir.toAbsolutePath().toString(), "/aw/run"));
+            cmd.addAll(List.of("--chdir", "/aw/data"));
             cmd.add("--");
         }
         cmd.addAll(0, prlimits(limits));

@@ -42,8 +42,13 @@ public class ConfinementTest {
             assertTrue(flag + " in " + line, line.contains(flag));
         }
         assertFalse("the network namespace is never shared back: " + line, line.contains("--share-net"));
-        assertTrue(line, line.contains("--bind " + dir.resolve("data") + " " + dir.resolve("data")));
-        assertTrue(line, line.contains("--ro-bind " + dir.resolve("plugin.jar")));
+        // every path the host needs appears under /aw inside, never where it lies on this machine
+        assertTrue(line, line.contains("--bind " + dir.resolve("data") + " /aw/data"));
+        assertTrue(line, line.contains("--ro-bind " + dir.resolve("plugin.jar") + " /aw/ro/"));
+        assertTrue(line, line.contains("--chdir /aw/data") && line.contains("-Djava.io.tmpdir=/aw/data/tmp"));
+        List<String> inside = cmd.subList(cmd.lastIndexOf("--") + 1, cmd.size());
+        assertFalse("no host path of the data directory inside: " + inside,
+                String.join(" ", inside).contains(dir.toString()));
         // nothing of /etc but the files the JDK itself links there (Debian's java.security)
         for (int i = 0; i < cmd.size() - 2; i++) {
             if (cmd.get(i).endsWith("bind") && cmd.get(i + 1).startsWith("/etc")) {
