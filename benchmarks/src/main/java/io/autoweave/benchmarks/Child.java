@@ -467,6 +467,8 @@ public final class Child {
                         BenchListener.class.getName(), "io.autoweave.api.device, org.osgi.framework",
                         BenchListener.class))).start();
             }
+            // commons logs through SLF4J: the API the runtime ships it with (Pax Logging's, self-contained)
+            ctx.installBundle("bench:core/pax-logging-api", new ByteArrayInputStream(Jars.embedded("pax-logging-api")));
             ctx.installBundle("bench:core/autoweave-commons",
                     new ByteArrayInputStream(Jars.embedded("autoweave-commons"))).start();
             ctx.installBundle("bench:core/dispatch-probe", new ByteArrayInputStream(Jars.bundle("bench.dispatch.probe",
