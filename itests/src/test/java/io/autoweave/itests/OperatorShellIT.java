@@ -37,9 +37,14 @@ public class OperatorShellIT {
 
             Matcher m = Pattern.compile("SHELL-1\\s.*\\s([0-9a-f]{64})").matcher(logitech);
             assertTrue(logitech, m.find());
-            String device = String.valueOf(gogo.run("aw:device " + m.group(1)));
-            assertTrue(device, device.contains("connected: 046d:c52b serial=SHELL-1")
-                    && device.contains("recent events (1):") && device.contains(" attach 046d:c52b serial=SHELL-1"));
+            // the history shows committed events only (durable first): the group commit may trail the registry
+            String[] device = new String[1];
+            RuntimeHarness.await("aw:device lists the committed attach", 15, () -> {
+                device[0] = String.valueOf(run(gogo, "aw:device " + m.group(1)));
+                return device[0].contains("recent events (1):");
+            });
+            assertTrue(device[0], device[0].contains("connected: 046d:c52b serial=SHELL-1")
+                    && device[0].contains(" attach 046d:c52b serial=SHELL-1"));
 
             CompletableFuture<Object> watch = CompletableFuture.supplyAsync(() -> {
                 try (Gogo other = new Gogo(RUNTIME.context())) {
@@ -64,6 +69,14 @@ public class OperatorShellIT {
             String health = String.valueOf(gogo.run("aw:health"));
             assertTrue(health, health.matches("(?s).*simulated\\s+RUNNING.*"));
             assertTrue("gauges of the bundles: " + health, health.contains("gauges:") && health.contains("autoweave_"));
+        }
+    }
+
+    private static Object run(Gogo gogo, String command) {
+        try {
+            return gogo.run(command);
+        } catch (Exception e) {
+            throw new IllegalStateException(command + ": " + e, e);
         }
     }
 }

@@ -241,7 +241,17 @@ public class RestApiIT {
         int at = devices.indexOf("\"serial_number\":\"REST-DEV-1\"");
         String signature = field(devices.substring(devices.lastIndexOf("{", at)), "device_signature");
         assertNotNull(devices, signature);
-        RuntimeHarness.Response one = call("GET", "/api/v1/devices/" + signature, VIEWER, null, null);
+        // recent events are committed ones (durable first): the group commit may trail the registry a little
+        RuntimeHarness.Response[] last = new RuntimeHarness.Response[1];
+        RuntimeHarness.await("the committed attach in the device's recent events", 15, () -> {
+            try {
+                last[0] = call("GET", "/api/v1/devices/" + signature, VIEWER, null, null);
+                return last[0].body().contains("\"recent_events\":[{");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        RuntimeHarness.Response one = last[0];
         assertEquals(one.body(), 200, one.status());
         assertTrue(one.body(), one.body().contains("\"connected\":true"));
         assertTrue(one.body(), one.body().contains("\"recent_events\":[{\"seq\":"));
