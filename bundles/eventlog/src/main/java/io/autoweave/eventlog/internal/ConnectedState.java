@@ -93,18 +93,50 @@ final class ConnectedState {
         dirty = true;
     }
 
-    /** Writes the checkpoint (temporary file, fsync, rename) when something changed since the last one. */
-    synchronized void save(Path dir, boolean force) throws IOException {
+    /** What a checkpoint holds, taken at one commit: the attach records are shared, immutable {@link LogRecord}s. */
+    record Snapshot(long seq, long lastCommitMillis, List<LogRecord> attached) {
+    }
+
+    /**
+     * The state as of now when something changed since the last snapshot (or {@code force}), else null. Cheap (a copy
+     * of references): the writer takes it between commits and hands the encoding and the fsync to another thread, so
+     * a checkpoint of many thousand devices never stalls a commit.
+     */
+    synchronized Snapshot snapshot(boolean force) {
         if (!dirty && !force) {
-            return;
+            return null;
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        dirty = false;
+        return new Snapshot(seq, lastCommitMillis, new ArrayList<>(attached.values()));
+    }
+
+    /** A snapshot could not be written: the next one must be taken even if nothing changes meanwhile. */
+    synchronized void unsaved() {
+        dirty = true;
+    }
+
+    /** Writes the checkpoint now (temporary file, fsync, rename) when something changed since the last one. */
+    void save(Path dir, boolean force) throws IOException {
+        Snapshot snapshot = snapshot(force);
+        if (snapshot != null) {
+            try {
+                write(dir, snapshot);
+            } catch (IOException | RuntimeException e) {
+                unsaved();
+                throw e;
+            }
+        }
+    }
+
+    /** Writes {@code snapshot} as the checkpoint (temporary file, fsync, atomic rename); one writer at a time. */
+    static void write(Path dir, Snapshot snapshot) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + snapshot.attached().size() * 224);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
-            out.writeLong(seq);
-            out.writeLong(lastCommitMillis);
-            out.writeInt(attached.size());
-            for (LogRecord r : attached.values()) {
+            out.writeLong(snapshot.seq());
+            out.writeLong(snapshot.lastCommitMillis());
+            out.writeInt(snapshot.attached().size());
+            for (LogRecord r : snapshot.attached()) {
                 byte[] b = RecordCodec.encode(r);
                 out.writeInt(b.length);
                 out.write(b);
@@ -120,7 +152,6 @@ final class ConnectedState {
             ch.force(false);
         }
         Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        dirty = false;
     }
 
     /** Loads the checkpoint; false (and nothing loaded) when there is none or it is unreadable. */

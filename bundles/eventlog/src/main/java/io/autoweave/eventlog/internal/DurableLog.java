@@ -8,6 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,6 +56,13 @@ final class DurableLog implements AutoCloseable {
     private volatile LogSettings settings;
     private final LongSupplier wallClock;
     private final Thread writer;
+    /** Writes connected-state checkpoints so the writer never encodes or fsyncs one between commits. */
+    private final ExecutorService checkpointer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "autoweave-eventlog-checkpoint");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean checkpointing = new AtomicBoolean();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -308,13 +320,9 @@ final class DurableLog implements AutoCloseable {
     private long lastRetention;
 
     private void retention(long now) {
-        if (now - lastStateSave >= 5000) {
+        if (now - lastStateSave >= 5000 && checkpointing.compareAndSet(false, true)) {
             lastStateSave = now;
-            try {
-                state.save(dir, false);
-            } catch (IOException e) {
-                LOG.debug("event log: connected-state checkpoint not saved: {}", e.toString());
-            }
+            checkpoint(state.snapshot(false));
         }
         if (now - lastRetention < 1000 && store.bytes() <= settings.retentionBytes()) {
             return;
@@ -328,6 +336,29 @@ final class DurableLog implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.warn("event log retention: {}", e.toString());
+        }
+    }
+
+    /** Encodes and writes {@code snapshot} on the checkpoint thread (the writer only copied references). */
+    private void checkpoint(ConnectedState.Snapshot snapshot) {
+        if (snapshot == null) {
+            checkpointing.set(false);
+            return;
+        }
+        try {
+            checkpointer.execute(() -> {
+                try {
+                    ConnectedState.write(dir, snapshot);
+                } catch (IOException | RuntimeException e) {
+                    state.unsaved();
+                    LOG.debug("event log: connected-state checkpoint not saved: {}", e.toString());
+                } finally {
+                    checkpointing.set(false);
+                }
+            });
+        } catch (RejectedExecutionException e) { // closing: the stop writes the last checkpoint itself
+            state.unsaved();
+            checkpointing.set(false);
         }
     }
 
@@ -474,7 +505,15 @@ final class DurableLog implements AutoCloseable {
             LOG.error("event log: {} event(s) could not be written before the stop ({})", pending.size(), failure);
             writer.interrupt();
         }
-        if (!writer.isAlive()) {
+        checkpointer.shutdown();
+        try {
+            if (!checkpointer.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
+                LOG.warn("event log: the connected-state checkpoint still being written at stop is abandoned");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!writer.isAlive() && checkpointer.isTerminated()) {
             state.stopped(wallClock.getAsLong());
             try {
                 state.save(dir, true);

@@ -311,4 +311,35 @@ public class DurableLogTest {
         DurableLog fourth = open(dir, LogSettings.defaults());
         assertEquals("without a checkpoint the whole log is folded", 1, fourth.connected().size());
     }
+
+    @Test
+    public void theRunningLogCheckpointsTheConnectedSetOffTheWriterAndACrashStartsFromIt() throws Exception {
+        Path dir = tmp.newFolder("log").toPath();
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_700_000_000_000L);
+        DurableLog log = new DurableLog(dir, LogSettings.defaults(), clock::get);
+        open.add(log);
+        int devices = 20_000;
+        for (int i = 0; i < devices; i++) {
+            UsbDevice d = new UsbDevice(0x1d50, 0x6089, "CKP" + i, null, null, 0, 0, 0, List.of(), 0, 1, 5,
+                    "1-" + (i % 100), String.format("%064x", i));
+            log.append(new UsbEvent(String.format("0190b000-0000-7000-8000-%012x", i), "inst-1", UsbAction.ATTACH,
+                    clock.get(), i, d, Set.of("udev"), 0));
+        }
+        waitFor(() -> log.lastSeq() == devices, "the attaches");
+        clock.addAndGet(6000); // a checkpoint is due with the next commit
+        log.append(event(1)); // a detach of a device never attached: changes nothing connected
+        Path checkpoint = dir.resolve(ConnectedState.FILE);
+        waitFor(() -> Files.exists(checkpoint), "the checkpoint written while the log runs");
+        ConnectedState saved = new ConnectedState();
+        waitFor(() -> saved.load(dir) && saved.attached().size() == devices, "a checkpoint with every device");
+        // a crash (no clean stop): a copy of the directory as it is opens with the whole connected set
+        Path crashed = tmp.newFolder("crashed").toPath();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, crashed.resolve(f.getFileName()));
+            }
+        }
+        DurableLog again = open(crashed, LogSettings.defaults());
+        assertEquals(devices, again.connected().size());
+    }
 }
