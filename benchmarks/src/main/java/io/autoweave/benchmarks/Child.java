@@ -78,6 +78,7 @@ public final class Child {
                 case "dispatch-plain" -> c.dispatchPlain(out);
                 case "memory" -> c.memory(out);
                 case "isolation" -> c.isolation(out);
+                case "footprint" -> c.footprint(out);
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);
             }
             out.println("DONE");
@@ -290,6 +291,48 @@ public final class Child {
      * Events that did not reach Redis as themselves: lost by the event log (its memory buffer overflowed while the
      * disk could not be written; never expected here).
      */
+    /**
+     * Scenario 8: the resident memory of the runtime as the service runs it (this JVM was started with the packaged
+     * options): after start, right after N events went the whole way to Redis, and after some idle seconds. No explicit GC:
+     * what an operator's {@code ps} shows.
+     */
+    private void footprint(PrintStream out) throws Exception {
+        int port = Integer.parseInt(args.get("redisPort"));
+        long events = Long.parseLong(args.get("events"));
+        String stream = "aw:footprint";
+        try (InProcessRuntime rt = new InProcessRuntime(work.resolve("footprint-data"),
+                Map.of("io.autoweave.redis.cfg", InProcessRuntime.redisConfig(port, stream)), log);
+                StreamReader reader = new StreamReader(port, stream)) {
+            LongConsumer send = Workload.reporting(rt.reportProbe());
+            Thread.sleep(5000); // start-up work (SCR, Jetty, the first checkpoint) done
+            result(out, "footprint.rss_idle_mib", String.format(java.util.Locale.ROOT, "%.1f", rssMib()));
+            long t0 = System.nanoTime();
+            long seq = 0;
+            while (seq < events) {
+                if (seq - reader.count() < 512) {
+                    send.accept(seq++);
+                } else {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                }
+            }
+            reader.awaitCount(events, 5000, full ? 600_000 : 240_000);
+            double rate = events / ((System.nanoTime() - t0) / 1e9);
+            result(out, "footprint.rss_after_mib", String.format(java.util.Locale.ROOT, "%.1f", rssMib()));
+            result(out, "footprint.events", events);
+            result(out, "footprint.events_per_s", String.format(java.util.Locale.ROOT, "%.0f", rate));
+            result(out, "footprint.lost", dropped(rt));
+            long idle = Long.parseLong(args.get("idleSeconds"));
+            Thread.sleep(idle * 1000);
+            result(out, "footprint.idle_s", idle);
+            result(out, "footprint.rss_settled_mib", String.format(java.util.Locale.ROOT, "%.1f", rssMib()));
+            Runtime r = Runtime.getRuntime();
+            result(out, "footprint.heap_committed_mib", String.format(java.util.Locale.ROOT, "%.1f",
+                    r.totalMemory() / 1048576.0));
+            result(out, "footprint.heap_used_mib", String.format(java.util.Locale.ROOT, "%.1f",
+                    (r.totalMemory() - r.freeMemory()) / 1048576.0));
+        }
+    }
+
     private static long dropped(InProcessRuntime rt) throws Exception {
         return ((Number) rt.eventlogMetrics().getOrDefault("lost", 0L)).longValue();
     }

@@ -39,7 +39,7 @@ public final class Suite {
 
     static final List<String> SCENARIOS = List.of("1. Pipeline throughput", "2. Latency", "3. Plugin install",
             "4. Cold start and shutdown", "5. Memory", "6. Dispatch to 16 plugins",
-            "7. Isolation from a CPU burner");
+            "7. Isolation from a CPU burner", "8. Footprint as packaged");
 
     private final boolean full;
     /** Scenario numbers to run (--only); empty: all. */
@@ -149,6 +149,7 @@ public final class Suite {
             step("5. Memory", () -> memory(redis));
             step("6. Dispatch to 16 plugins", this::dispatch);
             step("7. Isolation from a CPU burner", this::isolation);
+            step("8. Footprint as packaged", () -> footprint(redis));
         }
         long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
         load = load + " at start; " + readOr("/proc/loadavg", "?").trim() + " at end";
@@ -194,8 +195,16 @@ public final class Suite {
     // ---- child JVMs -----------------------------------------------------------------------------------------
 
     private Map<String, String> child(String scenario, long timeoutSeconds, String... kv) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Proc.java(), "-Xmx1g", "-cp", classpath, Child.class.getName(),
-                scenario, full ? "full" : "quick", work.toString()));
+        return child(List.of("-Xmx1g"), scenario, timeoutSeconds, kv);
+    }
+
+    private Map<String, String> child(List<String> jvmOptions, String scenario, long timeoutSeconds, String... kv)
+            throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Proc.java());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", classpath, Child.class.getName(), scenario, full ? "full" : "quick",
+                work.toString()));
         cmd.addAll(Arrays.asList(kv));
         try (Proc p = new Proc(cmd, null)) {
             if (!p.waitFor(timeoutSeconds * 1000)) {
@@ -222,6 +231,53 @@ public final class Suite {
     }
 
     // ---- scenarios ----------------------------------------------------------------------------------------------
+
+    /**
+     * The JVM options the packaged service starts the runtime with: the tokens of {@code ExecStart} in
+     * packaging/autoweave.service between the java launcher and {@code -jar}, so this figure follows the packaging.
+     */
+    static List<String> packagedJvmOptions(Path unit) throws IOException {
+        for (String line : Files.readAllLines(unit)) {
+            if (line.startsWith("ExecStart=")) {
+                List<String> options = new ArrayList<>();
+                String[] words = line.substring("ExecStart=".length()).trim().split("\\s+");
+                for (int i = 1; i < words.length && !words[i].equals("-jar"); i++) {
+                    options.add(words[i]);
+                }
+                return options;
+            }
+        }
+        throw new IllegalStateException(unit + " has no ExecStart line");
+    }
+
+    private void footprint(RedisServer redis) throws Exception {
+        Path unit = null; // the repository's packaging, from the root (bin/autoweave bench) or benchmarks/ (mvn)
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null && unit == null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("packaging/autoweave.service");
+            unit = Files.isRegularFile(candidate) ? candidate : null;
+        }
+        if (unit == null) {
+            throw new IllegalStateException("packaging/autoweave.service not found above " + Path.of("").toAbsolutePath());
+        }
+        List<String> options = packagedJvmOptions(unit);
+        Map<String, String> r = child(options, "footprint", full ? 900 : 300, "redisPort=" + redis.port,
+                "events=" + (full ? 100_000 : 50_000), "idleSeconds=" + (full ? 20 : 10));
+        progress("footprint: " + r);
+        String jvm = String.join(" ", options);
+        double idle = Double.parseDouble(r.get("footprint.rss_idle_mib"));
+        double after = Double.parseDouble(r.get("footprint.rss_after_mib"));
+        double settled = Double.parseDouble(r.get("footprint.rss_settled_mib"));
+        String workload = "real runtime started with the packaged JVM options (`" + jvm + "`, from "
+                + "packaging/autoweave.service), Redis configured; " + r.get("footprint.events") + " simulated events "
+                + "through the whole path to Redis (closed loop, " + r.get("footprint.events_per_s") + "/s), "
+                + r.get("footprint.lost") + " lost";
+        rows.add(new Row(SCENARIOS.get(7), workload, "process RSS right after the last event reached Redis (MiB)",
+                fmt3(after), "goal (issue 12)", "200", ratio(after, 200)));
+        rows.add(new Row(SCENARIOS.get(7), "″ then " + r.get("footprint.idle_s") + " s idle", "process RSS (MiB)", fmt3(settled),
+                "same process after start, before any event", fmt3(idle), ratio(settled, idle)));
+        rows.add(new Row(SCENARIOS.get(7), "″", "heap committed / used after the idle time (MiB)",
+                r.get("footprint.heap_committed_mib") + " / " + r.get("footprint.heap_used_mib"), "", "", ""));
+    }
 
     private void pipeline(RedisServer redis) throws Exception {
         int requests64 = full ? 2_000_000 : 50_000;

@@ -21,7 +21,7 @@ public class SuiteQuickIT {
         Process p = new ProcessBuilder(Proc.java(), "-cp", System.getProperty("java.class.path"),
                 Suite.class.getName(), "--quick", "--out", out.toString()).inheritIO().start();
         try {
-            assertTrue("the quick mode finishes within 5 minutes", p.waitFor(5, TimeUnit.MINUTES));
+            assertTrue("the quick mode finishes within 8 minutes", p.waitFor(8, TimeUnit.MINUTES));
         } finally {
             p.destroyForcibly();
         }
