@@ -56,7 +56,9 @@ final class KernelView {
     }
 
     /**
-     * Every device (not interface, not root hub) present now: port path to {@code vvvv:pppp}.
+     * Every device (not interface, not root hub) present now: port path to {@code vvvv:pppp@ADDRESS}, the address
+     * being the kernel's {@code devnum} (a new one at every enumeration, so a device that left and came back on the
+     * same port reads differently), or to {@code vvvv:pppp} when the address cannot be read.
      *
      * @throws IOException when the tree cannot be listed (no USB bus, no sysfs)
      */
@@ -71,7 +73,9 @@ final class KernelView {
                 String vendor = trimmed(entry, "idVendor");
                 String product = trimmed(entry, "idProduct");
                 if (vendor != null && product != null) {
-                    out.put(name, vendor + ":" + product);
+                    String devnum = trimmed(entry, "devnum");
+                    out.put(name, vendor + ":" + product + (devnum != null && devnum.matches("[0-9]{1,3}")
+                            ? "@" + Integer.parseInt(devnum) : ""));
                 }
             }
         } catch (NoSuchFileException e) {

@@ -51,7 +51,8 @@ import io.autoweave.api.source.UsbSource;
  * its descriptor is the same (a flap), so a flapping device keeps one signature.
  *
  * <p><b>Divergence.</b> Every {@code divergence.check.ms} libusb's view (what it reported attached and not yet
- * detached) is compared with sysfs. A difference lasting {@code divergence.bound.ms} means libusb missed events and
+ * detached: model and bus address per port) is compared with sysfs ({@code idVendor}, {@code idProduct},
+ * {@code devnum}). A difference lasting {@code divergence.bound.ms} means libusb missed events and
  * will not recover by itself (a lost netlink message leaves a stale device in libusb's list, and a device arriving
  * later at the same bus address is then ignored: "blind while RUNNING"). The source then turns DEGRADED and
  * re-creates its libusb context: the new context enumerates what is there (the pipeline absorbs what it already
@@ -201,7 +202,11 @@ public final class LibUsbSource implements UsbSource {
             }
             Map<String, String> kernelView = kernel.devices();
             Map<String, String> libusbView = new TreeMap<>();
-            attached.forEach((port, d) -> libusbView.put(port, d.vendorHex() + ":" + d.productHex()));
+            // with the bus address where the kernel gives one: libusb that missed a detach and the next attach on a
+            // port (a flap) holds the same model there, at the old address
+            attached.forEach((port, d) -> libusbView.put(port, d.vendorHex() + ":" + d.productHex()
+                    + (d.deviceAddress() > 0 && kernelView.getOrDefault(port, "").indexOf('@') > 0
+                            ? "@" + d.deviceAddress() : "")));
             Divergence divergence = this.divergence;
             if (divergence == null) {
                 return;

@@ -49,6 +49,15 @@ public class KernelViewTest {
     }
 
     @Test
+    public void aDevicesBusAddressIsPartOfItsEntrySoARePlugOnTheSamePortReadsDifferently() throws IOException {
+        Path root = tmp.getRoot().toPath();
+        device(root, "1-1", "idVendor", "0627", "idProduct", "0001", "devnum", "7");
+        assertEquals(Map.of("1-1", "0627:0001@7"), new KernelView(root).devices());
+        device(root, "1-1", "devnum", "8");
+        assertEquals(Map.of("1-1", "0627:0001@8"), new KernelView(root).devices());
+    }
+
+    @Test
     public void aGoneDeviceOrABadPortReadsAsNothing() {
         KernelView view = new KernelView(tmp.getRoot().toPath());
         assertFalse(view.available());

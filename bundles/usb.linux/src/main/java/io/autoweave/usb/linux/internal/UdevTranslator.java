@@ -100,7 +100,9 @@ final class UdevTranslator {
             if (device == null) {
                 return Optional.empty();
             }
-            if (fromSysfs == null && device.serial() == null) {
+            if (device.serial() == null) {
+                // gone before sysfs could be read, or read while the kernel was removing it (its directory still
+                // there, its string attributes already gone): either way unknown, not absent
                 device = withRememberedSerial(device);
             }
             attached.put(port, device);
@@ -116,7 +118,7 @@ final class UdevTranslator {
     }
 
     /**
-     * A device gone from sysfs before it was read, whose udev record lacks the serial too (udev's {@code usb_id}
+     * A device gone from sysfs before it was read (or caught half removed), whose udev record lacks the serial too (udev's {@code usb_id}
      * ran after the device had left, which happens when it flaps): the serial is unknown, not absent. The serial
      * last seen on that port for the same device descriptor is taken, so a flapping device keeps its signature
      * (the serial is hashed). A device without a serial had none last time either, so it stays without.

@@ -115,6 +115,32 @@ public class UdevTranslatorTest {
     }
 
     @Test
+    public void anAttachReadFromAHalfRemovedSysfsDirectoryKeepsTheSerialLastSeenOnThePort() throws Exception {
+        // a flap: udev reports the add late, while the kernel is removing the device again: its directory and ids
+        // are still there, its string attributes already gone (seen on a real kernel under usbvm)
+        java.nio.file.Path root = java.nio.file.Files.createTempDirectory("aw-sysfs");
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(root.resolve("bus/usb/devices/1-1"));
+        String[][] attributes = { { "idVendor", "0627" }, { "idProduct", "0001" }, { "bcdDevice", "0000" },
+            { "bDeviceClass", "00" }, { "bDeviceSubClass", "00" }, { "bDeviceProtocol", "00" }, { "busnum", "1" },
+            { "devnum", "5" }, { "serial", "68284-0000:00:04.0-1" }, { "product", "QEMU USB Keyboard" } };
+        for (String[] a : attributes) {
+            java.nio.file.Files.writeString(dir.resolve(a[0]), a[1] + "\n");
+        }
+        UdevTranslator translator = new UdevTranslator(new SysfsDevices(root), false);
+        String devpath = "/devices/pci0000:00/0000:00:04.0/usb1/1-1";
+        String[] props = { "DEVTYPE=usb_device", "SUBSYSTEM=usb", "PRODUCT=627/1/0", "TYPE=0/0/0", "BUSNUM=001",
+            "DEVNUM=005" };
+        UsbDevice first = translator.translate(block("add", devpath, props)).orElseThrow().device();
+        assertEquals("68284-0000:00:04.0-1", first.serial());
+        translator.translate(block("remove", devpath, props)).orElseThrow();
+        java.nio.file.Files.delete(dir.resolve("serial"));
+        java.nio.file.Files.delete(dir.resolve("product"));
+        UsbDevice again = translator.translate(block("add", devpath, props)).orElseThrow().device();
+        assertEquals("the serial is unknown, not absent: the one last seen on 1-1 for this descriptor",
+                "68284-0000:00:04.0-1", again.serial());
+    }
+
+    @Test
     public void detachWithoutARememberedAttachUsesWhatTheRemoveEventCarries() {
         UdevBlock remove = block("remove", "/devices/pci0000:00/0000:00:04.0/usb2/2-3",
                 "DEVTYPE=usb_device", "SUBSYSTEM=usb", "PRODUCT=46f4/1/0", "TYPE=0/0/0", "BUSNUM=002", "DEVNUM=003");
