@@ -253,4 +253,18 @@ public class ExecutableJarIT {
         assertEquals(2, p.exitValue());
         assertTrue(out, out.contains("--http-port must be a port number 1..65535, not 'http'"));
     }
+
+    @Test
+    public void aTooShortAdministratorPasswordIsRefusedBeforeAnythingStarts() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(java17(), "-jar", jar(), "--data", data.toString(),
+                "--http-port", Integer.toString(RuntimeHarness.freePort())).redirectErrorStream(true);
+        pb.environment().put("AUTOWEAVE_ADMIN_PASSWORD", "short-pw");
+        Process p = pb.start();
+        processes.add(p);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(out, 2, p.exitValue());
+        assertTrue(out, out.contains("AUTOWEAVE_ADMIN_PASSWORD must be at least 12 characters long (it has 8)"));
+        assertTrue("the password itself is never printed: " + out, !out.contains("short-pw"));
+    }
 }

@@ -58,6 +58,11 @@ public final class LaunchConfig {
         return "http://" + host + ":" + httpPort;
     }
 
+    /** The administrator password to set at this start (the auth bundle hashes and stores it). */
+    static final String ADMIN_PASSWORD_ENV = "AUTOWEAVE_ADMIN_PASSWORD";
+    /** Its shortest length, as the auth bundle requires it. */
+    static final int MIN_ADMIN_PASSWORD = 12;
+
     public static Builder builder() {
         return new Builder();
     }
@@ -96,6 +101,13 @@ public final class LaunchConfig {
         }
         if (env.get("AUTOWEAVE_POLICIES") != null) {
             b.policyDir(Path.of(env.get("AUTOWEAVE_POLICIES")));
+        }
+        String password = env.get(ADMIN_PASSWORD_ENV);
+        if (password != null && !password.isEmpty() && password.length() < MIN_ADMIN_PASSWORD) {
+            // refused here, before anything starts: the auth bundle would otherwise have no password to check
+            throw new IllegalArgumentException(ADMIN_PASSWORD_ENV + " must be at least " + MIN_ADMIN_PASSWORD
+                    + " characters long (it has " + password.length() + "): choose a longer one, or unset it to keep "
+                    + "the stored password");
         }
         List<String> rest = new ArrayList<>(List.of(args));
         for (int i = 0; i < rest.size(); i++) {

@@ -72,7 +72,7 @@ public final class AdminAuthenticator implements Authenticator {
         SecureRandom random = new SecureRandom();
         random.nextBytes(memoKey);
         this.store = new CredentialStore(dataDir, random, System.out);
-        this.envPassword = envPassword;
+        this.envPassword = acceptable(envPassword);
         this.config = new LastGoodConfig<>(PID, AuthConfig.class, this::check);
         this.settings = this.config.start(ctx, config, properties);
     }
@@ -117,6 +117,20 @@ public final class AdminAuthenticator implements Authenticator {
         FailureLimiter limiter = old != null && old.limiter().perMinute() == perMinute ? old.limiter()
                 : new FailureLimiter(perMinute, System::nanoTime);
         return new Settings(name, hash, configured, limiter);
+    }
+
+    /**
+     * The launcher refuses a too short {@code AUTOWEAVE_ADMIN_PASSWORD} before anything starts; embedded without it,
+     * the value is ignored with an error rather than leaving the runtime without any administrator credential.
+     */
+    private static String acceptable(String envPassword) {
+        if (envPassword != null && !envPassword.isEmpty() && envPassword.length() < CredentialStore.MIN_LENGTH) {
+            LOG.error("{} is ignored: it must be at least {} characters long (it has {}); the stored administrator "
+                    + "password stays, or one is generated and printed", CredentialStore.ENV, CredentialStore.MIN_LENGTH,
+                    envPassword.length());
+            return null;
+        }
+        return envPassword;
     }
 
     private static String requireData(BundleContext ctx) {

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class CredentialStore {
     static final String ENV = "AUTOWEAVE_ADMIN_PASSWORD";
+    static final int MIN_LENGTH = 12;
 
     private final Path file;
     private final SecureRandom random;
@@ -41,8 +42,8 @@ final class CredentialStore {
             return CompletableFuture.completedFuture(PasswordHash.parse(configuredHash));
         }
         if (envPassword != null && !envPassword.isEmpty()) {
-            if (envPassword.length() < 12) {
-                throw new IllegalArgumentException(ENV + " must be at least 12 characters long");
+            if (envPassword.length() < MIN_LENGTH) {
+                throw new IllegalArgumentException(ENV + " must be at least " + MIN_LENGTH + " characters long");
             }
             return deriveAndStore(envPassword.toCharArray());
         }
