@@ -218,4 +218,26 @@ public class MergerTest {
     public void negativeWindowIsRejected() {
         new Merger(-1, time, time::wallMillis, () -> "x", "i", out::add, null);
     }
+
+    @Test
+    public void aSourceThatSkippedActionsOfAFlappingDeviceJoinsTheEnumerationItSawNotAnOlderOne() {
+        // udev reports every cycle of a flapping keyboard (a new bus address each time); libusb, seconds behind,
+        // saw only the last enumeration: its attach belongs to that one
+        for (int address = 31; address <= 34; address++) {
+            merger.offer(attach("udev", Devices.at(Devices.receiver("1-1"), "1-1", 1, address)));
+            time.advanceMillis(300);
+            if (address < 34) {
+                merger.offer(detach("udev", Devices.at(Devices.receiver("1-1"), "1-1", 1, address)));
+                time.advanceMillis(300);
+            }
+        }
+        assertEquals(7, out.size());
+        time.advanceMillis(5000);
+        assertEquals(false, merger.offer(attach("libusb", Devices.at(Devices.receiver("1-1"), "1-1", 1, 34))));
+        assertEquals(1, updates.size());
+        assertEquals("the final attach (address 34), not the first one", out.get(6).eventId(),
+                updates.get(0).eventId());
+        // and a report of an enumeration no source has reported yet is a new action, not a repeat
+        assertEquals(true, merger.offer(attach("libusb", Devices.at(Devices.receiver("1-1"), "1-1", 1, 35))));
+    }
 }
