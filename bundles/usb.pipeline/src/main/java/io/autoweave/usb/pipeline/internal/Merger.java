@@ -220,7 +220,7 @@ final class Merger {
     private void join(Action action, SourceReport report, UsbDevice device, long now) {
         Track track = tracks.get(action.track);
         if (track != null) {
-            track.cursor.put(report.source(), action.order);
+            track.cursor.merge(report.source(), action.order, Math::max);
         }
         boolean wasRestored = action.restored && action.sources.isEmpty();
         action.sources.add(report.source());
@@ -336,8 +336,11 @@ final class Merger {
                 if (best != null && a.order >= best.order) {
                     break;
                 }
-                if (a.order <= after || a.event.action() != report.action() || a.sources.contains(report.source())
-                        || !sameEnumeration(device, a.event.device())) {
+                // the same bus address names one enumeration exactly, wherever another source's report put the
+                // action in the port's order (libusb's attach of the next cycle can precede udev's detach of this one)
+                boolean exact = exactEnumeration(device, a.event.device());
+                if ((a.order <= after && !exact) || a.event.action() != report.action()
+                        || a.sources.contains(report.source()) || !sameEnumeration(device, a.event.device())) {
                     continue;
                 }
                 if (!signature.equals(a.event.device().signature()) && (a.restored || device.portPath() == null
@@ -364,6 +367,12 @@ final class Merger {
     static boolean sameEnumeration(UsbDevice a, UsbDevice b) {
         return a.deviceAddress() <= 0 || b.deviceAddress() <= 0 || a.busNumber() != b.busNumber()
                 || a.deviceAddress() == b.deviceAddress();
+    }
+
+    /** Both reports carry the bus address, and it is the same: one enumeration of the device. */
+    static boolean exactEnumeration(UsbDevice a, UsbDevice b) {
+        return a.deviceAddress() > 0 && b.deviceAddress() > 0 && a.busNumber() == b.busNumber()
+                && a.deviceAddress() == b.deviceAddress();
     }
 
     /** Every merge window, prunes every track and drops the empty ones. */
