@@ -30,7 +30,8 @@ import io.autoweave.api.device.UsbEvent;
  * and reports each once. So the actions of a port are kept in order (a short history per port, or per signature
  * when a source does not know the port), each with the sources that reported it, and a report of source S joins
  * the earliest action of its kind that S has not reported and that lies after the last action S did report on that
- * port, and that has the report's bus address when both carry one (one enumeration of the device). The merge window only says when a join counts as <em>late</em>; it no longer decides whether a report
+ * port; but an action with the report's bus address (one enumeration of the device, when both carry one) is taken
+ * first, wherever it lies in that order. The merge window only says when a join counts as <em>late</em>; it no longer decides whether a report
  * joins: on a loaded machine udev's report of a burst trails libusb's by seconds, and a window-bounded merge made
  * it a second attach that the debouncer then hid as a duplicate. The port's <em>last</em> action stays joinable
  * for as long as it is the last (a device still attached is still that attach); older actions stay joinable for
@@ -187,8 +188,7 @@ final class Merger {
         }
         Track own = tracks.get(trackKey(device));
         Action last = own == null ? null : own.last();
-        if (last != null && last.event.action() == report.action() && last.sources.contains(report.source())
-                && sameEnumeration(device, last.event.device())) {
+        if (last != null && last.event.action() == report.action() && last.sources.contains(report.source())) {
             repeats.increment(); // a source telling again what it told before: no change
             return false;
         }
@@ -324,6 +324,23 @@ final class Merger {
                 keys.addAll(ports);
             }
         }
+        // first the action of this very enumeration (same bus address, same device), wherever it lies in the port's
+        // order: a source that skipped cycles of a flapping device still joins the action it saw. Restored actions
+        // (an earlier lifetime) are confirmed by the order rule below, which knows about swaps.
+        for (String key : keys) {
+            Track track = tracks.get(key);
+            if (track == null) {
+                continue;
+            }
+            for (Action a : track.actions) {
+                if (a.event.action() == report.action() && !a.sources.contains(report.source())
+                        && exactEnumeration(device, a.event.device()) && signature.equals(a.event.device().signature())
+                        && !a.restored && (a == track.last() || now - a.horizonEndNanos < 0)) {
+                    return a;
+                }
+            }
+        }
+        // else by order: the earliest action of its kind the source has not reported, after the last it did report
         Action best = null;
         for (String key : keys) {
             Track track = tracks.get(key);
@@ -336,11 +353,7 @@ final class Merger {
                 if (best != null && a.order >= best.order) {
                     break;
                 }
-                // the same bus address names one enumeration exactly, wherever another source's report put the
-                // action in the port's order (libusb's attach of the next cycle can precede udev's detach of this one)
-                boolean exact = exactEnumeration(device, a.event.device());
-                if ((a.order <= after && !exact) || a.event.action() != report.action()
-                        || a.sources.contains(report.source()) || !sameEnumeration(device, a.event.device())) {
+                if (a.order <= after || a.event.action() != report.action() || a.sources.contains(report.source())) {
                     continue;
                 }
                 if (!signature.equals(a.event.device().signature()) && (a.restored || device.portPath() == null
@@ -356,17 +369,6 @@ final class Merger {
             }
         }
         return best;
-    }
-
-    /**
-     * Whether two reports can be of one enumeration of a device: the kernel gives a device a new bus address each
-     * time it enumerates it, so where both reports carry one, they must be equal. A source that skipped some actions
-     * of a flapping device (libusb seconds behind on a loaded machine) then joins the action it did see, never an
-     * older one of the same kind. Reports without an address (simulated ones) match on order alone.
-     */
-    static boolean sameEnumeration(UsbDevice a, UsbDevice b) {
-        return a.deviceAddress() <= 0 || b.deviceAddress() <= 0 || a.busNumber() != b.busNumber()
-                || a.deviceAddress() == b.deviceAddress();
     }
 
     /** Both reports carry the bus address, and it is the same: one enumeration of the device. */

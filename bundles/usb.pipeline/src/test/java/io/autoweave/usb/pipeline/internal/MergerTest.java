@@ -237,24 +237,5 @@ public class MergerTest {
         assertEquals(1, updates.size());
         assertEquals("the final attach (address 34), not the first one", out.get(6).eventId(),
                 updates.get(0).eventId());
-        // and a report of an enumeration no source has reported yet is a new action, not a repeat
-        assertEquals(true, merger.offer(attach("libusb", Devices.at(Devices.receiver("1-1"), "1-1", 1, 35))));
-    }
-
-    @Test
-    public void theNextCyclesAttachFromOneSourceBeforeThisCyclesDetachFromAnotherStillJoinsByAddress() {
-        // seen on a real kernel: udev attach 23, libusb (skipping 23) attach 24, udev detach 23, udev attach 24
-        UsbDevice at23 = Devices.at(Devices.receiver("1-1"), "1-1", 1, 23);
-        UsbDevice at24 = Devices.at(Devices.receiver("1-1"), "1-1", 1, 24);
-        merger.offer(attach("udev", at23));
-        time.advanceMillis(200);
-        assertEquals(true, merger.offer(attach("libusb", at24)));
-        time.advanceMillis(200);
-        merger.offer(detach("udev", at23));
-        time.advanceMillis(20);
-        assertEquals("udev's attach of address 24 joins libusb's", false, merger.offer(attach("udev", at24)));
-        assertEquals(3, out.size());
-        assertEquals(out.get(1).eventId(), updates.get(updates.size() - 1).eventId());
-        assertEquals(List.of("libusb", "udev"), List.copyOf(updates.get(updates.size() - 1).sources()));
     }
 }
