@@ -91,13 +91,46 @@ final class Merger {
         }
     }
 
+    /** A report joined by order to an action of another enumeration: which one it really saw. */
+    private record Ahead(UsbAction action, int bus, int address, String signature, String source, long atNanos) {
+    }
+
     /** The actions of one port (or of one signature without a port), oldest first, and where each source is. */
     private static final class Track {
         final ArrayDeque<Action> actions = new ArrayDeque<>(4);
         final Map<String, Long> cursor = new HashMap<>(4);
+        /** Reports that ran ahead of another source (at most {@link #HISTORY}, oldest first out). */
+        final ArrayDeque<Ahead> ahead = new ArrayDeque<>(2);
 
         Action last() {
             return actions.peekLast();
+        }
+
+        void ahead(UsbAction action, UsbDevice d, String source, long now) {
+            ahead.addLast(new Ahead(action, d.busNumber(), d.deviceAddress(), d.signature(), source, now));
+            while (ahead.size() > HISTORY) {
+                ahead.pollFirst();
+            }
+        }
+
+        /** The sources that reported this enumeration's {@code action} ahead of time (removed); none older than. */
+        Set<String> takeAhead(UsbAction action, UsbDevice d, long notBeforeNanos) {
+            if (ahead.isEmpty() || d.deviceAddress() <= 0) {
+                return Set.of();
+            }
+            Set<String> out = new LinkedHashSet<>(2);
+            ahead.removeIf(a -> {
+                if (a.atNanos() - notBeforeNanos < 0) {
+                    return true;
+                }
+                if (a.action() == action && a.bus() == d.busNumber() && a.address() == d.deviceAddress()
+                        && a.signature().equals(d.signature())) {
+                    out.add(a.source());
+                    return true;
+                }
+                return false;
+            });
+            return out;
         }
     }
 
@@ -192,9 +225,13 @@ final class Merger {
             repeats.increment(); // a source telling again what it told before: no change
             return false;
         }
-        UsbEvent event = emit(report, device, now);
-        record(new Action(event, trackKey(device), now, windowNanos, horizonNanos, opened++, false),
-                report.source());
+        Set<String> sawItFirst = own == null ? Set.of() : own.takeAhead(report.action(), device, now - horizonNanos);
+        UsbEvent event = emit(report, device, now, sawItFirst);
+        Action created = new Action(event, trackKey(device), now, windowNanos, horizonNanos, opened++, false);
+        record(created, report.source());
+        for (String s : sawItFirst) {
+            own.cursor.merge(s, created.order, Math::max);
+        }
         return true;
     }
 
@@ -210,8 +247,15 @@ final class Merger {
     }
 
     private UsbEvent emit(SourceReport report, UsbDevice device, long now) {
+        return emit(report, device, now, Set.of());
+    }
+
+    /** Emits the event of a new action; {@code sawItFirst}: sources that reported this enumeration earlier. */
+    private UsbEvent emit(SourceReport report, UsbDevice device, long now, Set<String> sawItFirst) {
+        Set<String> sources = new LinkedHashSet<>(sawItFirst);
+        sources.add(report.source());
         UsbEvent event = new UsbEvent(eventIds.get(), instanceId, report.action(), wallMillis.getAsLong(), now, device,
-                Set.of(report.source()), 0);
+                sources.size() == 1 ? Set.of(report.source()) : Collections.unmodifiableSet(sources), 0);
         emitted.increment();
         downstream.accept(event);
         return event;
@@ -221,6 +265,11 @@ final class Merger {
         Track track = tracks.get(action.track);
         if (track != null) {
             track.cursor.merge(report.source(), action.order, Math::max);
+            if (differentEnumeration(device, action.event.device())) {
+                // joined by order only: this source ran ahead of another one's cycles; when that source reports
+                // the enumeration this report was about, its new event lists this source too
+                track.ahead(report.action(), device, report.source(), now);
+            }
         }
         boolean wasRestored = action.restored && action.sources.isEmpty();
         action.sources.add(report.source());
@@ -369,6 +418,12 @@ final class Merger {
             }
         }
         return best;
+    }
+
+    /** Both reports carry the bus address, and they differ: two enumerations. */
+    static boolean differentEnumeration(UsbDevice a, UsbDevice b) {
+        return a.deviceAddress() > 0 && b.deviceAddress() > 0
+                && (a.busNumber() != b.busNumber() || a.deviceAddress() != b.deviceAddress());
     }
 
     /** Both reports carry the bus address, and it is the same: one enumeration of the device. */

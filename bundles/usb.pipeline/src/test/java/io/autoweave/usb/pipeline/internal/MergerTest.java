@@ -238,4 +238,27 @@ public class MergerTest {
         assertEquals("the final attach (address 34), not the first one", out.get(6).eventId(),
                 updates.get(0).eventId());
     }
+
+    @Test
+    public void aSourceAheadOfAnotherIsListedOnTheEnumerationItSawWhenTheOtherReportsIt() {
+        // seen on a real kernel: udev reports cycle 23; libusb, having skipped it, reports the attach of cycle 24
+        // (joined by order to 23, the earliest open attach); then udev reports 23's detach and 24's attach
+        UsbDevice at23 = Devices.at(Devices.receiver("1-1"), "1-1", 1, 23);
+        UsbDevice at24 = Devices.at(Devices.receiver("1-1"), "1-1", 1, 24);
+        merger.offer(attach("udev", at23));
+        time.advanceMillis(200);
+        assertEquals(false, merger.offer(attach("libusb", at24)));
+        time.advanceMillis(200);
+        merger.offer(detach("udev", at23));
+        time.advanceMillis(20);
+        assertEquals(true, merger.offer(attach("udev", at24)));
+        assertEquals(3, out.size());
+        assertEquals("the attach of cycle 24 lists the source that reported it first", List.of("libusb", "udev"),
+                List.copyOf(out.get(2).sources()));
+        // libusb, catching up, reports 24's detach: it joins the detach udev reports for 24
+        merger.offer(detach("udev", at24));
+        assertEquals(false, merger.offer(detach("libusb", at24)));
+        assertEquals(List.of("udev", "libusb"), List.copyOf(updates.get(updates.size() - 1).sources()));
+        assertEquals(out.get(3).eventId(), updates.get(updates.size() - 1).eventId());
+    }
 }
