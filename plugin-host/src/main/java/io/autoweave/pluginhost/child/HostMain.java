@@ -22,6 +22,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Manifest;
 
 import org.apache.felix.framework.Felix;
@@ -228,6 +229,17 @@ public final class HostMain {
                         "logDropped", dropped));
                 Thread.sleep(HEARTBEAT_MILLIS);
             } catch (IOException e) {
+                // the supervisor closed the channel or went away: serve() reads the end of the stream and stops the
+                // framework, so the plugin's stop() runs, then exits. Exiting here at once raced it (stop() was
+                // skipped); this thread ends the host only if serve() has not in time (a plugin stuck in onEvent).
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (System.nanoTime() - until < 0) {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException again) {
+                        // keep waiting: only the time bound ends this
+                    }
+                }
                 System.exit(0);
             } catch (InterruptedException e) {
                 // a plugin interrupted us: keep beating
