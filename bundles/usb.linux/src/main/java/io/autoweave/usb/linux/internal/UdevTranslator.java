@@ -95,7 +95,10 @@ final class UdevTranslator {
         UsbDevice fromUdev = fromProperties(block, port);
         UsbDevice device;
         if (action == UsbAction.ATTACH) {
-            UsbDevice fromSysfs = sysfs == null ? null : sysfs.read(port).filter(d -> sameModel(d, fromUdev)).orElse(null);
+            // sysfs shows the port as it is now; a udev report that trails the kernel (a flapping device) is about
+            // an earlier enumeration, whose bus address (DEVNUM) the event carries: sysfs is then another device
+            UsbDevice fromSysfs = sysfs == null ? null : sysfs.read(port)
+                    .filter(d -> sameModel(d, fromUdev) && sameEnumeration(d, fromUdev)).orElse(null);
             device = merge(fromSysfs, fromUdev);
             if (device == null) {
                 return Optional.empty();
@@ -136,6 +139,10 @@ final class UdevTranslator {
                 device.product() != null ? device.product() : last.product(), device.deviceClass(),
                 device.deviceSubclass(), device.deviceProtocol(), device.interfaceClasses(), device.bcdDevice(),
                 device.busNumber(), device.deviceAddress(), device.portPath(), null);
+    }
+
+    private static boolean sameEnumeration(UsbDevice a, UsbDevice b) {
+        return b == null || a.deviceAddress() <= 0 || b.deviceAddress() <= 0 || a.deviceAddress() == b.deviceAddress();
     }
 
     private static boolean sameModel(UsbDevice a, UsbDevice b) {

@@ -141,6 +141,24 @@ public class UdevTranslatorTest {
     }
 
     @Test
+    public void anAttachReportedAfterTheDeviceReEnumeratedKeepsItsOwnBusAddress() throws Exception {
+        // udev trailing a flapping device: its add for address 5 is read when sysfs already shows address 9
+        java.nio.file.Path root = java.nio.file.Files.createTempDirectory("aw-sysfs");
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(root.resolve("bus/usb/devices/1-1"));
+        String[][] attributes = { { "idVendor", "0627" }, { "idProduct", "0001" }, { "busnum", "1" },
+            { "devnum", "9" }, { "serial", "68284-0000:00:04.0-1" } };
+        for (String[] a : attributes) {
+            java.nio.file.Files.writeString(dir.resolve(a[0]), a[1] + "\n");
+        }
+        UdevTranslator translator = new UdevTranslator(new SysfsDevices(root), false);
+        UsbDevice d = translator.translate(block("add", "/devices/pci0000:00/0000:00:04.0/usb1/1-1",
+                "DEVTYPE=usb_device", "SUBSYSTEM=usb", "PRODUCT=627/1/0", "TYPE=0/0/0", "BUSNUM=001", "DEVNUM=005",
+                "ID_SERIAL_SHORT=68284-0000:00:04.0-1")).orElseThrow().device();
+        assertEquals("the event's enumeration, not the one sysfs shows now", 5, d.deviceAddress());
+        assertEquals("68284-0000:00:04.0-1", d.serial());
+    }
+
+    @Test
     public void detachWithoutARememberedAttachUsesWhatTheRemoveEventCarries() {
         UdevBlock remove = block("remove", "/devices/pci0000:00/0000:00:04.0/usb2/2-3",
                 "DEVTYPE=usb_device", "SUBSYSTEM=usb", "PRODUCT=46f4/1/0", "TYPE=0/0/0", "BUSNUM=002", "DEVNUM=003");
