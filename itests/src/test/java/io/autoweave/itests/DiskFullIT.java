@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -20,8 +19,6 @@ import org.junit.rules.RuleChain;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
 
-import io.autoweave.itests.probe.SinkLoadProbe;
-import io.autoweave.launcher.Launcher;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.resps.StreamEntry;
@@ -102,13 +99,7 @@ public class DiskFullIT {
     @Test
     public void aFullDiskDegradesHealthHoldsEventsAndDeliveryResumesAloneWhenSpaceReturns() throws Exception {
         assumeTrue("cannot mount a tmpfs here (needs root)", mounted);
-        byte[] jar = RuntimeHarness.bundle("itest.sink.probe", new String[][] {
-                { "Import-Package", "org.osgi.framework;version=\"[1.8,2)\",io.autoweave.api.device;version=\"[1.2,2)\","
-                        + "io.autoweave.api.source;version=\"[1.0,2)\",io.autoweave.api.stream;version=\"[1.0,2)\"" },
-                { "Bundle-Activator", SinkLoadProbe.class.getName() } }, SinkLoadProbe.class);
-        Bundle bundle = RUNTIME.context().installBundle(Launcher.CORE_LOCATION_PREFIX + "itest-disk-probe",
-                new ByteArrayInputStream(jar));
-        bundle.start();
+        Bundle bundle = RuntimeHarness.installSinkLoadProbe(RUNTIME.context(), "itest-disk-probe");
         Path filler = RUNTIME.dataDir().resolve("eventlog/filler");
         try {
             ServiceReference<?>[] refs = RUNTIME.context().getAllServiceReferences(LongUnaryOperator.class.getName(),

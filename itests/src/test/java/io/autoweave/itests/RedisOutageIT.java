@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +23,6 @@ import org.junit.rules.RuleChain;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
 
-import io.autoweave.itests.probe.SinkLoadProbe;
-import io.autoweave.launcher.Launcher;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.resps.StreamConsumerInfo;
@@ -96,13 +93,7 @@ public class RedisOutageIT {
 
     @Test
     public void eventsWaitInTheLogWhileRedisIsFrozenAndArriveExactlyOnceInSeqOrder() throws Exception {
-        byte[] jar = RuntimeHarness.bundle("itest.sink.probe", new String[][] {
-                { "Import-Package", "org.osgi.framework;version=\"[1.8,2)\",io.autoweave.api.device;version=\"[1.2,2)\","
-                        + "io.autoweave.api.source;version=\"[1.0,2)\",io.autoweave.api.stream;version=\"[1.0,2)\"" },
-                { "Bundle-Activator", SinkLoadProbe.class.getName() } }, SinkLoadProbe.class);
-        Bundle bundle = RUNTIME.context().installBundle(Launcher.CORE_LOCATION_PREFIX + "itest-sink-probe",
-                new ByteArrayInputStream(jar));
-        bundle.start();
+        Bundle bundle = RuntimeHarness.installSinkLoadProbe(RUNTIME.context(), "itest-sink-probe");
         try {
             LongUnaryOperator report = (LongUnaryOperator) probe(LongUnaryOperator.class);
             LongSupplier consumed = (LongSupplier) probe(LongSupplier.class);

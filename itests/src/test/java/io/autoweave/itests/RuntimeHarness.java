@@ -254,6 +254,23 @@ public final class RuntimeHarness extends ExternalResource {
         return bytes.toByteArray();
     }
 
+    /**
+     * Installs and starts {@link io.autoweave.itests.probe.SinkLoadProbe} at the core location {@code name}: it reports
+     * simulated devices to the pipeline's DeviceReportSink as fast as a test asks.
+     */
+    public static org.osgi.framework.Bundle installSinkLoadProbe(BundleContext context, String name)
+            throws Exception {
+        Class<?> probe = io.autoweave.itests.probe.SinkLoadProbe.class;
+        byte[] jar = bundle("itest.sink.probe", new String[][] {
+                { "Import-Package", "org.osgi.framework;version=\"[1.8,2)\",io.autoweave.api.device;version=\"[1.2,2)\","
+                        + "io.autoweave.api.source;version=\"[1.0,2)\",io.autoweave.api.stream;version=\"[1.0,2)\"" },
+                { "Bundle-Activator", probe.getName() } }, probe);
+        org.osgi.framework.Bundle bundle = context.installBundle(
+                io.autoweave.launcher.Launcher.CORE_LOCATION_PREFIX + name, new java.io.ByteArrayInputStream(jar));
+        bundle.start();
+        return bundle;
+    }
+
     /** Waits for {@code condition}, failing with {@code what} after {@code seconds}. */
     public static void await(String what, long seconds, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
