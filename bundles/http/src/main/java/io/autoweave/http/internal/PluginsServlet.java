@@ -347,18 +347,16 @@ public final class PluginsServlet extends ApiResource {
         }
     }
 
-    /** The installer's refusal as an answer: 422 for what the gate or the framework refused. */
+    /** The installer's refusal as an answer: the status follows the error's kind (422 for what was refused). */
     static ApiException refusal(PluginInstallException e) {
-        int status;
-        switch (e.code()) {
-            case "NOT_INSTALLED": status = 404; break;
-            case "BAD_SOURCE": status = 400; break;
-            case "DUPLICATE": case "LOCKDOWN": case "BLOCKED": case "NOT_A_PLUGIN": case "START_FAILED":
-            case "START_TIMEOUT": case "BUSY": case "STOP_FAILED": status = 409; break;
-            case "ARCHIVE_TOO_LARGE": status = 413; break;
-            case "NO_TRUST_STORE": case "TRUST_STORE_INVALID": status = 503; break;
-            default: status = 422;
-        }
+        int status = switch (e.error().kind()) {
+            case INVALID_REQUEST -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case TOO_LARGE -> 413;
+            case REFUSED -> 422;
+            case UNAVAILABLE -> 503;
+        };
         return new ApiException(status, status == 422 ? "install_refused" : e.code().toLowerCase(Locale.ROOT),
                 e.getMessage()).withReason(e.code());
     }

@@ -1,33 +1,32 @@
 package io.autoweave.plugin.installer;
 
+import java.util.Objects;
+
 /**
- * A refused or failed install or uninstall. {@link #code()} is for machines, the message for people.
- *
- * <p>Codes: the install gate's verdicts ({@code UNSIGNED}, {@code UNTRUSTED_SIGNER}, {@code DIGEST_MISMATCH},
- * {@code UNSIGNED_ENTRY}, {@code CERTIFICATE_EXPIRED}, ... see the plugin.installer README), and
- * {@code NO_TRUST_STORE}, {@code TRUST_STORE_INVALID}, {@code BAD_SOURCE}, {@code DOWNLOAD_FAILED},
- * {@code DUPLICATE}, {@code INSTALL_FAILED}, {@code START_FAILED}, {@code NOT_INSTALLED}, {@code NOT_A_PLUGIN}, {@code LOCKDOWN} (the security monitor
- * locked the system down), {@code BLOCKED} (this symbolic name is blocked);
- * from repositories also {@code NO_REPOSITORY}, {@code BAD_INDEX} (with index, line and column),
- * {@code UNKNOWN_PLUGIN}, {@code UNRESOLVABLE} (naming the missing requirement) and {@code CONTENT_MISMATCH} (the
- * jar is not what the index says).
+ * A refused or failed install, start, stop or uninstall. {@link #error()} is for machines (one of the
+ * {@link InstallError} codes every surface shows), the message for people: it says what was found and what to fix.
  */
 public class PluginInstallException extends Exception {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    private final String code;
+    private final InstallError error;
 
-    public PluginInstallException(String code, String message) {
-        this(code, message, null);
+    public PluginInstallException(InstallError error, String message) {
+        this(error, message, null);
     }
 
-    public PluginInstallException(String code, String message, Throwable cause) {
+    public PluginInstallException(InstallError error, String message, Throwable cause) {
         super(message, cause);
-        this.code = code;
+        this.error = Objects.requireNonNull(error, "error");
     }
 
-    /** Machine-readable reason, e.g. {@code UNTRUSTED_SIGNER}. */
+    /** Why, for machines. */
+    public InstallError error() {
+        return error;
+    }
+
+    /** {@link #error()}'s name, e.g. {@code UNTRUSTED_SIGNER}: what the REST API and the audit log carry. */
     public String code() {
-        return code;
+        return error.name();
     }
 }

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 
 import io.autoweave.plugin.installer.testing.TestSigning;
 import io.autoweave.plugin.installer.testing.TestSigning.Credentials;
+import io.autoweave.plugin.installer.InstallError;
 
 /** One verifier with a test CA for both verifier harnesses, and the verdict contract they share. */
 final class VerifierHarness {
@@ -51,7 +52,7 @@ final class VerifierHarness {
      */
     Verdict verify(Path candidate) throws IOException {
         Verdict verdict = verifier.verify(candidate);
-        assertNotEquals(VerdictCode.VERIFICATION_ERROR, verdict.code(), verdict::reason);
+        assertNotEquals(InstallError.VERIFICATION_ERROR, verdict.code(), verdict::reason);
         if (verdict.isAccepted()) {
             assertNotNull(verdict.symbolicName(), "accepted without a symbolic name");
             assertTrue(!verdict.signers().isEmpty(), "accepted without a signer");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import io.autoweave.plugin.installer.InstallError;
 
 /**
  * Allow lists for the algorithms a plugin signature may use. Allow lists rather than deny lists: an algorithm we
@@ -67,7 +68,7 @@ final class AlgorithmPolicy {
 
     static void requireStrongDigest(String algorithm, String where) throws Refusal {
         if (!STRONG_DIGESTS.contains(algorithm.toUpperCase(Locale.ROOT))) {
-            throw new Refusal(VerdictCode.WEAK_ALGORITHM, where + " uses digest " + algorithm
+            throw new Refusal(InstallError.WEAK_ALGORITHM, where + " uses digest " + algorithm
                     + ", which is not allowed (allowed: " + String.join(", ", sorted(STRONG_DIGESTS))
                     + "); re-sign with jarsigner -digestalg SHA-256");
         }
@@ -100,17 +101,17 @@ final class AlgorithmPolicy {
                 List<Der> sigAlg = si.get(i).expect(0x30).children();
                 String digest = DIGEST_OIDS.get(digestOid);
                 if (digest == null) {
-                    throw new Refusal(VerdictCode.WEAK_ALGORITHM, file + " digests with " + describe(digestOid)
+                    throw new Refusal(InstallError.WEAK_ALGORITHM, file + " digests with " + describe(digestOid)
                             + ", which is not allowed; re-sign with jarsigner -digestalg SHA-256");
                 }
                 found.add(digest + " + " + signatureName(file, sigAlg));
             }
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw new Refusal(VerdictCode.SIGNATURE_INVALID, file + " is not a DER-encoded PKCS#7 signature block ("
+            throw new Refusal(InstallError.SIGNATURE_INVALID, file + " is not a DER-encoded PKCS#7 signature block ("
                     + e.getMessage() + ")");
         }
         if (found.isEmpty()) {
-            throw new Refusal(VerdictCode.SIGNATURE_INVALID, file + " contains no signer");
+            throw new Refusal(InstallError.SIGNATURE_INVALID, file + " contains no signer");
         }
         return String.join(", ", found);
     }
@@ -124,7 +125,7 @@ final class AlgorithmPolicy {
         if (RSASSA_PSS.equals(oid)) {
             return "RSASSA-PSS/" + pssHash(file, algorithmIdentifier.size() > 1 ? algorithmIdentifier.get(1) : null);
         }
-        throw new Refusal(VerdictCode.WEAK_ALGORITHM, file + " is signed with " + describe(oid)
+        throw new Refusal(InstallError.WEAK_ALGORITHM, file + " is signed with " + describe(oid)
                 + ", which is not allowed; re-sign with jarsigner -sigalg SHA256withRSA or SHA256withECDSA");
     }
 
@@ -138,11 +139,11 @@ final class AlgorithmPolicy {
                     if (digest != null) {
                         return digest;
                     }
-                    throw new Refusal(VerdictCode.WEAK_ALGORITHM, file + " uses RSASSA-PSS with " + describe(oid));
+                    throw new Refusal(InstallError.WEAK_ALGORITHM, file + " uses RSASSA-PSS with " + describe(oid));
                 }
             }
         }
-        throw new Refusal(VerdictCode.WEAK_ALGORITHM, file + " uses RSASSA-PSS with the default hash SHA-1");
+        throw new Refusal(InstallError.WEAK_ALGORITHM, file + " uses RSASSA-PSS with the default hash SHA-1");
     }
 
     /** The issuer's signature on a certificate that is not itself a trust anchor. */
@@ -160,7 +161,7 @@ final class AlgorithmPolicy {
                 // fall through to the refusal
             }
         }
-        throw new Refusal(VerdictCode.WEAK_ALGORITHM, "certificate " + c.getSubjectX500Principal().getName()
+        throw new Refusal(InstallError.WEAK_ALGORITHM, "certificate " + c.getSubjectX500Principal().getName()
                 + " is signed with " + c.getSigAlgName() + ", which is not allowed (use SHA-256 or stronger)");
     }
 
@@ -179,10 +180,10 @@ final class AlgorithmPolicy {
         } else if (key instanceof EdECKey) {
             return;
         } else {
-            throw new Refusal(VerdictCode.WEAK_ALGORITHM, who + " has an unsupported " + key.getAlgorithm() + " key");
+            throw new Refusal(InstallError.WEAK_ALGORITHM, who + " has an unsupported " + key.getAlgorithm() + " key");
         }
         if (bits < min) {
-            throw new Refusal(VerdictCode.WEAK_ALGORITHM, who + " has a " + bits + "-bit " + key.getAlgorithm()
+            throw new Refusal(InstallError.WEAK_ALGORITHM, who + " has a " + bits + "-bit " + key.getAlgorithm()
                     + " key; at least " + min + " bits are required");
         }
     }

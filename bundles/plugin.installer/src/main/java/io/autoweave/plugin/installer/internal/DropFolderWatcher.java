@@ -35,6 +35,7 @@ import io.autoweave.commons.config.ConfigRefusal;
 import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.plugin.installer.InstalledPlugin;
+import io.autoweave.plugin.installer.InstallError;
 import io.autoweave.plugin.installer.PluginInstallException;
 import io.autoweave.plugin.installer.PluginInstaller;
 import io.autoweave.security.SecurityMonitor;
@@ -241,7 +242,7 @@ public final class DropFolderWatcher {
             LOG.info("plugins drop folder: installed {} from {}", p.symbolicName(), name);
         } catch (PluginInstallException e) {
             for (InstalledPlugin p : installer.plugins()) {
-                if (e.code().equals("DUPLICATE") && sha.equals(p.sha256())) {
+                if (e.error() == InstallError.DUPLICATE && sha.equals(p.sha256())) {
                     installed.setProperty(name, p.symbolicName() + " " + sha); // already there: adopt it
                     save();
                     return;

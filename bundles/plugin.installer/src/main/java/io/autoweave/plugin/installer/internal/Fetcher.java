@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import io.autoweave.plugin.installer.InstallError;
 import io.autoweave.plugin.installer.PluginInstallException;
 
 /**
@@ -48,7 +49,7 @@ final class Fetcher {
 
     Path fetch(String source) throws PluginInstallException {
         if (source == null || source.isBlank()) {
-            throw new PluginInstallException("BAD_SOURCE", "no source: give a file path or an https: URL");
+            throw new PluginInstallException(InstallError.BAD_SOURCE, "no source: give a file path or an https: URL");
         }
         String local = localPath(source.trim());
         if (local != null) {
@@ -58,7 +59,7 @@ final class Fetcher {
         try {
             uri = new URI(source.trim());
         } catch (URISyntaxException e) {
-            throw new PluginInstallException("BAD_SOURCE", "'" + source + "' is neither a path nor a URL: "
+            throw new PluginInstallException(InstallError.BAD_SOURCE, "'" + source + "' is neither a path nor a URL: "
                     + e.getMessage());
         }
         checkRemote(uri, source);
@@ -68,11 +69,11 @@ final class Fetcher {
     static void checkRemote(URI uri, String source) throws PluginInstallException {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw new PluginInstallException("BAD_SOURCE", "unsupported source '" + source
+            throw new PluginInstallException(InstallError.BAD_SOURCE, "unsupported source '" + source
                     + "': use a file path, a file: URL, an https: URL, or an http: URL to a loopback address");
         }
         if (scheme.equals("http") && !isLoopback(uri.getHost())) {
-            throw new PluginInstallException("BAD_SOURCE", "plain http is accepted only from a loopback address, not "
+            throw new PluginInstallException(InstallError.BAD_SOURCE, "plain http is accepted only from a loopback address, not "
                     + uri.getHost() + ": use https");
         }
     }
@@ -96,7 +97,7 @@ final class Fetcher {
             c.setReadTimeout(timeoutMillis);
             int status = c.getResponseCode();
             if (status != 200) {
-                throw new PluginInstallException("DOWNLOAD_FAILED", uri + " answered HTTP " + status);
+                throw new PluginInstallException(InstallError.DOWNLOAD_FAILED, uri + " answered HTTP " + status);
             }
             try (InputStream in = c.getInputStream(); OutputStream out = Files.newOutputStream(file)) {
                 byte[] buf = new byte[64 * 1024];
@@ -104,7 +105,7 @@ final class Fetcher {
                 for (int n; (n = in.read(buf)) > 0;) {
                     total += n;
                     if (total > maxBytes) {
-                        throw new PluginInstallException("ARCHIVE_TOO_LARGE", uri + " is larger than " + maxBytes
+                        throw new PluginInstallException(InstallError.ARCHIVE_TOO_LARGE, uri + " is larger than " + maxBytes
                                 + " bytes");
                     }
                     out.write(buf, 0, n);
@@ -116,7 +117,7 @@ final class Fetcher {
             throw e;
         } catch (IOException | IllegalArgumentException e) {
             deleteQuietly(file);
-            throw new PluginInstallException("DOWNLOAD_FAILED", "cannot download " + uri + ": " + e, e);
+            throw new PluginInstallException(InstallError.DOWNLOAD_FAILED, "cannot download " + uri + ": " + e, e);
         }
     }
 

@@ -46,6 +46,7 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import io.autoweave.plugin.installer.InstallError;
 
 /**
  * The install gate. Decides whether a candidate plugin JAR may be handed to {@code installBundle}, before anything
@@ -92,7 +93,7 @@ public final class JarVerifier {
         Copy copied = null;
         try {
             if (!Files.isRegularFile(candidate)) {
-                throw new Refusal(VerdictCode.UNREADABLE, candidate + " is not a regular file");
+                throw new Refusal(InstallError.UNREADABLE, candidate + " is not a regular file");
             }
             copy = Files.createTempFile(workDir, "candidate-", ".jar", ownerOnly("rw-------"));
             copied = copyBounded(candidate, copy);
@@ -102,10 +103,10 @@ public final class JarVerifier {
         } catch (Refusal r) {
             return Verdict.refused(candidate, r.code, r.getMessage(), copied == null ? null : copied.sha256);
         } catch (IOException e) {
-            return Verdict.refused(candidate, VerdictCode.UNREADABLE, "cannot read " + candidate + ": " + e,
+            return Verdict.refused(candidate, InstallError.UNREADABLE, "cannot read " + candidate + ": " + e,
                     copied == null ? null : copied.sha256);
         } catch (RuntimeException e) {
-            return Verdict.refused(candidate, VerdictCode.VERIFICATION_ERROR, "verification failed unexpectedly, "
+            return Verdict.refused(candidate, InstallError.VERIFICATION_ERROR, "verification failed unexpectedly, "
                     + "so the candidate is refused: " + e, copied == null ? null : copied.sha256);
         } finally {
             if (copy != null) {
@@ -148,7 +149,7 @@ public final class JarVerifier {
             while ((n = in.read(buffer)) != -1) {
                 total += n;
                 if (total > limits.maxArchiveBytes()) {
-                    throw new Refusal(VerdictCode.ARCHIVE_TOO_LARGE, "the archive is larger than "
+                    throw new Refusal(InstallError.ARCHIVE_TOO_LARGE, "the archive is larger than "
                             + limits.maxArchiveBytes() + " bytes");
                 }
                 sha256.update(buffer, 0, n);
@@ -180,26 +181,26 @@ public final class JarVerifier {
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
                 if (++count > limits.maxEntries()) {
-                    throw new Refusal(VerdictCode.ZIP_BOMB, "more than " + limits.maxEntries() + " entries");
+                    throw new Refusal(InstallError.ZIP_BOMB, "more than " + limits.maxEntries() + " entries");
                 }
                 String name = e.getName();
                 checkName(name);
                 String upper = name.toUpperCase(Locale.ROOT);
                 if (!archive.allNames.add(name)
                         || upper.startsWith("META-INF/") && !metaInfUpper.add(upper)) {
-                    throw new Refusal(VerdictCode.DUPLICATE_ENTRY, "entry '" + name + "' occurs more than once; "
+                    throw new Refusal(InstallError.DUPLICATE_ENTRY, "entry '" + name + "' occurs more than once; "
                             + "tools disagree on which copy counts, so the signature cannot be trusted");
                 }
                 long size = e.getSize();
                 declaredTotal += Math.max(size, 0);
                 if (declaredTotal > limits.maxTotalUncompressedBytes()) {
-                    throw new Refusal(VerdictCode.ZIP_BOMB, "entries declare more than "
+                    throw new Refusal(InstallError.ZIP_BOMB, "entries declare more than "
                             + limits.maxTotalUncompressedBytes() + " bytes uncompressed");
                 }
                 checkRatio(name, size, e.getCompressedSize());
                 if (e.isDirectory()) {
                     if (size > 0) {
-                        throw new Refusal(VerdictCode.UNSAFE_ENTRY_NAME, "directory entry '" + name
+                        throw new Refusal(InstallError.UNSAFE_ENTRY_NAME, "directory entry '" + name
                                 + "' carries data");
                     }
                 } else if (isSigningRelated(upper)) {
@@ -210,16 +211,16 @@ public final class JarVerifier {
             }
             if (declaredTotal > limits.ratioThresholdBytes()
                     && declaredTotal / Math.max(archiveSize, 1) > limits.maxCompressionRatio()) {
-                throw new Refusal(VerdictCode.ZIP_BOMB, "the archive inflates " + declaredTotal / archiveSize
+                throw new Refusal(InstallError.ZIP_BOMB, "the archive inflates " + declaredTotal / archiveSize
                         + " times its size (limit " + limits.maxCompressionRatio() + ")");
             }
         } catch (ZipException e) {
-            throw new Refusal(VerdictCode.CORRUPT_ARCHIVE, "not a valid ZIP/JAR archive: " + e.getMessage());
+            throw new Refusal(InstallError.CORRUPT_ARCHIVE, "not a valid ZIP/JAR archive: " + e.getMessage());
         } catch (IOException e) {
-            throw new Refusal(VerdictCode.CORRUPT_ARCHIVE, "the archive cannot be read: " + e);
+            throw new Refusal(InstallError.CORRUPT_ARCHIVE, "the archive cannot be read: " + e);
         }
         if (archive.manifest == null) {
-            throw new Refusal(VerdictCode.MANIFEST_MISSING, "no " + MANIFEST_NAME + ": not an OSGi bundle");
+            throw new Refusal(InstallError.MANIFEST_MISSING, "no " + MANIFEST_NAME + ": not an OSGi bundle");
         }
         return archive;
     }
@@ -227,7 +228,7 @@ public final class JarVerifier {
     private void checkRatio(String name, long inflated, long compressed) throws Refusal {
         if (inflated > limits.ratioThresholdBytes() && inflated / Math.max(compressed, 1) > limits
                 .maxCompressionRatio()) {
-            throw new Refusal(VerdictCode.ZIP_BOMB, "entry '" + name + "' inflates " + inflated / Math.max(compressed,
+            throw new Refusal(InstallError.ZIP_BOMB, "entry '" + name + "' inflates " + inflated / Math.max(compressed,
                     1) + " times its compressed size (limit " + limits.maxCompressionRatio() + ")");
         }
     }
@@ -255,7 +256,7 @@ public final class JarVerifier {
             }
         }
         if (why != null) {
-            throw new Refusal(VerdictCode.UNSAFE_ENTRY_NAME, "entry name '" + name.replaceAll("\\p{Cntrl}", "?")
+            throw new Refusal(InstallError.UNSAFE_ENTRY_NAME, "entry name '" + name.replaceAll("\\p{Cntrl}", "?")
                     + "' " + why);
         }
     }
@@ -274,7 +275,7 @@ public final class JarVerifier {
             throws Refusal, IOException {
         String file = upper.substring(9);
         if (archive.signatureFiles.size() + archive.blocks.size() >= 2 * MAX_SIGNERS) {
-            throw new Refusal(VerdictCode.SIGNATURE_INVALID, "more than " + MAX_SIGNERS + " signers");
+            throw new Refusal(InstallError.SIGNATURE_INVALID, "more than " + MAX_SIGNERS + " signers");
         }
         byte[] bytes = readBounded(zip, e);
         if (file.equals("MANIFEST.MF")) {
@@ -282,12 +283,12 @@ public final class JarVerifier {
         } else if (file.endsWith(".SF")) {
             archive.signatureFiles.put(file.substring(0, file.length() - 3), bytes);
         } else if (file.startsWith("SIG-")) {
-            throw new Refusal(VerdictCode.SIGNATURE_INVALID, e.getName() + ": SIG-* signature files are not "
+            throw new Refusal(InstallError.SIGNATURE_INVALID, e.getName() + ": SIG-* signature files are not "
                     + "supported; sign with jarsigner");
         } else {
             String base = file.substring(0, file.lastIndexOf('.'));
             if (archive.blocks.put(base, bytes) != null) {
-                throw new Refusal(VerdictCode.SIGNATURE_INVALID, "more than one signature block for signer " + base);
+                throw new Refusal(InstallError.SIGNATURE_INVALID, "more than one signature block for signer " + base);
             }
             archive.blockNames.put(base, e.getName());
         }
@@ -308,7 +309,7 @@ public final class JarVerifier {
     }
 
     private Refusal tooLarge(String name, long size) {
-        return new Refusal(VerdictCode.MANIFEST_TOO_LARGE, name + " has " + size + " bytes or more; the limit is "
+        return new Refusal(InstallError.MANIFEST_TOO_LARGE, name + " has " + size + " bytes or more; the limit is "
                 + limits.maxManifestBytes());
     }
 
@@ -318,29 +319,29 @@ public final class JarVerifier {
         try {
             return new Manifest(new ByteArrayInputStream(bytes));
         } catch (IOException | RuntimeException e) {
-            throw new Refusal(VerdictCode.MANIFEST_INVALID, "the manifest does not parse: " + e.getMessage());
+            throw new Refusal(InstallError.MANIFEST_INVALID, "the manifest does not parse: " + e.getMessage());
         }
     }
 
     private static String checkBundleHeaders(Attributes main) throws Refusal {
         String bsn = main.getValue("Bundle-SymbolicName");
         if (bsn == null || bsn.isBlank()) {
-            throw new Refusal(VerdictCode.MISSING_SYMBOLIC_NAME, "the manifest has no Bundle-SymbolicName: not an "
+            throw new Refusal(InstallError.MISSING_SYMBOLIC_NAME, "the manifest has no Bundle-SymbolicName: not an "
                     + "OSGi bundle (build it with bnd or add the header)");
         }
         String name = bsn.split(";", 2)[0].trim();
         if (!SYMBOLIC_NAME.matcher(name).matches()) {
-            throw new Refusal(VerdictCode.MANIFEST_INVALID, "Bundle-SymbolicName '" + name + "' is not a valid "
+            throw new Refusal(InstallError.MANIFEST_INVALID, "Bundle-SymbolicName '" + name + "' is not a valid "
                     + "symbolic name");
         }
         String manifestVersion = main.getValue("Bundle-ManifestVersion");
         if (manifestVersion == null || !manifestVersion.trim().equals("2")) {
-            throw new Refusal(VerdictCode.MANIFEST_INVALID, "Bundle-ManifestVersion is " + manifestVersion
+            throw new Refusal(InstallError.MANIFEST_INVALID, "Bundle-ManifestVersion is " + manifestVersion
                     + "; plugins must be OSGi R4+ bundles (Bundle-ManifestVersion: 2)");
         }
         String version = main.getValue("Bundle-Version");
         if (version != null && !VERSION.matcher(version.trim()).matches()) {
-            throw new Refusal(VerdictCode.MANIFEST_INVALID, "Bundle-Version '" + version + "' is not an OSGi version");
+            throw new Refusal(InstallError.MANIFEST_INVALID, "Bundle-Version '" + version + "' is not an OSGi version");
         }
         return name;
     }
@@ -350,11 +351,11 @@ public final class JarVerifier {
     /** Returns the names of the entries the manifest carries digests for. */
     private static Set<String> checkSignatureFiles(Archive archive, Manifest manifest) throws Refusal {
         if (archive.signatureFiles.isEmpty() && archive.blocks.isEmpty()) {
-            throw new Refusal(VerdictCode.UNSIGNED, "the bundle is not signed; sign it with jarsigner using a "
+            throw new Refusal(InstallError.UNSIGNED, "the bundle is not signed; sign it with jarsigner using a "
                     + "certificate that chains to the trust store");
         }
         if (!archive.signatureFiles.keySet().equals(archive.blocks.keySet())) {
-            throw new Refusal(VerdictCode.SIGNATURE_INVALID, "signature files " + archive.signatureFiles.keySet()
+            throw new Refusal(InstallError.SIGNATURE_INVALID, "signature files " + archive.signatureFiles.keySet()
                     + " and signature blocks " + archive.blocks.keySet() + " do not pair up");
         }
         Set<String> signedEntries = new LinkedHashSet<>();
@@ -378,7 +379,7 @@ public final class JarVerifier {
             try {
                 parsed = new Manifest(new ByteArrayInputStream(sf.getValue()));
             } catch (IOException | RuntimeException e) {
-                throw new Refusal(VerdictCode.SIGNATURE_INVALID, sfName + " does not parse: " + e.getMessage());
+                throw new Refusal(InstallError.SIGNATURE_INVALID, sfName + " does not parse: " + e.getMessage());
             }
             checkSignatureFile(sfName, parsed, archive.manifest);
             AlgorithmPolicy.checkSignatureBlock(archive.blockNames.get(sf.getKey()), archive.blocks.get(sf.getKey()));
@@ -406,16 +407,16 @@ public final class JarVerifier {
                 try {
                     expected = Base64.getMimeDecoder().decode(a.getValue().toString());
                 } catch (IllegalArgumentException e) {
-                    throw new Refusal(VerdictCode.SIGNATURE_INVALID, sfName + ": " + key + " is not Base64");
+                    throw new Refusal(InstallError.SIGNATURE_INVALID, sfName + ": " + key + " is not Base64");
                 }
                 if (!MessageDigest.isEqual(expected, digest(whole).digest(manifestBytes))) {
-                    throw new Refusal(VerdictCode.MANIFEST_TAMPERED, "the manifest is not the one signed in " + sfName
+                    throw new Refusal(InstallError.MANIFEST_TAMPERED, "the manifest is not the one signed in " + sfName
                             + " (" + key + " differs): it was replaced or edited after signing");
                 }
             }
         }
         if (manifestDigests == 0) {
-            throw new Refusal(VerdictCode.SIGNATURE_INVALID, sfName + " has no whole-manifest digest "
+            throw new Refusal(InstallError.SIGNATURE_INVALID, sfName + " has no whole-manifest digest "
                     + "(signed with -sectionsonly?); sign without that option");
         }
         for (Map.Entry<String, Attributes> section : sf.getEntries().entrySet()) {
@@ -432,13 +433,13 @@ public final class JarVerifier {
     private static void checkCoverage(Archive archive, Set<String> signedEntries) throws Refusal {
         for (ZipEntry e : archive.content) {
             if (!signedEntries.contains(e.getName())) {
-                throw new Refusal(VerdictCode.UNSIGNED_ENTRY, "entry '" + e.getName() + "' is not covered by the "
+                throw new Refusal(InstallError.UNSIGNED_ENTRY, "entry '" + e.getName() + "' is not covered by the "
                         + "signature (added after signing?)");
             }
         }
         for (String name : signedEntries) {
             if (!archive.allNames.contains(name)) {
-                throw new Refusal(VerdictCode.MISSING_ENTRY, "the signed manifest lists '" + name + "' but the "
+                throw new Refusal(InstallError.MISSING_ENTRY, "the signed manifest lists '" + name + "' but the "
                         + "archive does not contain it (removed after signing?)");
             }
         }
@@ -449,7 +450,7 @@ public final class JarVerifier {
     private List<CodeSigner> readAndVerifyEntries(Path copy, Archive archive, long archiveSize)
             throws Refusal {
         if (archive.content.isEmpty()) {
-            throw new Refusal(VerdictCode.UNSIGNED, "the bundle has no entries besides its manifest, so nothing "
+            throw new Refusal(InstallError.UNSIGNED, "the bundle has no entries besides its manifest, so nothing "
                     + "identifies a signer");
         }
         Set<CodeSigner> reference = null;
@@ -464,7 +465,7 @@ public final class JarVerifier {
                 try {
                     in = jar.getInputStream(entry);
                 } catch (SecurityException e) {
-                    throw new Refusal(VerdictCode.SIGNATURE_INVALID, "the signature does not verify: "
+                    throw new Refusal(InstallError.SIGNATURE_INVALID, "the signature does not verify: "
                             + e.getMessage());
                 }
                 long size = 0;
@@ -474,40 +475,40 @@ public final class JarVerifier {
                         size += n;
                         total += n;
                         if (total > limits.maxTotalUncompressedBytes()) {
-                            throw new Refusal(VerdictCode.ZIP_BOMB, "entries inflate to more than "
+                            throw new Refusal(InstallError.ZIP_BOMB, "entries inflate to more than "
                                     + limits.maxTotalUncompressedBytes() + " bytes");
                         }
                         checkRatio(name, size, listed.getCompressedSize());
                     }
                 } catch (SecurityException e) {
-                    throw new Refusal(VerdictCode.DIGEST_MISMATCH, "entry '" + name + "' does not match its "
+                    throw new Refusal(InstallError.DIGEST_MISMATCH, "entry '" + name + "' does not match its "
                             + "signed digest: it was modified after signing (" + e.getMessage() + ")");
                 }
                 Set<CodeSigner> signers = signersOf(entry);
                 if (reference == null) {
                     if (signers.isEmpty()) {
-                        throw new Refusal(VerdictCode.SIGNATURE_INVALID, "no valid signature covers '" + name
+                        throw new Refusal(InstallError.SIGNATURE_INVALID, "no valid signature covers '" + name
                                 + "': a signature block does not verify against its .SF file");
                     }
                     reference = signers;
                     referenceEntry = name;
                 } else if (signers.isEmpty()) {
-                    throw new Refusal(VerdictCode.UNSIGNED_ENTRY, "entry '" + name + "' carries no valid signature");
+                    throw new Refusal(InstallError.UNSIGNED_ENTRY, "entry '" + name + "' carries no valid signature");
                 } else if (!signers.equals(reference)) {
-                    throw new Refusal(VerdictCode.INCONSISTENT_SIGNERS, "entry '" + name + "' is signed by "
+                    throw new Refusal(InstallError.INCONSISTENT_SIGNERS, "entry '" + name + "' is signed by "
                             + subjects(signers) + " but '" + referenceEntry + "' by " + subjects(reference));
                 }
             }
         } catch (ZipException e) {
-            throw new Refusal(VerdictCode.CORRUPT_ARCHIVE, "corrupt compressed data: " + e.getMessage());
+            throw new Refusal(InstallError.CORRUPT_ARCHIVE, "corrupt compressed data: " + e.getMessage());
         } catch (IOException e) {
-            throw new Refusal(VerdictCode.CORRUPT_ARCHIVE, "the archive cannot be read: " + e);
+            throw new Refusal(InstallError.CORRUPT_ARCHIVE, "the archive cannot be read: " + e);
         }
         if (total > limits.ratioThresholdBytes() && total / Math.max(archiveSize, 1) > limits.maxCompressionRatio()) {
-            throw new Refusal(VerdictCode.ZIP_BOMB, "the archive inflates " + total / archiveSize + " times its size");
+            throw new Refusal(InstallError.ZIP_BOMB, "the archive inflates " + total / archiveSize + " times its size");
         }
         if (reference.size() != archive.signatureFiles.size()) {
-            throw new Refusal(VerdictCode.SIGNATURE_INVALID, archive.signatureFiles.size() + " signature files but "
+            throw new Refusal(InstallError.SIGNATURE_INVALID, archive.signatureFiles.size() + " signature files but "
                     + reference.size() + " verified signers: a signature block does not verify");
         }
         return List.copyOf(reference);
@@ -570,14 +571,14 @@ public final class JarVerifier {
             checkDates(result.getTrustAnchor().getTrustedCert(), now);
         } catch (CertPathValidatorException e) {
             if (e.getReason() == PKIXReason.NO_TRUST_ANCHOR) {
-                throw new Refusal(VerdictCode.UNTRUSTED_SIGNER, leafName + " issued by "
+                throw new Refusal(InstallError.UNTRUSTED_SIGNER, leafName + " issued by "
                         + chain.get(chain.size() - 1).getIssuerX500Principal().getName()
                         + " does not chain to any certificate in the trust store");
             }
-            throw new Refusal(VerdictCode.INVALID_CERTIFICATE_CHAIN, "the certificate chain of " + leafName
+            throw new Refusal(InstallError.INVALID_CERTIFICATE_CHAIN, "the certificate chain of " + leafName
                     + " is invalid: " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
-            throw new Refusal(VerdictCode.INVALID_CERTIFICATE_CHAIN, "the certificate chain of " + leafName
+            throw new Refusal(InstallError.INVALID_CERTIFICATE_CHAIN, "the certificate chain of " + leafName
                     + " cannot be validated: " + e, e);
         }
     }
@@ -586,10 +587,10 @@ public final class JarVerifier {
         try {
             c.checkValidity(now);
         } catch (CertificateExpiredException e) {
-            throw new Refusal(VerdictCode.CERTIFICATE_EXPIRED, "certificate " + c.getSubjectX500Principal().getName()
+            throw new Refusal(InstallError.CERTIFICATE_EXPIRED, "certificate " + c.getSubjectX500Principal().getName()
                     + " expired on " + c.getNotAfter().toInstant());
         } catch (CertificateNotYetValidException e) {
-            throw new Refusal(VerdictCode.CERTIFICATE_NOT_YET_VALID, "certificate "
+            throw new Refusal(InstallError.CERTIFICATE_NOT_YET_VALID, "certificate "
                     + c.getSubjectX500Principal().getName() + " is not valid before " + c.getNotBefore().toInstant());
         }
     }
@@ -597,16 +598,16 @@ public final class JarVerifier {
     private static void checkUsage(X509Certificate leaf, String leafName) throws Refusal {
         boolean[] keyUsage = leaf.getKeyUsage();
         if (keyUsage != null && (keyUsage.length == 0 || !keyUsage[0])) {
-            throw new Refusal(VerdictCode.CERTIFICATE_USAGE, leafName + " does not allow digitalSignature");
+            throw new Refusal(InstallError.CERTIFICATE_USAGE, leafName + " does not allow digitalSignature");
         }
         try {
             List<String> eku = leaf.getExtendedKeyUsage();
             if (eku != null && !eku.contains(CODE_SIGNING_EKU) && !eku.contains(ANY_EKU)) {
-                throw new Refusal(VerdictCode.CERTIFICATE_USAGE, leafName + " is not a code-signing certificate "
+                throw new Refusal(InstallError.CERTIFICATE_USAGE, leafName + " is not a code-signing certificate "
                         + "(extended key usage " + eku + ")");
             }
         } catch (java.security.cert.CertificateParsingException e) {
-            throw new Refusal(VerdictCode.CERTIFICATE_USAGE, leafName + " has an unreadable extended key usage");
+            throw new Refusal(InstallError.CERTIFICATE_USAGE, leafName + " has an unreadable extended key usage");
         }
     }
 
@@ -616,7 +617,7 @@ public final class JarVerifier {
         try {
             return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
-            throw new Refusal(VerdictCode.WEAK_ALGORITHM, "digest " + algorithm + " is not available");
+            throw new Refusal(InstallError.WEAK_ALGORITHM, "digest " + algorithm + " is not available");
         }
     }
 

@@ -45,6 +45,7 @@ import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.plugin.PluginState;
 import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.plugin.installer.InstalledPlugin;
+import io.autoweave.plugin.installer.InstallError;
 import io.autoweave.plugin.installer.PluginInstallException;
 import io.autoweave.plugin.installer.PluginInstaller;
 import io.autoweave.security.SecurityMonitor;
@@ -165,7 +166,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             return installFromRepositories(source.trim(), level).get(0);
         }
         if (level == null) {
-            throw new PluginInstallException("BAD_SOURCE", "no security level: use low, medium or high");
+            throw new PluginInstallException(InstallError.BAD_SOURCE, "no security level: use low, medium or high");
         }
         Staged staged;
         synchronized (lock) {
@@ -198,7 +199,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             refused(source, bsn, level, e);
             throw e;
         } catch (IOException e) {
-            PluginInstallException x = new PluginInstallException("INSTALL_FAILED", "cannot install " + source + ": "
+            PluginInstallException x = new PluginInstallException(InstallError.INSTALL_FAILED, "cannot install " + source + ": "
                     + e, e);
             refused(source, bsn, level, x);
             throw x;
@@ -215,7 +216,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
     List<InstalledPlugin> installFromRepositories(String source, SecurityLevel level)
             throws PluginInstallException {
         if (level == null) {
-            throw new PluginInstallException("BAD_SOURCE", "no security level: use low, medium or high");
+            throw new PluginInstallException(InstallError.BAD_SOURCE, "no security level: use low, medium or high");
         }
         Staged staged;
         synchronized (lock) {
@@ -256,18 +257,18 @@ public final class PluginInstallerImpl implements PluginInstaller {
                 try {
                     v = gate(trust, candidateSource, src, candidate);
                 } catch (PluginInstallException e) {
-                    throw new PluginInstallException(e.code(), r.id() + role + ": " + e.getMessage()
+                    throw new PluginInstallException(e.error(), r.id() + role + ": " + e.getMessage()
                             + "; nothing of " + bsn + " was installed", e);
                 }
                 items.add(new Item(candidateSource, v, r));
                 if (r.sha256() != null && !r.sha256().equals(v.sha256())) {
-                    throw new PluginInstallException("CONTENT_MISMATCH", r.id() + role + ": " + src + " has SHA-256 "
+                    throw new PluginInstallException(InstallError.CONTENT_MISMATCH, r.id() + role + ": " + src + " has SHA-256 "
                             + v.sha256() + " but the index " + r.index() + " says " + r.sha256()
                             + " (the index is stale or the file was replaced); nothing was installed");
                 }
                 if (!v.symbolicName().equals(r.symbolicName())
                         || !org.osgi.framework.Version.parseVersion(v.version()).equals(r.version())) {
-                    throw new PluginInstallException("CONTENT_MISMATCH", src + " is " + v.symbolicName() + " "
+                    throw new PluginInstallException(InstallError.CONTENT_MISMATCH, src + " is " + v.symbolicName() + " "
                             + v.version() + ", but the index " + r.index() + " lists it as " + r.symbolicName() + " "
                             + r.version() + "; nothing was installed");
                 }
@@ -275,7 +276,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             return stage(source, items, level, dependencySources);
         } catch (PluginInstallException | IOException e) {
             PluginInstallException x = e instanceof PluginInstallException ? (PluginInstallException) e
-                    : new PluginInstallException("INSTALL_FAILED", "cannot install " + source + ": " + e, e);
+                    : new PluginInstallException(InstallError.INSTALL_FAILED, "cannot install " + source + ": " + e, e);
             refused(source, bsn, level, x);
             for (String dependency : dependencySources) {
                 String name = items.stream().filter(i -> i.source().equals(dependency))
@@ -300,7 +301,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
         List<String> locations = request.repository() != null ? List.of(request.repository())
                 : repositories.configured();
         if (locations.isEmpty()) {
-            throw new PluginInstallException("NO_REPOSITORY", "no plugin repository is configured: set repositories "
+            throw new PluginInstallException(InstallError.NO_REPOSITORY, "no plugin repository is configured: set repositories "
                     + "in etc/io.autoweave.plugin.installer.cfg (a directory with index.xml, or an index URL), or "
                     + "name one: aw:install --repo URL " + request.symbolicName());
         }
@@ -313,7 +314,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
         List<IndexedResource> named = resolver.named(bsn, request.range());
         if (named.isEmpty()) {
             List<IndexedResource> any = resolver.named(bsn, null);
-            throw new PluginInstallException("UNKNOWN_PLUGIN", any.isEmpty()
+            throw new PluginInstallException(InstallError.UNKNOWN_PLUGIN, any.isEmpty()
                     ? "no resource named " + bsn + " in the repositories " + locations + " (aw:repos lists what they hold)"
                     : bsn + " has no version in " + request.range() + " in " + locations + "; there is "
                             + any.stream().map(r -> r.version().toString()).collect(Collectors.joining(", ")));
@@ -321,7 +322,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
         try {
             return resolver.resolve(named.get(0));
         } catch (RepositoryResolver.Unresolvable e) {
-            throw new PluginInstallException("UNRESOLVABLE", "cannot install " + bsn + ": " + e.getMessage()
+            throw new PluginInstallException(InstallError.UNRESOLVABLE, "cannot install " + bsn + ": " + e.getMessage()
                     + "; nothing was installed", e);
         }
     }
@@ -393,7 +394,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
 
     private void refuseInLockdown() throws PluginInstallException {
         if (monitor.isLockdown()) {
-            throw new PluginInstallException("LOCKDOWN", "the system is locked down, every install is refused ("
+            throw new PluginInstallException(InstallError.LOCKDOWN, "the system is locked down, every install is refused ("
                     + "aw:lockdown shows why; aw:lockdown off lifts it)");
         }
     }
@@ -408,7 +409,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             throws PluginInstallException, IOException {
         Verdict v = new JarVerifier(trust, VerifierLimits.defaults(), workDir, clock).verify(candidate);
         if (!v.isAccepted()) {
-            throw new PluginInstallException(v.code().name(), "refused " + from + ": " + v.reason());
+            throw new PluginInstallException(v.code(), "refused " + from + ": " + v.reason());
         }
         String bsn = v.symbolicName();
         lifecycle.validated(candidateSource, bsn);
@@ -418,7 +419,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             } catch (IOException e) {
                 LOG.warn("cannot delete the verified copy {}: {}", v.verifiedCopy(), e.toString());
             }
-            throw new PluginInstallException("BLOCKED", bsn + " is blocked (" + monitor.blocked().get(bsn)
+            throw new PluginInstallException(InstallError.BLOCKED, bsn + " is blocked (" + monitor.blocked().get(bsn)
                     + "); aw:unblock " + bsn + " first");
         }
         return v;
@@ -427,10 +428,10 @@ public final class PluginInstallerImpl implements PluginInstaller {
     private void refused(String source, String bsn, SecurityLevel level, PluginInstallException e) {
         LOG.warn("AUDIT plugin install refused: source={} level={} code={} reason={}", source, level, e.code(),
                 e.getMessage());
-        String rule = e.code().equals("LOCKDOWN") ? "lockdown" : e.code().equals("BLOCKED") ? "blocklist"
+        String rule = e.error() == InstallError.LOCKDOWN ? "lockdown" : e.error() == InstallError.BLOCKED ? "blocklist"
                 : "install-gate:" + e.code();
         monitor.audit("install-refused", bsn == null ? source : bsn, rule, e.getMessage());
-        if (!e.code().equals("START_FAILED") && !e.code().equals("START_TIMEOUT")) {
+        if (e.error() != InstallError.START_FAILED && e.error() != InstallError.START_TIMEOUT) {
             lifecycle.rejected(source, bsn, e.getMessage());
         }
     }
@@ -475,7 +476,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
         } catch (BundleException | IOException | RuntimeException e) {
             rollback(bundles, locations);
             String others = items.size() == 1 ? "" : " (with " + (items.size() - 1) + " dependencies, all removed)";
-            throw new PluginInstallException("INSTALL_FAILED", "the framework refused " + current + others + ": "
+            throw new PluginInstallException(InstallError.INSTALL_FAILED, "the framework refused " + current + others + ": "
                     + e.getMessage(), e);
         }
         return new Staged(source, level, items, bundles, locations, dependencySources);
@@ -509,7 +510,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             throw x;
         } catch (BundleException | RuntimeException e) {
             String others = items.size() == 1 ? "" : " (with " + (items.size() - 1) + " dependencies, all removed)";
-            PluginInstallException x = new PluginInstallException("START_FAILED", "plugin "
+            PluginInstallException x = new PluginInstallException(InstallError.START_FAILED, "plugin "
                     + current.getSymbolicName() + " installed but did not start, so it was removed again" + others
                     + ": " + e.getMessage(), e);
             synchronized (lock) {
@@ -536,7 +537,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
                     .symbolicName();
             LOG.info("AUDIT plugin installed: {} {} at {} (bundle {}, sha256 {}, {}){}", b.getSymbolicName(),
                     b.getVersion(), p.location(), b.getBundleId(), i.verdict().sha256(), i.verdict().reason(), role);
-            monitor.audit("install-accepted", b.getSymbolicName(), "install-gate:" + i.verdict().code().name(),
+            monitor.audit("install-accepted", b.getSymbolicName(), "install-gate:ACCEPTED",
                     p.location() + " from " + i.source() + role + ", sha256 " + i.verdict().sha256() + ", "
                             + i.verdict().reason());
         }
@@ -547,7 +548,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
     private PluginInstallException startTimedOut(Bundle b, BundleOps.TimedOut e) {
         String bsn = b.getSymbolicName();
         String reason = BundleOps.hung(b, ops, lifecycle, monitor);
-        return new PluginInstallException("START_TIMEOUT", "plugin " + bsn + ": " + reason + ", so it is marked "
+        return new PluginInstallException(InstallError.START_TIMEOUT, "plugin " + bsn + ": " + reason + ", so it is marked "
                 + "FAILED and blocked (aw:audit subject=" + bsn + "); remove it with aw:uninstall " + bsn, e);
     }
 
@@ -558,14 +559,14 @@ public final class PluginInstallerImpl implements PluginInstaller {
             }
             String where = "bundle " + b.getBundleId() + " at " + b.getLocation();
             if (b.getVersion().toString().equals(version)) {
-                throw new PluginInstallException("DUPLICATE", bsn + " " + version + " is already installed (" + where
+                throw new PluginInstallException(InstallError.DUPLICATE, bsn + " " + version + " is already installed (" + where
                         + "); nothing was changed");
             }
             if (b.getLocation().startsWith(LOCATION_PREFIX)) {
-                throw new PluginInstallException("DUPLICATE", bsn + " " + b.getVersion() + " is installed (" + where
+                throw new PluginInstallException(InstallError.DUPLICATE, bsn + " " + b.getVersion() + " is installed (" + where
                         + "); uninstall it first (aw:uninstall " + bsn + ") to install " + version);
             }
-            throw new PluginInstallException("DUPLICATE", bsn + " is the name of a runtime bundle (" + where
+            throw new PluginInstallException(InstallError.DUPLICATE, bsn + " is the name of a runtime bundle (" + where
                     + "); a plugin cannot take it");
         }
     }
@@ -612,7 +613,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             if (String.valueOf(b.getBundleId()).equals(symbolicNameOrId)
                     || (b.getSymbolicName() != null && b.getSymbolicName().equals(symbolicNameOrId))) {
                 if (!b.getLocation().startsWith(LOCATION_PREFIX)) {
-                    throw new PluginInstallException("NOT_A_PLUGIN", "bundle " + b.getBundleId() + " ("
+                    throw new PluginInstallException(InstallError.NOT_A_PLUGIN, "bundle " + b.getBundleId() + " ("
                             + b.getSymbolicName() + ") at " + b.getLocation() + " is not a plugin; the installer "
                             + verb + " only what it installed");
                 }
@@ -620,7 +621,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             }
         }
         if (found == null) {
-            throw new PluginInstallException("NOT_INSTALLED", "no plugin '" + symbolicNameOrId
+            throw new PluginInstallException(InstallError.NOT_INSTALLED, "no plugin '" + symbolicNameOrId
                     + "' is installed (aw:plugins lists them)");
         }
         return found;
@@ -632,12 +633,12 @@ public final class PluginInstallerImpl implements PluginInstaller {
         String bsn = b.getSymbolicName();
         if (monitor.isBlocked(bsn)) {
             monitor.audit("start-refused", bsn, "blocklist", "by " + actor + ": blocked");
-            throw new PluginInstallException("BLOCKED", bsn + " is blocked (" + monitor.blocked().get(bsn)
+            throw new PluginInstallException(InstallError.BLOCKED, bsn + " is blocked (" + monitor.blocked().get(bsn)
                     + "); unblock it first (aw:unblock " + bsn + ")");
         }
         if (monitor.isLockdown()) {
             monitor.audit("start-refused", bsn, "lockdown", "by " + actor + ": the system is locked down");
-            throw new PluginInstallException("LOCKDOWN", "the system is locked down; no plugin may start "
+            throw new PluginInstallException(InstallError.LOCKDOWN, "the system is locked down; no plugin may start "
                     + "(aw:lockdown shows why; aw:lockdown off lifts it)");
         }
         try {
@@ -647,7 +648,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             throw startTimedOut(b, e);
         } catch (BundleException | IllegalStateException | SecurityException e) {
             monitor.audit("start-failed", bsn, "operator", "by " + actor + ": " + e.getMessage());
-            throw new PluginInstallException("START_FAILED", bsn + " did not start: " + e.getMessage(), e);
+            throw new PluginInstallException(InstallError.START_FAILED, bsn + " did not start: " + e.getMessage(), e);
         }
         monitor.audit("started", bsn, "operator", "by " + actor);
         return describe(b);
@@ -660,7 +661,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             ops.run("stop", b, Bundle::stop);
         } catch (BundleException | IllegalStateException | SecurityException | BundleOps.TimedOut e) {
             monitor.audit("stop-failed", b.getSymbolicName(), "operator", "by " + actor + ": " + e.getMessage());
-            throw new PluginInstallException("STOP_FAILED", b.getSymbolicName() + " did not stop: " + e.getMessage(),
+            throw new PluginInstallException(InstallError.STOP_FAILED, b.getSymbolicName() + " did not stop: " + e.getMessage(),
                     e);
         }
         monitor.audit("stopped", b.getSymbolicName(), "operator", "by " + actor);
@@ -675,10 +676,10 @@ public final class PluginInstallerImpl implements PluginInstaller {
             // bounded: a plugin whose activator still runs holds its bundle lock, and uninstall waits for it
             ops.run("uninstall", found, Bundle::uninstall);
         } catch (BundleOps.TimedOut e) {
-            throw new PluginInstallException("BUSY", before.symbolicName() + " is busy (its start or stop has not "
+            throw new PluginInstallException(InstallError.BUSY, before.symbolicName() + " is busy (its start or stop has not "
                     + "returned: " + e.getMessage() + "); try again shortly", e);
         } catch (BundleException e) {
-            throw new PluginInstallException("INSTALL_FAILED", "cannot uninstall " + before.symbolicName() + ": "
+            throw new PluginInstallException(InstallError.INSTALL_FAILED, "cannot uninstall " + before.symbolicName() + ": "
                     + e.getMessage(), e);
         }
         try {
@@ -687,7 +688,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
                 ledger.remove(before.location());
             }
         } catch (IOException e) {
-            throw new PluginInstallException("INSTALL_FAILED", "cannot uninstall " + before.symbolicName() + ": "
+            throw new PluginInstallException(InstallError.INSTALL_FAILED, "cannot uninstall " + before.symbolicName() + ": "
                     + e.getMessage(), e);
         }
         LOG.info("AUDIT plugin uninstalled: {} {} from {}", before.symbolicName(), before.version(),
@@ -742,7 +743,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
 
     private TrustStore loadTrust() throws PluginInstallException {
         if (!Files.isRegularFile(trustStore)) {
-            throw new PluginInstallException("NO_TRUST_STORE", "no plugin trust store at " + trustStore
+            throw new PluginInstallException(InstallError.NO_TRUST_STORE, "no plugin trust store at " + trustStore
                     + ", so every install is refused. Create it: keytool -importcert -trustcacerts -noprompt "
                     + "-alias plugins-ca -file CA.pem -storetype PKCS12 -keystore " + trustStore
                     + " -storepass PASSWORD, and put .trust.store.password=PASSWORD in "
@@ -752,7 +753,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             // parsed once, again only when the file changed: a PKCS12 read costs two PBKDF2 derivations
             return trustCache.get(trustStore, trustPassword.length == 0 ? null : trustPassword);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-            throw new PluginInstallException("TRUST_STORE_INVALID", "cannot use the plugin trust store "
+            throw new PluginInstallException(InstallError.TRUST_STORE_INVALID, "cannot use the plugin trust store "
                     + trustStore + ": " + e.getMessage() + " (check .trust.store.password in "
                     + "etc/io.autoweave.plugin.installer.cfg)", e);
         }

@@ -19,6 +19,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Component;
 
 import io.autoweave.commons.config.LastGoodConfig;
+import io.autoweave.plugin.installer.InstallError;
 import io.autoweave.plugin.installer.PluginInstallException;
 
 /**
@@ -53,19 +54,19 @@ public final class PluginRepositories {
             for (int i = 1; i < parts.length; i++) {
                 String p = parts[i].trim();
                 if (!p.startsWith("version=")) {
-                    throw new PluginInstallException("BAD_SOURCE", "'" + source + "': unknown part '" + p
+                    throw new PluginInstallException(InstallError.BAD_SOURCE, "'" + source + "': unknown part '" + p
                             + "'; use obr:NAME[;version=RANGE][;repository=URL]");
                 }
                 String v = p.substring(8).trim().replace("\"", "");
                 try {
                     range = VersionRange.valueOf(v);
                 } catch (IllegalArgumentException e) {
-                    throw new PluginInstallException("BAD_SOURCE", "'" + source + "': bad version range '" + v
+                    throw new PluginInstallException(InstallError.BAD_SOURCE, "'" + source + "': bad version range '" + v
                             + "' (e.g. 1.2.0 for 1.2.0 or later, [1.2,2) for 1.2 up to 2): " + e.getMessage());
                 }
             }
             if (bsn.isEmpty() || !bsn.matches("[A-Za-z0-9_.-]+")) {
-                throw new PluginInstallException("BAD_SOURCE", "'" + source + "' names no plugin: use "
+                throw new PluginInstallException(InstallError.BAD_SOURCE, "'" + source + "' names no plugin: use "
                         + "obr:SYMBOLIC-NAME[;version=RANGE], e.g. obr:com.example.notifier;version=[1.0,2)");
             }
             return new Request(bsn, range, repo);
@@ -134,7 +135,7 @@ public final class PluginRepositories {
         if (local != null && Files.isDirectory(Path.of(local))) {
             Path dir = Path.of(local);
             Path index = INDEX_NAMES.stream().map(dir::resolve).filter(Files::isRegularFile).findFirst()
-                    .orElseThrow(() -> new PluginInstallException("BAD_INDEX", "repository directory " + dir
+                    .orElseThrow(() -> new PluginInstallException(InstallError.BAD_INDEX, "repository directory " + dir
                             + " has no index: expected one of " + INDEX_NAMES + " (bnd index / bnd-indexer-maven-"
                             + "plugin write index.xml)"));
             return parse(index, index.toUri());
@@ -152,14 +153,14 @@ public final class PluginRepositories {
 
     private static List<IndexedResource> parse(Path index, URI base) throws PluginInstallException {
         if (!Files.isRegularFile(index)) {
-            throw new PluginInstallException("BAD_INDEX", "repository index " + index + " does not exist");
+            throw new PluginInstallException(InstallError.BAD_INDEX, "repository index " + index + " does not exist");
         }
         try (InputStream in = Files.newInputStream(index)) {
             return RepositoryIndex.parse(in, base);
         } catch (RepositoryIndex.IndexException e) {
-            throw new PluginInstallException("BAD_INDEX", e.getMessage(), e);
+            throw new PluginInstallException(InstallError.BAD_INDEX, e.getMessage(), e);
         } catch (IOException e) {
-            throw new PluginInstallException("BAD_INDEX", "cannot read repository index " + base + ": " + e, e);
+            throw new PluginInstallException(InstallError.BAD_INDEX, "cannot read repository index " + base + ": " + e, e);
         }
     }
 }

@@ -9,13 +9,15 @@ import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
+import io.autoweave.plugin.installer.InstallError;
+
 /**
  * Outcome of verifying one candidate. An accepted verdict owns a private copy of the verified bytes: install from
  * {@link #verifiedCopy()} (never from the original path, which may have changed since), then {@link #discardCopy()}.
  * A refused verdict has no copy; it was deleted before the verdict was returned.
  */
 public final class Verdict {
-    private final VerdictCode code;
+    private final InstallError code;
     private final String reason;
     private final Path candidate;
     private final Path verifiedCopy;
@@ -24,9 +26,9 @@ public final class Verdict {
     private final String version;
     private final List<CodeSigner> signers;
 
-    private Verdict(VerdictCode code, String reason, Path candidate, Path verifiedCopy, String sha256,
+    private Verdict(InstallError code, String reason, Path candidate, Path verifiedCopy, String sha256,
             String symbolicName, String version, List<CodeSigner> signers) {
-        this.code = Objects.requireNonNull(code);
+        this.code = code;
         this.reason = Objects.requireNonNull(reason);
         this.candidate = candidate;
         this.verifiedCopy = verifiedCopy;
@@ -39,22 +41,21 @@ public final class Verdict {
     static Verdict accepted(Path candidate, Path copy, String sha256, String symbolicName, String version,
             List<CodeSigner> signers) {
         String who = signers.stream().map(Verdict::subjectOf).collect(Collectors.joining("; "));
-        return new Verdict(VerdictCode.ACCEPTED, "signed by " + who, candidate, copy, sha256, symbolicName, version,
+        return new Verdict(null, "signed by " + who, candidate, copy, sha256, symbolicName, version,
                 signers);
     }
 
-    static Verdict refused(Path candidate, VerdictCode code, String reason, String sha256) {
-        if (code.isAccepted()) {
-            throw new IllegalArgumentException("a refusal needs a refusal code");
-        }
+    static Verdict refused(Path candidate, InstallError code, String reason, String sha256) {
+        Objects.requireNonNull(code, "a refusal needs a refusal code");
         return new Verdict(code, reason, candidate, null, sha256, null, null, List.of());
     }
 
     public boolean isAccepted() {
-        return code.isAccepted();
+        return code == null;
     }
 
-    public VerdictCode code() {
+    /** Why it was refused; {@code null} when accepted. */
+    public InstallError code() {
         return code;
     }
 

@@ -10,6 +10,7 @@ import static io.autoweave.plugin.installer.testing.TestSigning.writeZip;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
@@ -36,6 +37,7 @@ import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import io.autoweave.plugin.installer.InstallError;
 
 /** The test corpus is generated here, at test time, with keys that exist only in memory. */
 public class JarVerifierTest {
@@ -82,11 +84,11 @@ public class JarVerifierTest {
         return sign(unsignedBundle("com.example.good"), file("good.jar"), signer);
     }
 
-    private static Verdict refusedWith(VerdictCode code, Path jar) {
+    private static Verdict refusedWith(InstallError code, Path jar) {
         return refusedWith(code, jar, verifier);
     }
 
-    private static Verdict refusedWith(VerdictCode code, Path jar, JarVerifier v) {
+    private static Verdict refusedWith(InstallError code, Path jar, JarVerifier v) {
         Verdict verdict = v.verify(jar);
         if (Boolean.getBoolean("autoweave.printVerdicts")) {
             System.out.println(verdict);
@@ -102,7 +104,7 @@ public class JarVerifierTest {
         if (Boolean.getBoolean("autoweave.printVerdicts")) {
             System.out.println(verdict);
         }
-        assertEquals(verdict.toString(), VerdictCode.ACCEPTED, verdict.code());
+        assertNull(verdict.toString(), verdict.code());
         assertTrue(verdict.isAccepted());
         assertTrue(Files.isRegularFile(verdict.verifiedCopy()));
     }
@@ -143,10 +145,10 @@ public class JarVerifierTest {
         Path ownWorkDir = TMP.newFolder("refusals-work").toPath();
         JarVerifier own = new JarVerifier(TrustStore.of(ca.chain()), VerifierLimits.defaults(), ownWorkDir,
                 Clock.systemUTC());
-        refusedWith(VerdictCode.UNSIGNED, unsignedBundle("com.example.unsigned"), own);
-        refusedWith(VerdictCode.DIGEST_MISMATCH, tamper(goodBundle(), file("mod.jar"),
+        refusedWith(InstallError.UNSIGNED, unsignedBundle("com.example.unsigned"), own);
+        refusedWith(InstallError.DIGEST_MISMATCH, tamper(goodBundle(), file("mod.jar"),
                 e -> e.put("com/example/Plugin.class", "evil".getBytes(StandardCharsets.UTF_8))), own);
-        refusedWith(VerdictCode.CORRUPT_ARCHIVE, Files.write(file("junk.jar"), new byte[] {1, 2, 3}), own);
+        refusedWith(InstallError.CORRUPT_ARCHIVE, Files.write(file("junk.jar"), new byte[] {1, 2, 3}), own);
         try (Stream<Path> left = Files.list(ownWorkDir)) {
             assertEquals(List.of(), left.collect(java.util.stream.Collectors.toList()));
         }
@@ -182,27 +184,27 @@ public class JarVerifierTest {
 
     @Test
     public void modifiedEntryIsRefused() {
-        Verdict v = refusedWith(VerdictCode.DIGEST_MISMATCH, tamper(goodBundle(), file("modified.jar"),
+        Verdict v = refusedWith(InstallError.DIGEST_MISMATCH, tamper(goodBundle(), file("modified.jar"),
                 e -> e.put("com/example/messages.properties", "hello=evil\n".getBytes(StandardCharsets.UTF_8))));
         assertTrue(v.reason().contains("com/example/messages.properties"));
     }
 
     @Test
     public void addedUnsignedEntryIsRefused() {
-        Verdict v = refusedWith(VerdictCode.UNSIGNED_ENTRY, tamper(goodBundle(), file("added.jar"),
+        Verdict v = refusedWith(InstallError.UNSIGNED_ENTRY, tamper(goodBundle(), file("added.jar"),
                 e -> e.put("com/example/Backdoor.class", new byte[] {(byte) 0xCA, (byte) 0xFE})));
         assertTrue(v.reason().contains("com/example/Backdoor.class"));
     }
 
     @Test
     public void addedUnsignedMetaInfEntryIsRefused() {
-        refusedWith(VerdictCode.UNSIGNED_ENTRY, tamper(goodBundle(), file("added-meta.jar"),
+        refusedWith(InstallError.UNSIGNED_ENTRY, tamper(goodBundle(), file("added-meta.jar"),
                 e -> e.put("META-INF/services/java.sql.Driver", "evil.Driver".getBytes(StandardCharsets.UTF_8))));
     }
 
     @Test
     public void removedEntryIsRefused() {
-        Verdict v = refusedWith(VerdictCode.MISSING_ENTRY, tamper(goodBundle(), file("removed.jar"),
+        Verdict v = refusedWith(InstallError.MISSING_ENTRY, tamper(goodBundle(), file("removed.jar"),
                 e -> e.remove("OSGI-INF/permissions.perm")));
         assertTrue(v.reason().contains("OSGI-INF/permissions.perm"));
     }
@@ -212,13 +214,13 @@ public class JarVerifierTest {
         Path other = sign(writeJar(file("other.jar"), bundleHeaders("com.example.other"), content()),
                 file("other-signed.jar"), signer);
         byte[] otherManifest = TestSigning.readZip(other).get("META-INF/MANIFEST.MF");
-        refusedWith(VerdictCode.MANIFEST_TAMPERED, tamper(goodBundle(), file("swapped.jar"),
+        refusedWith(InstallError.MANIFEST_TAMPERED, tamper(goodBundle(), file("swapped.jar"),
                 e -> e.put("META-INF/MANIFEST.MF", otherManifest)));
     }
 
     @Test
     public void manifestWithEditedHeaderIsRefused() {
-        refusedWith(VerdictCode.MANIFEST_TAMPERED, tamper(goodBundle(), file("edited-manifest.jar"), e -> {
+        refusedWith(InstallError.MANIFEST_TAMPERED, tamper(goodBundle(), file("edited-manifest.jar"), e -> {
             String mf = new String(e.get("META-INF/MANIFEST.MF"), StandardCharsets.UTF_8);
             e.put("META-INF/MANIFEST.MF", mf.replace("Bundle-Version: 1.0.0", "Bundle-Version: 9.0.0")
                     .getBytes(StandardCharsets.UTF_8));
@@ -227,7 +229,7 @@ public class JarVerifierTest {
 
     @Test
     public void corruptedSignatureBlockIsRefused() {
-        refusedWith(VerdictCode.SIGNATURE_INVALID, tamper(goodBundle(), file("bad-block.jar"), e -> {
+        refusedWith(InstallError.SIGNATURE_INVALID, tamper(goodBundle(), file("bad-block.jar"), e -> {
             String block = e.keySet().stream().filter(n -> n.endsWith(".EC")).findFirst().orElseThrow();
             byte[] b = e.get(block).clone();
             b[b.length - 1] ^= 0x01; // inside the ECDSA signature value
@@ -237,7 +239,7 @@ public class JarVerifierTest {
 
     @Test
     public void signatureBlockThatIsNotPkcs7IsRefused() {
-        refusedWith(VerdictCode.SIGNATURE_INVALID, tamper(goodBundle(), file("junk-block.jar"), e -> {
+        refusedWith(InstallError.SIGNATURE_INVALID, tamper(goodBundle(), file("junk-block.jar"), e -> {
             String block = e.keySet().stream().filter(n -> n.endsWith(".EC")).findFirst().orElseThrow();
             byte[] junk = new byte[300];
             new Random(3).nextBytes(junk);
@@ -247,7 +249,7 @@ public class JarVerifierTest {
 
     @Test
     public void signatureFileWithoutBlockIsRefused() {
-        refusedWith(VerdictCode.SIGNATURE_INVALID, tamper(goodBundle(), file("no-block.jar"),
+        refusedWith(InstallError.SIGNATURE_INVALID, tamper(goodBundle(), file("no-block.jar"),
                 e -> e.keySet().removeIf(n -> n.endsWith(".EC"))));
     }
 
@@ -256,20 +258,20 @@ public class JarVerifierTest {
     @Test
     public void signerFromAnotherCaIsRefusedAsUntrusted() {
         Credentials stranger = issue(newCa("Some Other CA"), "Stranger");
-        refusedWith(VerdictCode.UNTRUSTED_SIGNER, sign(unsignedBundle("com.example.stranger"), file("stranger.jar"),
+        refusedWith(InstallError.UNTRUSTED_SIGNER, sign(unsignedBundle("com.example.stranger"), file("stranger.jar"),
                 stranger));
     }
 
     @Test
     public void selfSignedSignerNotInTrustStoreIsRefusedAsUntrusted() {
-        refusedWith(VerdictCode.UNTRUSTED_SIGNER, sign(unsignedBundle("com.example.self"), file("self.jar"),
+        refusedWith(InstallError.UNTRUSTED_SIGNER, sign(unsignedBundle("com.example.self"), file("self.jar"),
                 TestSigning.selfSigned("Self Signer")));
     }
 
     @Test
     public void oneUntrustedSignerAmongTwoIsRefused() {
         Credentials stranger = issue(newCa("Yet Another CA"), "Stranger Two");
-        refusedWith(VerdictCode.UNTRUSTED_SIGNER, sign(goodBundle(), file("mixed.jar"), stranger));
+        refusedWith(InstallError.UNTRUSTED_SIGNER, sign(goodBundle(), file("mixed.jar"), stranger));
     }
 
     @Test
@@ -277,7 +279,7 @@ public class JarVerifierTest {
         Instant now = Instant.now();
         Credentials expired = issue(ca, "Expired Signer", TestSigning.ecKey(), now.minus(400, ChronoUnit.DAYS),
                 now.minus(35, ChronoUnit.DAYS), "SHA256withECDSA");
-        refusedWith(VerdictCode.CERTIFICATE_EXPIRED, sign(unsignedBundle("com.example.expired"), file("expired.jar"),
+        refusedWith(InstallError.CERTIFICATE_EXPIRED, sign(unsignedBundle("com.example.expired"), file("expired.jar"),
                 expired));
     }
 
@@ -286,7 +288,7 @@ public class JarVerifierTest {
         Instant now = Instant.now();
         Credentials future = issue(ca, "Future Signer", TestSigning.ecKey(), now.plus(10, ChronoUnit.DAYS),
                 now.plus(400, ChronoUnit.DAYS), "SHA256withECDSA");
-        refusedWith(VerdictCode.CERTIFICATE_NOT_YET_VALID, sign(unsignedBundle("com.example.future"),
+        refusedWith(InstallError.CERTIFICATE_NOT_YET_VALID, sign(unsignedBundle("com.example.future"),
                 file("future.jar"), future));
     }
 
@@ -294,7 +296,7 @@ public class JarVerifierTest {
     public void validityIsJudgedAgainstTheInjectedClock() throws IOException {
         JarVerifier later = new JarVerifier(TrustStore.of(ca.chain()), VerifierLimits.defaults(), workDir,
                 Clock.fixed(Instant.now().plus(2 * 365, ChronoUnit.DAYS), java.time.ZoneOffset.UTC));
-        refusedWith(VerdictCode.CERTIFICATE_EXPIRED, goodBundle(), later);
+        refusedWith(InstallError.CERTIFICATE_EXPIRED, goodBundle(), later);
     }
 
     @Test
@@ -304,7 +306,7 @@ public class JarVerifierTest {
                 .addExtension("2.5.29.37", false, derSequenceOfOid(new byte[] {0x2B, 6, 1, 5, 5, 7, 3, 1}))
                 .signedBy(ca.certificate().getSubjectX500Principal().getName(), ca.key(), "SHA256withECDSA");
         Credentials server = new Credentials(key.getPrivate(), List.of(cert, ca.certificate()));
-        refusedWith(VerdictCode.CERTIFICATE_USAGE, sign(unsignedBundle("com.example.tls"), file("tls.jar"), server));
+        refusedWith(InstallError.CERTIFICATE_USAGE, sign(unsignedBundle("com.example.tls"), file("tls.jar"), server));
     }
 
     private static byte[] derSequenceOfOid(byte[] oidBody) {
@@ -323,14 +325,14 @@ public class JarVerifierTest {
 
     @Test
     public void sha1DigestsAreRefused() {
-        Verdict v = refusedWith(VerdictCode.WEAK_ALGORITHM, sign(unsignedBundle("com.example.sha1"),
+        Verdict v = refusedWith(InstallError.WEAK_ALGORITHM, sign(unsignedBundle("com.example.sha1"),
                 file("sha1.jar"), signer, "SHA-1", null));
         assertTrue(v.reason(), v.reason().contains("SHA-1"));
     }
 
     @Test
     public void md5DigestsAreRefused() {
-        refusedWith(VerdictCode.WEAK_ALGORITHM, sign(unsignedBundle("com.example.md5"), file("md5.jar"), signer,
+        refusedWith(InstallError.WEAK_ALGORITHM, sign(unsignedBundle("com.example.md5"), file("md5.jar"), signer,
                 "MD5", null));
     }
 
@@ -338,7 +340,7 @@ public class JarVerifierTest {
     public void sha1WithRsaSignatureIsRefused() {
         Credentials rsa = issue(ca, "RSA SHA1 Signer", TestSigning.rsaKey(2048),
                 Instant.now().minus(1, ChronoUnit.DAYS), Instant.now().plus(30, ChronoUnit.DAYS), "SHA256withECDSA");
-        Verdict v = refusedWith(VerdictCode.WEAK_ALGORITHM, sign(unsignedBundle("com.example.sha1rsa"),
+        Verdict v = refusedWith(InstallError.WEAK_ALGORITHM, sign(unsignedBundle("com.example.sha1rsa"),
                 file("sha1rsa.jar"), rsa, "SHA-256", "SHA1withRSA"));
         assertTrue(v.reason(), v.reason().contains("SHA-1") || v.reason().contains("SHA1withRSA"));
     }
@@ -347,7 +349,7 @@ public class JarVerifierTest {
     public void shortRsaKeyIsRefused() {
         Credentials weak = issue(ca, "Weak Key Signer", TestSigning.rsaKey(1024),
                 Instant.now().minus(1, ChronoUnit.DAYS), Instant.now().plus(30, ChronoUnit.DAYS), "SHA256withECDSA");
-        Verdict v = refusedWith(VerdictCode.WEAK_ALGORITHM, sign(unsignedBundle("com.example.rsa1024"),
+        Verdict v = refusedWith(InstallError.WEAK_ALGORITHM, sign(unsignedBundle("com.example.rsa1024"),
                 file("rsa1024.jar"), weak, "SHA-256", "SHA256withRSA"));
         assertTrue(v.reason(), v.reason().contains("1024"));
     }
@@ -356,7 +358,7 @@ public class JarVerifierTest {
     public void signerCertificateSignedWithSha1IsRefused() {
         Credentials sha1Cert = issue(ca, "SHA1 Cert Signer", TestSigning.ecKey(),
                 Instant.now().minus(1, ChronoUnit.DAYS), Instant.now().plus(30, ChronoUnit.DAYS), "SHA1withECDSA");
-        refusedWith(VerdictCode.WEAK_ALGORITHM, sign(unsignedBundle("com.example.sha1cert"), file("sha1cert.jar"),
+        refusedWith(InstallError.WEAK_ALGORITHM, sign(unsignedBundle("com.example.sha1cert"), file("sha1cert.jar"),
                 sha1Cert));
     }
 
@@ -364,33 +366,33 @@ public class JarVerifierTest {
 
     @Test
     public void unsignedBundleIsRefused() {
-        refusedWith(VerdictCode.UNSIGNED, unsignedBundle("com.example.unsigned"));
+        refusedWith(InstallError.UNSIGNED, unsignedBundle("com.example.unsigned"));
     }
 
     @Test
     public void randomBytesAreRefusedAsCorrupt() throws IOException {
         byte[] junk = new byte[4096];
         new Random(42).nextBytes(junk);
-        refusedWith(VerdictCode.CORRUPT_ARCHIVE, Files.write(file("junk.jar"), junk));
+        refusedWith(InstallError.CORRUPT_ARCHIVE, Files.write(file("junk.jar"), junk));
     }
 
     @Test
     public void truncatedArchiveIsRefusedAsCorrupt() throws IOException {
         byte[] good = Files.readAllBytes(goodBundle());
-        refusedWith(VerdictCode.CORRUPT_ARCHIVE, Files.write(file("truncated.jar"),
+        refusedWith(InstallError.CORRUPT_ARCHIVE, Files.write(file("truncated.jar"),
                 Arrays.copyOf(good, good.length / 2)));
     }
 
     @Test
     public void missingCandidateIsRefusedAsUnreadable() {
-        refusedWith(VerdictCode.UNREADABLE, file("does-not-exist.jar"));
+        refusedWith(InstallError.UNREADABLE, file("does-not-exist.jar"));
     }
 
     @Test
     public void parentTraversalEntryNameIsRefused() {
         Map<String, byte[]> entries = content();
         entries.put("../../etc/cron.d/evil", new byte[] {1});
-        refusedWith(VerdictCode.UNSAFE_ENTRY_NAME, sign(writeJar(file("slip.jar"),
+        refusedWith(InstallError.UNSAFE_ENTRY_NAME, sign(writeJar(file("slip.jar"),
                 bundleHeaders("com.example.slip"), entries), file("slip-signed.jar"), signer));
     }
 
@@ -398,10 +400,10 @@ public class JarVerifierTest {
     public void absoluteAndBackslashEntryNamesAreRefused() {
         Map<String, byte[]> absolute = content();
         absolute.put("/etc/passwd", new byte[] {1});
-        refusedWith(VerdictCode.UNSAFE_ENTRY_NAME, writeJar(file("abs.jar"), bundleHeaders("a.b"), absolute));
+        refusedWith(InstallError.UNSAFE_ENTRY_NAME, writeJar(file("abs.jar"), bundleHeaders("a.b"), absolute));
         Map<String, byte[]> backslash = content();
         backslash.put("com\\..\\..\\evil", new byte[] {1});
-        refusedWith(VerdictCode.UNSAFE_ENTRY_NAME, writeJar(file("bs.jar"), bundleHeaders("a.b"), backslash));
+        refusedWith(InstallError.UNSAFE_ENTRY_NAME, writeJar(file("bs.jar"), bundleHeaders("a.b"), backslash));
     }
 
     @Test
@@ -419,14 +421,14 @@ public class JarVerifierTest {
                 System.arraycopy(to, 0, bytes, i, to.length);
             }
         }
-        refusedWith(VerdictCode.DUPLICATE_ENTRY, Files.write(jar, bytes));
+        refusedWith(InstallError.DUPLICATE_ENTRY, Files.write(jar, bytes));
     }
 
     @Test
     public void highlyCompressedEntryIsRefusedAsZipBomb() {
         Map<String, byte[]> entries = content();
         entries.put("zeros.bin", new byte[20 << 20]);
-        refusedWith(VerdictCode.ZIP_BOMB, writeJar(file("bomb.jar"), bundleHeaders("com.example.bomb"), entries));
+        refusedWith(InstallError.ZIP_BOMB, writeJar(file("bomb.jar"), bundleHeaders("com.example.bomb"), entries));
     }
 
     @Test
@@ -438,7 +440,7 @@ public class JarVerifierTest {
         byte[] bytes = Files.readAllBytes(signed);
         setCentralDirectorySize(bytes, "zeros.bin", 1000); // the central directory now lies: 1000 bytes
         // The JDK's verifying stream stops at the declared size, so the lie surfaces as a digest mismatch
-        Verdict v = refusedWith(VerdictCode.DIGEST_MISMATCH, Files.write(signed, bytes));
+        Verdict v = refusedWith(InstallError.DIGEST_MISMATCH, Files.write(signed, bytes));
         assertTrue(v.reason(), v.reason().contains("zeros.bin"));
     }
 
@@ -466,7 +468,7 @@ public class JarVerifierTest {
         }
         JarVerifier strict = new JarVerifier(TrustStore.of(ca.chain()),
                 new VerifierLimits(1 << 20, 20, 1 << 20, 100, 1 << 20, 4096), workDir, Clock.systemUTC());
-        refusedWith(VerdictCode.ZIP_BOMB, writeJar(file("many.jar"), bundleHeaders("com.example.many"), entries),
+        refusedWith(InstallError.ZIP_BOMB, writeJar(file("many.jar"), bundleHeaders("com.example.many"), entries),
                 strict);
     }
 
@@ -478,7 +480,7 @@ public class JarVerifierTest {
         entries.put("noise.bin", noise);
         JarVerifier strict = new JarVerifier(TrustStore.of(ca.chain()),
                 new VerifierLimits(1 << 20, 100, 100 << 10, 100, 1 << 20, 4096), workDir, Clock.systemUTC());
-        refusedWith(VerdictCode.ZIP_BOMB, writeJar(file("big.jar"), bundleHeaders("com.example.big"), entries),
+        refusedWith(InstallError.ZIP_BOMB, writeJar(file("big.jar"), bundleHeaders("com.example.big"), entries),
                 strict);
     }
 
@@ -486,26 +488,26 @@ public class JarVerifierTest {
     public void archiveLargerThanTheLimitIsRefusedWhileCopying() throws IOException {
         JarVerifier tiny = new JarVerifier(TrustStore.of(ca.chain()),
                 new VerifierLimits(100, 100, 1 << 20, 100, 1 << 20, 4096), workDir, Clock.systemUTC());
-        refusedWith(VerdictCode.ARCHIVE_TOO_LARGE, goodBundle(), tiny);
+        refusedWith(InstallError.ARCHIVE_TOO_LARGE, goodBundle(), tiny);
     }
 
     @Test
     public void hugeManifestIsRefused() {
         Map<String, String> headers = bundleHeaders("com.example.huge");
         headers.put("X-Padding", "x".repeat(600 << 10));
-        refusedWith(VerdictCode.MANIFEST_TOO_LARGE, writeJar(file("huge.jar"), headers, content()));
+        refusedWith(InstallError.MANIFEST_TOO_LARGE, writeJar(file("huge.jar"), headers, content()));
     }
 
     @Test
     public void missingManifestIsRefused() {
-        refusedWith(VerdictCode.MANIFEST_MISSING, writeZip(file("nomanifest.jar"), content()));
+        refusedWith(InstallError.MANIFEST_MISSING, writeZip(file("nomanifest.jar"), content()));
     }
 
     @Test
     public void signedJarWithoutBundleSymbolicNameIsRefused() {
         Map<String, String> headers = bundleHeaders("ignored");
         headers.put("Bundle-SymbolicName", null);
-        refusedWith(VerdictCode.MISSING_SYMBOLIC_NAME, sign(writeJar(file("nobsn.jar"), headers, content()),
+        refusedWith(InstallError.MISSING_SYMBOLIC_NAME, sign(writeJar(file("nobsn.jar"), headers, content()),
                 file("nobsn-signed.jar"), signer));
     }
 
@@ -513,11 +515,11 @@ public class JarVerifierTest {
     public void malformedOsgiHeadersAreRefused() {
         Map<String, String> badVersion = bundleHeaders("com.example.badversion");
         badVersion.put("Bundle-Version", "one.two");
-        refusedWith(VerdictCode.MANIFEST_INVALID, sign(writeJar(file("badver.jar"), badVersion, content()),
+        refusedWith(InstallError.MANIFEST_INVALID, sign(writeJar(file("badver.jar"), badVersion, content()),
                 file("badver-signed.jar"), signer));
         Map<String, String> r3 = bundleHeaders("com.example.r3");
         r3.put("Bundle-ManifestVersion", null);
-        refusedWith(VerdictCode.MANIFEST_INVALID, sign(writeJar(file("r3.jar"), r3, content()),
+        refusedWith(InstallError.MANIFEST_INVALID, sign(writeJar(file("r3.jar"), r3, content()),
                 file("r3-signed.jar"), signer));
     }
 
