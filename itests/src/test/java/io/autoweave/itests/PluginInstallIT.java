@@ -186,6 +186,8 @@ public class PluginInstallIT {
             assertTrue(String.valueOf(p.get("signer")), String.valueOf(p.get("signer")).contains("ITest Plugin Signer"));
             Bundle b = RUNTIME.context().getBundle((Long) p.get("bundleId"));
             assertEquals(Bundle.ACTIVE, b.getState());
+            assertEquals("plugins start after every core bundle", 8,
+                    b.adapt(org.osgi.framework.startlevel.BundleStartLevel.class).getStartLevel());
             RuntimeHarness.await("the plugin's DS component registers its UsbEventListener", 20,
                     () -> b.getRegisteredServices() != null && b.getRegisteredServices().length == 1);
             assertEquals("io.autoweave.api.device.UsbEventListener",

@@ -40,7 +40,11 @@ import org.osgi.framework.startlevel.BundleStartLevel;
  */
 public final class Launcher {
 
-    /** Prefix of the location of every bundle that belongs to the runtime itself (granted AllPermission by policy). */
+    /**
+     * Prefix of the location of every bundle that belongs to the runtime itself (granted AllPermission by policy).
+     * The same as {@code io.autoweave.api.plugin.PluginLocation.CORE_PREFIX}: the launcher runs outside the framework,
+     * where the API bundle is not on its class path (LauncherLocationTest keeps the two equal).
+     */
     public static final String CORE_LOCATION_PREFIX = "autoweave:core/";
     /** The line printed once the runtime is ready; scripts wait for it. */
     public static final String READY_MARKER = "AutoWeave ready";

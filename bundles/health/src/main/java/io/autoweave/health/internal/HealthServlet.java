@@ -25,6 +25,7 @@ import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
 
 import io.autoweave.api.log.EventLog;
 import io.autoweave.api.log.LogStatus;
+import io.autoweave.api.plugin.PluginLocation;
 
 /**
  * Probes for supervisors and load balancers. {@code /health/live}: the process answers HTTP. {@code /health/ready}:
@@ -40,7 +41,6 @@ import io.autoweave.api.log.LogStatus;
         HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME + "=autoweave-health" })
 public final class HealthServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
-    static final String CORE_PREFIX = "autoweave:core/";
 
     private final transient BundleContext context;
     private final transient ServiceComponentRuntime scr;
@@ -93,7 +93,7 @@ public final class HealthServlet extends HttpServlet {
             reasons.add("the framework is at start level " + now + " of " + wanted);
         }
         for (Bundle b : context.getBundles()) {
-            if (!b.getLocation().startsWith(CORE_PREFIX) || b.getHeaders("").get(Constants.FRAGMENT_HOST) != null) {
+            if (!PluginLocation.isCore(b.getLocation()) || b.getHeaders("").get(Constants.FRAGMENT_HOST) != null) {
                 continue;
             }
             // a core bundle installed only for its packages (resolve-only in the runtime's bundle set) was never started
@@ -104,7 +104,7 @@ public final class HealthServlet extends HttpServlet {
         }
         for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
             Bundle b = context.getBundle(d.bundle.id);
-            if (b == null || !b.getLocation().startsWith(CORE_PREFIX) || !scr.isComponentEnabled(d)) {
+            if (b == null || !PluginLocation.isCore(b.getLocation()) || !scr.isComponentEnabled(d)) {
                 continue;
             }
             for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {

@@ -9,14 +9,12 @@ import io.autoweave.api.plugin.PluginState;
 import io.autoweave.api.plugin.SecurityLevel;
 
 /**
- * Installs signed plugins at {@code plugin:<level>/<symbolic-name>} and removes them. The location decides the
+ * Installs signed plugins at {@code plugin:<level>/<symbolic-name>} ({@link io.autoweave.api.plugin.PluginLocation})
+ * and removes them. The location decides the
  * permissions (see {@code security-policies/50-plugins.policy}); bundles the installer did not install never resolve.
  */
 @ProviderType
 public interface PluginInstaller {
-
-    /** Location prefix of every plugin; the rest is {@code <level>/<symbolic-name>}. */
-    String LOCATION_PREFIX = "plugin:";
 
     /**
      * Verifies and installs a plugin, then starts it. Nothing stays installed when any step fails.

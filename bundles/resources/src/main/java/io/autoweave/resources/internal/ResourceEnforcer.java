@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 import io.autoweave.api.metrics.MetricsCollector;
 import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.plugin.PluginWorkers;
+import io.autoweave.api.plugin.PluginLocation;
 import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.api.plugin.WorkerFigures;
 import io.autoweave.commons.json.Json;
@@ -71,7 +72,6 @@ import io.autoweave.security.SecurityMonitor;
 @Designate(ocd = ResourceConfig.class)
 public final class ResourceEnforcer implements MetricsSource {
     static final String PID = "io.autoweave.resources";
-    static final String PLUGIN_PREFIX = "plugin:";
     private static final Logger LOG = LoggerFactory.getLogger(ResourceEnforcer.class);
     private static final String NL = System.lineSeparator();
 
@@ -255,7 +255,7 @@ public final class ResourceEnforcer implements MetricsSource {
         Set<Long> present = new LinkedHashSet<>();
         for (Bundle b : ctx.getBundles()) {
             String location = b.getLocation();
-            boolean plugin = location.startsWith(PLUGIN_PREFIX);
+            boolean plugin = PluginLocation.isPlugin(location);
             List<Worked> worked = byBundle.getOrDefault(b.getBundleId(), List.of());
             if (!plugin && worked.isEmpty()) {
                 continue;
@@ -286,7 +286,7 @@ public final class ResourceEnforcer implements MetricsSource {
             account.ownThreads = ownLive;
             account.workerThreads = workerThreads;
             account.workers = worked.stream().map(Worked::figures).toList();
-            SecurityLevel level = plugin ? levelOf(location) : null;
+            SecurityLevel level = plugin ? PluginLocation.levelOf(location) : null;
             if (level != null && !monitor.isBlocked(bsn)) {
                 enforce(b, account, limitsOf(bsn, level), worked, own, now);
             }
@@ -437,14 +437,14 @@ public final class ResourceEnforcer implements MetricsSource {
 
     /** Charges heap pressure to the plugin allocating the most over the window. */
     private void attributeHeapPressure(long now) {
-        PluginAccount top = accounts.values().stream().filter(a -> a.location.startsWith(PLUGIN_PREFIX))
+        PluginAccount top = accounts.values().stream().filter(a -> PluginLocation.isPlugin(a.location))
                 .max(Comparator.comparingDouble(a -> a.allocPerSecond)).orElse(null);
         if (top == null || top.allocPerSecond <= 0) {
             LOG.warn("heap pressure, but no plugin allocated anything in the last window: not attributed");
             return;
         }
         Bundle b = ctx.getBundle(top.bundleId);
-        SecurityLevel level = levelOf(top.location);
+        SecurityLevel level = PluginLocation.levelOf(top.location);
         if (b == null || level == null || monitor.isBlocked(top.bsn)) {
             return;
         }
@@ -466,18 +466,6 @@ public final class ResourceEnforcer implements MetricsSource {
         return Limits.effective(installed, overrides.get(bsn), defaults, bsn);
     }
 
-    static SecurityLevel levelOf(String location) {
-        int slash = location.indexOf('/');
-        if (!location.startsWith(PLUGIN_PREFIX) || slash < 0) {
-            return null;
-        }
-        try {
-            return SecurityLevel.parse(location.substring(PLUGIN_PREFIX.length(), slash));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
     // ---- Gogo ------------------------------------------------------------------------------------------------------
 
     @Descriptor("the resource limits of every installed plugin (its level's defaults or its override) and the "
@@ -491,7 +479,7 @@ public final class ResourceEnforcer implements MetricsSource {
             }
             List<Map<String, Object>> plugins = new ArrayList<>();
             for (Bundle b : ctx.getBundles()) {
-                SecurityLevel level = levelOf(b.getLocation());
+                SecurityLevel level = PluginLocation.levelOf(b.getLocation());
                 if (level != null) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("plugin", b.getSymbolicName());
@@ -512,7 +500,7 @@ public final class ResourceEnforcer implements MetricsSource {
             sb.append(row("(default)", l.name().toLowerCase(Locale.ROOT), defaults.get(l)));
         }
         for (Bundle b : ctx.getBundles()) {
-            SecurityLevel level = levelOf(b.getLocation());
+            SecurityLevel level = PluginLocation.levelOf(b.getLocation());
             if (level != null) {
                 String bsn = b.getSymbolicName();
                 sb.append(row(bsn, level.name().toLowerCase(Locale.ROOT), limitsOf(bsn, level)));
@@ -549,7 +537,7 @@ public final class ResourceEnforcer implements MetricsSource {
     @Descriptor("the limits of one plugin")
     public String limits(@Descriptor("plugin symbolic name") String plugin) {
         for (Bundle b : ctx.getBundles()) {
-            SecurityLevel level = levelOf(b.getLocation());
+            SecurityLevel level = PluginLocation.levelOf(b.getLocation());
             if (level != null && plugin.equals(b.getSymbolicName())) {
                 Limits l = limitsOf(plugin, level);
                 return String.format(Locale.ROOT, "%s installed at %s, limits of %s%s: cpu %.2f cores, alloc %d MB/s, "
@@ -585,7 +573,7 @@ public final class ResourceEnforcer implements MetricsSource {
             if (plugin != null && !plugin.equals(a.bsn)) {
                 continue;
             }
-            SecurityLevel level = levelOf(a.location);
+            SecurityLevel level = PluginLocation.levelOf(a.location);
             long calls = 0;
             long p99 = 0;
             int queue = 0;
@@ -633,7 +621,7 @@ public final class ResourceEnforcer implements MetricsSource {
     @Override
     public void collect(MetricsCollector out) {
         for (PluginAccount a : accounts.values()) {
-            SecurityLevel level = levelOf(a.location);
+            SecurityLevel level = PluginLocation.levelOf(a.location);
             String lvl = level == null ? "core" : level.name().toLowerCase(Locale.ROOT);
             out.gauge("autoweave_plugin_cpu_cores", "CPU share over the enforcer's window (1 = one core)", a.cpuShare,
                     "plugin", a.bsn, "level", lvl);

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.junit.Test;
 
+import io.autoweave.api.plugin.PluginLocation;
 import io.autoweave.api.plugin.SecurityLevel;
 
 public class LimitsTest {
@@ -67,8 +68,8 @@ public class LimitsTest {
 
     @Test
     public void theLevelComesFromThePluginLocation() {
-        assertEquals(SecurityLevel.MEDIUM, ResourceEnforcer.levelOf("plugin:medium/a.b"));
-        assertEquals(null, ResourceEnforcer.levelOf("autoweave:core/autoweave-redis"));
-        assertEquals(null, ResourceEnforcer.levelOf("plugin:weird/a.b"));
+        assertEquals(SecurityLevel.MEDIUM, PluginLocation.levelOf("plugin:medium/a.b"));
+        assertEquals(null, PluginLocation.levelOf("autoweave:core/autoweave-redis"));
+        assertEquals(null, PluginLocation.levelOf("plugin:weird/a.b"));
     }
 }

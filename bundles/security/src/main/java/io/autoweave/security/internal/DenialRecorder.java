@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleReference;
+import io.autoweave.api.plugin.PluginLocation;
 
 /**
  * The JVM's SecurityManager while the security bundle is active: it delegates every check to the one the framework
@@ -28,7 +29,6 @@ import org.osgi.framework.BundleReference;
  * stops recursion. The sink must be cheap and must not block: it is called on the plugin's thread.
  */
 public final class DenialRecorder extends SecurityManager implements RecorderControl {
-    static final String PLUGIN_PREFIX = "plugin:";
     private static final String NOT_A_PLUGIN = "-";
     /** A class of the security bundle itself (the console guard): skipped when attributing console output. */
     private static final String SELF = "=";
@@ -284,7 +284,7 @@ public final class DenialRecorder extends SecurityManager implements RecorderCon
             if (cl instanceof BundleReference) {
                 Bundle b = ((BundleReference) cl).getBundle();
                 String l = b == null ? null : b.getLocation();
-                return l != null && l.startsWith(PLUGIN_PREFIX) ? l : NOT_A_PLUGIN;
+                return PluginLocation.isPlugin(l) ? l : NOT_A_PLUGIN;
             }
             return "";
         }

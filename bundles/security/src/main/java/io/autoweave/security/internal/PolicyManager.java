@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import io.autoweave.commons.config.ConfigRefusal;
 import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.security.SecurityMonitor;
+import io.autoweave.api.plugin.PluginLocation;
 
 /**
  * Keeps the ConditionalPermissionAdmin table equal to the policy directory the launcher was started with (framework
@@ -299,14 +300,14 @@ public final class PolicyManager {
             return "all";
         }
         return locations.stream().map(l -> {
-            if (l.startsWith("autoweave:core/")) {
+            if (PluginLocation.isCore(l)) {
                 return "core";
             }
-            if (l.equals("plugin:*")) {
+            if (l.equals(PluginLocation.PLUGIN_SCHEME + "*")) {
                 return "plugins";
             }
-            if (l.startsWith("plugin:") && l.indexOf('/') > 0) {
-                return l.substring(7, l.indexOf('/'));
+            if (PluginLocation.isPlugin(l) && l.indexOf('/') > 0) {
+                return l.substring(PluginLocation.PLUGIN_SCHEME.length(), l.indexOf('/'));
             }
             return l;
         }).collect(Collectors.joining(","));
@@ -317,7 +318,7 @@ public final class PolicyManager {
      * {@code plugin:LEVEL/...} (a row for one plugin of that level included).
      */
     static boolean appliesTo(RowView row, String level) {
-        String prefix = "plugin:" + level + "/";
+        String prefix = PluginLocation.PLUGIN_SCHEME + level + "/";
         return row.locations().stream().allMatch(l -> {
             if (!l.endsWith("*")) {
                 return l.startsWith(prefix);

@@ -48,6 +48,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.autoweave.api.device.UsbEventListener;
+import io.autoweave.api.plugin.PluginLocation;
 import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.api.security.UsbPermission;
 import io.autoweave.security.AuditRecord;
@@ -310,7 +311,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
     /** Console lines dropped since the last round: one resource violation per plugin per round, not per line. */
     private void reportConsoleDrops() {
         ConsoleGuard.drainDrops(console).forEach((location, n) -> {
-            SecurityLevel level = levelOf(location);
+            SecurityLevel level = PluginLocation.levelOf(location);
             resourceViolation(location, "console", n + " lines over " + consoleRate + " lines/s dropped",
                     "console-rate:" + (level == null ? "unknown" : level.name().toLowerCase(java.util.Locale.ROOT))
                             + ":drop");
@@ -326,7 +327,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         ServiceReference<?> ref = p.usbListener();
         Bundle b = ref.getBundle();
         Object filter = ref.getProperty(UsbEventListener.FILTER);
-        if (b == null || !b.getLocation().startsWith(DenialRecorder.PLUGIN_PREFIX) || !(filter instanceof String)) {
+        if (b == null || !PluginLocation.isPlugin(b.getLocation()) || !(filter instanceof String)) {
             return;
         }
         Matcher m = USB_FILTER_TERM.matcher((String) filter);
@@ -344,7 +345,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         String location = p.location();
         Bundle b = ctx.getBundle(location);
         String bsn = b != null && b.getSymbolicName() != null ? b.getSymbolicName() : bsnOf(location);
-        SecurityLevel level = levelOf(location);
+        SecurityLevel level = PluginLocation.levelOf(location);
         Permission perm = p.permission();
         String permission = render(perm);
         String key = location + "\n" + permission;
@@ -426,15 +427,6 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
     static String bsnOf(String location) {
         int slash = location.indexOf('/');
         return slash < 0 ? location : location.substring(slash + 1);
-    }
-
-    static SecurityLevel levelOf(String location) {
-        int slash = location.indexOf('/');
-        try {
-            return SecurityLevel.parse(location.substring(DenialRecorder.PLUGIN_PREFIX.length(), slash));
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 
     // ---- SecurityMonitor ---------------------------------------------------------------------------------------
@@ -527,7 +519,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
             return;
         }
         for (String l : locations) {
-            if (l.startsWith(DenialRecorder.PLUGIN_PREFIX) && l.endsWith("/" + bsn)) {
+            if (PluginLocation.isPlugin(l) && l.endsWith("/" + bsn)) {
                 pa.setPermissions(l, null);
             }
         }
@@ -614,7 +606,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         Bundle b = ctx.getBundle(location);
         String bsn = b != null && b.getSymbolicName() != null ? b.getSymbolicName() : bsnOf(location);
         String permission = "(resource \"" + kind + "\" \"" + detail + "\")";
-        Violation v = new Violation(Instant.now(), bsn, location, levelOf(location), permission, false, rule, "", 1);
+        Violation v = new Violation(Instant.now(), bsn, location, PluginLocation.levelOf(location), permission, false, rule, "", 1);
         synchronized (violations) {
             if (violations.size() >= MAX_VIOLATIONS) {
                 violations.remove(0);
@@ -637,7 +629,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
     private List<Bundle> pluginBundles(String bsn) {
         List<Bundle> list = new ArrayList<>();
         for (Bundle b : ctx.getBundles()) {
-            if (b.getLocation().startsWith(DenialRecorder.PLUGIN_PREFIX)
+            if (PluginLocation.isPlugin(b.getLocation())
                     && (bsn == null || bsn.equals(b.getSymbolicName()))) {
                 list.add(b);
             }
@@ -705,7 +697,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
     private final ResolveGate gate = new ResolveGate() {
         @Override
         protected boolean mayResolve(Bundle b, String location) {
-            if (!location.startsWith(DenialRecorder.PLUGIN_PREFIX)) {
+            if (!PluginLocation.isPlugin(location)) {
                 return true;
             }
             String bsn = bsnOf(location);

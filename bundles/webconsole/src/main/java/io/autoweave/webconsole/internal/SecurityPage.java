@@ -23,6 +23,7 @@ import org.osgi.service.permissionadmin.PermissionInfo;
 import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.security.AuditRecord;
 import io.autoweave.security.SecurityMonitor;
+import io.autoweave.api.plugin.PluginLocation;
 
 /**
  * Console page "Security": lockdown state (and its switch), blocked plugins, the ConditionalPermissionAdmin rows as
@@ -35,7 +36,7 @@ public final class SecurityPage extends ConsolePage {
     private static final long serialVersionUID = 1L;
     static final String LABEL = "aw-security";
     /** An example location of each group, to decide which rows apply to it. */
-    private static final String CORE_LOCATION = "autoweave:core/any";
+    private static final String CORE_LOCATION = PluginLocation.CORE_PREFIX + "any";
 
     private final transient SecurityMonitor monitor;
     /** Holds the pages' configuration (last good), so a bad value never takes a page down. */
@@ -111,7 +112,7 @@ public final class SecurityPage extends ConsolePage {
         groups.add(new String[] { "Runtime", CORE_LOCATION });
         for (SecurityLevel l : SecurityLevel.values()) {
             String level = l.toString().toLowerCase(Locale.ROOT);
-            groups.add(new String[] { "Plugins " + level, "plugin:" + level + "/any" });
+            groups.add(new String[] { "Plugins " + level, PluginLocation.PLUGIN_SCHEME + level + "/any" });
         }
         out.print("<table id='aw-policy' class='nicetable'><thead><tr><th>Row</th><th>Decision</th>"
                 + "<th>Conditions</th>");

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import io.autoweave.plugin.installer.PluginInstaller;
 import io.autoweave.commons.resolve.ResolveGate;
+import io.autoweave.api.plugin.PluginLocation;
 
 /**
  * Second layer behind the install gate: only the runtime's own bundles ({@code autoweave:core/*}, the system
@@ -33,7 +34,6 @@ import io.autoweave.commons.resolve.ResolveGate;
  */
 @Component(service = { ResolverHookFactory.class, LocationGuard.class }, immediate = true)
 public final class LocationGuard extends ResolveGate {
-    static final String CORE_PREFIX = "autoweave:core/";
     private static final Logger LOG = LoggerFactory.getLogger(LocationGuard.class);
 
     private final PluginLedger ledger;
@@ -61,10 +61,10 @@ public final class LocationGuard extends ResolveGate {
 
     /** Whether a bundle at {@code location} may resolve. */
     boolean mayResolve(long bundleId, String location) {
-        if (bundleId == 0 || location.startsWith(CORE_PREFIX)) {
+        if (bundleId == 0 || PluginLocation.isCore(location)) {
             return true;
         }
-        return location.startsWith(PluginInstaller.LOCATION_PREFIX) && ledger.contains(location) && !held;
+        return PluginLocation.isPlugin(location) && ledger.contains(location) && !held;
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.plugin.installer.PluginInstaller;
 import io.autoweave.security.SecurityMonitor;
+import io.autoweave.api.plugin.PluginLocation;
 
 /**
  * Starts the plugins that were running before a restart, once the framework has started (its start level reached,
@@ -83,7 +84,7 @@ public final class PluginAutostart implements FrameworkListener {
         }
         guard.release();
         for (Bundle b : ctx.getBundles()) {
-            if (b.getLocation().startsWith(PluginInstaller.LOCATION_PREFIX) && b.getState() != Bundle.ACTIVE
+            if (PluginLocation.isPlugin(b.getLocation()) && b.getState() != Bundle.ACTIVE
                     && b.getState() != Bundle.UNINSTALLED
                     && b.adapt(BundleStartLevel.class).isPersistentlyStarted()
                     && b.getHeaders("").get(org.osgi.framework.Constants.FRAGMENT_HOST) == null

@@ -18,7 +18,6 @@ import java.util.stream.Collectors;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
-import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.resource.Capability;
@@ -49,6 +48,7 @@ import io.autoweave.plugin.installer.InstallError;
 import io.autoweave.plugin.installer.PluginInstallException;
 import io.autoweave.plugin.installer.PluginInstaller;
 import io.autoweave.security.SecurityMonitor;
+import io.autoweave.api.plugin.PluginLocation;
 
 /**
  * Fetch → verify ({@link JarVerifier}, trust store re-read only when its file changed) → record in the {@link PluginLedger} →
@@ -62,8 +62,6 @@ import io.autoweave.security.SecurityMonitor;
 @Component(service = PluginInstaller.class, configurationPid = PluginInstallerImpl.PID)
 @Designate(ocd = InstallerConfig.class)
 public final class PluginInstallerImpl implements PluginInstaller {
-    /** The launcher's start level for plugins (runtime: Launcher.PLUGIN_START_LEVEL). */
-    static final int PLUGIN_START_LEVEL = 8;
     private static final Logger LOG = LoggerFactory.getLogger(PluginInstallerImpl.class);
 
     private final BundleContext ctx;
@@ -334,7 +332,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
     private RepositoryResolver.Installed installed() {
         List<BundleWiring> resolved = new ArrayList<>();
         for (Bundle b : ctx.getBundles()) {
-            if (b.getLocation().startsWith(LOCATION_PREFIX) && !ledger.contains(b.getLocation())) {
+            if (PluginLocation.isPlugin(b.getLocation()) && !ledger.contains(b.getLocation())) {
                 continue;
             }
             BundleWiring w = b.adapt(BundleWiring.class);
@@ -454,7 +452,6 @@ public final class PluginInstallerImpl implements PluginInstaller {
         for (Item i : items) {
             refuseDuplicate(i.verdict().symbolicName(), i.verdict().version());
         }
-        String levelName = level.name().toLowerCase(Locale.ROOT);
         List<String> locations = new ArrayList<>();
         List<Bundle> bundles = new ArrayList<>();
         String current = null;
@@ -462,7 +459,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
             for (Item i : items) {
                 Verdict v = i.verdict();
                 current = v.symbolicName();
-                String location = LOCATION_PREFIX + levelName + "/" + v.symbolicName();
+                String location = PluginLocation.plugin(level, v.symbolicName());
                 locations.add(location);
                 ledger.put(location, v.sha256(), signers(v.signers()));
                 Bundle b;
@@ -470,8 +467,9 @@ public final class PluginInstallerImpl implements PluginInstaller {
                     b = ctx.installBundle(location, in);
                 }
                 bundles.add(b);
+                // its start level is the framework's initial bundle start level, which the launcher sets to the
+                // plugins' level (felix.startlevel.bundle = Launcher.PLUGIN_START_LEVEL): defined once, there
                 lifecycle.installed(i.source(), b);
-                b.adapt(BundleStartLevel.class).setStartLevel(PLUGIN_START_LEVEL);
             }
         } catch (BundleException | IOException | RuntimeException e) {
             rollback(bundles, locations);
@@ -562,7 +560,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
                 throw new PluginInstallException(InstallError.DUPLICATE, bsn + " " + version + " is already installed (" + where
                         + "); nothing was changed");
             }
-            if (b.getLocation().startsWith(LOCATION_PREFIX)) {
+            if (PluginLocation.isPlugin(b.getLocation())) {
                 throw new PluginInstallException(InstallError.DUPLICATE, bsn + " " + b.getVersion() + " is installed (" + where
                         + "); uninstall it first (aw:uninstall " + bsn + ") to install " + version);
             }
@@ -599,7 +597,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
     public List<InstalledPlugin> plugins() {
         List<InstalledPlugin> list = new ArrayList<>();
         for (Bundle b : ctx.getBundles()) {
-            if (b.getLocation().startsWith(LOCATION_PREFIX)) {
+            if (PluginLocation.isPlugin(b.getLocation())) {
                 list.add(describe(b));
             }
         }
@@ -612,7 +610,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
         for (Bundle b : ctx.getBundles()) {
             if (String.valueOf(b.getBundleId()).equals(symbolicNameOrId)
                     || (b.getSymbolicName() != null && b.getSymbolicName().equals(symbolicNameOrId))) {
-                if (!b.getLocation().startsWith(LOCATION_PREFIX)) {
+                if (!PluginLocation.isPlugin(b.getLocation())) {
                     throw new PluginInstallException(InstallError.NOT_A_PLUGIN, "bundle " + b.getBundleId() + " ("
                             + b.getSymbolicName() + ") at " + b.getLocation() + " is not a plugin; the installer "
                             + verb + " only what it installed");
@@ -707,19 +705,9 @@ public final class PluginInstallerImpl implements PluginInstaller {
         PluginLedger.Entry e = ledger.get(location);
         PluginState state = lifecycle.state(b.getSymbolicName());
         return new InstalledPlugin(b.getBundleId(), b.getSymbolicName(), b.getVersion().toString(),
-                levelOf(location), location, state != null ? state : stateOf(b.getState()),
+                PluginLocation.levelOf(location), location, state != null ? state : stateOf(b.getState()),
                 e == null || e.signer().isEmpty() ? null
                         : e.signer(), e == null ? null : e.sha256());
-    }
-
-    static SecurityLevel levelOf(String location) {
-        int slash = location.indexOf('/');
-        try {
-            return SecurityLevel.parse(location.substring(LOCATION_PREFIX.length(), slash < 0 ? location.length()
-                    : slash));
-        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            return null;
-        }
     }
 
     static PluginState stateOf(int bundleState) {

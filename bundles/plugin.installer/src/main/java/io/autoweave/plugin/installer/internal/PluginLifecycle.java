@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import io.autoweave.api.plugin.PluginState;
 import io.autoweave.plugin.installer.PluginInstaller;
 import io.autoweave.security.SecurityMonitor;
+import io.autoweave.api.plugin.PluginLocation;
 
 /**
  * The plugin state machine ({@link PluginState}): candidates (keyed by source) go DISCOVERED → VALIDATED or
@@ -75,7 +76,7 @@ public final class PluginLifecycle implements EventHandler {
     }
 
     private static boolean isPlugin(Bundle b) {
-        return b.getLocation().startsWith(PluginInstaller.LOCATION_PREFIX) && b.getSymbolicName() != null;
+        return PluginLocation.isPlugin(b.getLocation()) && b.getSymbolicName() != null;
     }
 
     private PluginState observed(Bundle b) {

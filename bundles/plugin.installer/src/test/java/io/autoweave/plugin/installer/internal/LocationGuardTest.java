@@ -14,6 +14,7 @@ import org.junit.rules.TemporaryFolder;
 import org.osgi.framework.Bundle;
 
 import io.autoweave.api.plugin.PluginState;
+import io.autoweave.api.plugin.PluginLocation;
 import io.autoweave.api.plugin.SecurityLevel;
 
 public class LocationGuardTest {
@@ -62,8 +63,8 @@ public class LocationGuardTest {
 
     @Test
     public void levelAndStateComeFromLocationAndBundleState() {
-        assertEquals(SecurityLevel.HIGH, PluginInstallerImpl.levelOf("plugin:high/x.y"));
-        assertNull(PluginInstallerImpl.levelOf("plugin:extreme/x.y"));
+        assertEquals(SecurityLevel.HIGH, PluginLocation.levelOf("plugin:high/x.y"));
+        assertNull(PluginLocation.levelOf("plugin:extreme/x.y"));
         assertEquals(PluginState.RUNNING, PluginInstallerImpl.stateOf(Bundle.ACTIVE));
         assertEquals(PluginState.STOPPED, PluginInstallerImpl.stateOf(Bundle.RESOLVED));
         assertEquals(PluginState.INSTALLED, PluginInstallerImpl.stateOf(Bundle.INSTALLED));
