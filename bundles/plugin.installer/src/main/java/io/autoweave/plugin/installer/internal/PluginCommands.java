@@ -19,6 +19,8 @@ import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.PluginInstallException;
 import io.autoweave.plugin.installer.PluginInstaller;
 import io.autoweave.security.SecurityMonitor;
+import io.autoweave.plugin.installer.internal.repository.PluginRepositories;
+import io.autoweave.plugin.installer.internal.repository.IndexedResource;
 
 /** Gogo commands {@code aw:install}, {@code aw:plugins}, {@code aw:uninstall}, {@code aw:repos}. */
 @Component(service = PluginCommands.class, property = { "osgi.command.scope=aw", "osgi.command.function=install",

@@ -10,6 +10,8 @@ import org.junit.Test;
 
 import io.autoweave.commons.config.ConfigRefusal;
 import io.autoweave.commons.config.LastGoodConfig;
+import io.autoweave.plugin.installer.internal.config.InstallerConfigs;
+import io.autoweave.plugin.installer.internal.config.InstallerConfig;
 
 /** The installer's and the drop folder's configuration checks: every bad value refused under its own key. */
 public class InstallerConfigCheckTest {
@@ -34,17 +36,17 @@ public class InstallerConfigCheckTest {
 
     @Test
     public void theDefaultsCheckOut() {
-        PluginInstallerImpl.check(LastGoodConfig.defaults(InstallerConfig.class));
+        InstallerConfigs.check(LastGoodConfig.defaults(InstallerConfig.class));
         DropFolderWatcher.check(LastGoodConfig.defaults(DropFolderConfig.class));
     }
 
     @Test
     public void installerValuesAreRefusedUnderTheirKeys() {
-        assertEquals("download.timeout.seconds", refusedKey(() -> PluginInstallerImpl.check(config(
+        assertEquals("download.timeout.seconds", refusedKey(() -> InstallerConfigs.check(config(
                 InstallerConfig.class, Map.of("download_timeout_seconds", 0)))));
-        assertEquals("start.timeout.seconds", refusedKey(() -> PluginInstallerImpl.check(config(
+        assertEquals("start.timeout.seconds", refusedKey(() -> InstallerConfigs.check(config(
                 InstallerConfig.class, Map.of("start_timeout_seconds", 601)))));
-        assertEquals("trust.store.path", refusedKey(() -> PluginInstallerImpl.check(config(
+        assertEquals("trust.store.path", refusedKey(() -> InstallerConfigs.check(config(
                 InstallerConfig.class, Map.of("trust_store_path", " ")))));
     }
 
