@@ -1,7 +1,6 @@
 package io.autoweave.benchmarks;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -139,9 +138,10 @@ final class InProcessRuntime implements AutoCloseable {
     @SuppressWarnings("unchecked")
     Map<String, Long> pipelineMetrics() throws Exception {
         // getAll...: this JVM's class path holds its own copy of the API, so the class-space filter would hide it
-        ServiceReference<?>[] refs = context().getAllServiceReferences("io.autoweave.api.source.DeviceReportSink", null);
+        ServiceReference<?>[] refs = context().getAllServiceReferences(null,
+                "(&(osgi.command.scope=aw)(osgi.command.function=pipeline))");
         if (refs == null) {
-            throw new IllegalStateException("no DeviceReportSink service: the USB pipeline is not running");
+            throw new IllegalStateException("no aw:pipeline command: the USB pipeline is not running");
         }
         Object svc = context().getService(refs[0]);
         return (Map<String, Long>) svc.getClass().getMethod("pipeline").invoke(svc);

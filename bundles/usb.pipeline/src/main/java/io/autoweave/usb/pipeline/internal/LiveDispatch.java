@@ -14,8 +14,9 @@ import io.autoweave.api.log.LogRecord;
 
 /**
  * A live reader of the event log: hands every committed EVENT record, in seq order, to in-runtime consumers (the plugin
- * listener dispatcher, EventAdmin) from its own thread. Live means it starts at the log's end: a restart does not
- * replay old events to plugins. Since it reads committed records only, a plugin never sees an event the log could lose.
+ * listener dispatcher in {@link ListenerDelivery}, EventAdmin in {@link EventAdminDelivery}), each reader on its own
+ * thread. Live means it starts where this process lifetime's pipeline started: a restart does not replay old events
+ * to plugins. Since it reads committed records only, a plugin never sees an event the log could lose.
  * Update and loss records are not shown to listeners: their API carries events.
  */
 final class LiveDispatch implements AutoCloseable {
@@ -32,12 +33,17 @@ final class LiveDispatch implements AutoCloseable {
     final LongAdder dispatched = new LongAdder();
     final LongAdder failures = new LongAdder();
 
-    LiveDispatch(EventLog log, List<Consumer<UsbEvent>> consumers, LongSupplier nanoClock) {
+    /**
+     * @param from the last seq not to dispatch: live readers start where the pipeline started (its
+     *        {@link PipelineComponent#liveFrom()}), so nothing the pipeline appended before they came is missed
+     * @param name the thread's name
+     */
+    LiveDispatch(EventLog log, long from, List<Consumer<UsbEvent>> consumers, LongSupplier nanoClock, String name) {
         this.log = log;
         this.consumers = List.copyOf(consumers);
         this.nanoClock = nanoClock;
-        this.position = log.lastSeq();
-        this.thread = new Thread(this::run, "autoweave-usb-dispatch");
+        this.position = from;
+        this.thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
     }

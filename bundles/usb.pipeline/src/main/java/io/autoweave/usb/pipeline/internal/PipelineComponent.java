@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.LongAdder;
 
-import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -25,7 +24,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -41,10 +39,6 @@ import io.autoweave.api.log.EventLogAppender;
 import io.autoweave.api.log.LogRecord;
 import io.autoweave.api.metrics.MetricsCollector;
 import io.autoweave.api.metrics.MetricsSource;
-import io.autoweave.api.security.UsbPermission;
-import io.autoweave.api.device.UsbTopics;
-import io.autoweave.api.plugin.PluginWorkers;
-import io.autoweave.api.plugin.WorkerFigures;
 import io.autoweave.api.source.DeviceReport;
 import io.autoweave.api.source.DeviceReportSink;
 import io.autoweave.commons.config.LastGoodConfig;
@@ -53,10 +47,11 @@ import io.autoweave.commons.config.LastGoodConfig;
  * The USB pipeline as a service: sources report to it ({@link DeviceReportSink}), operators and bundles read what
  * is connected ({@link io.autoweave.api.device.DeviceRegistry}), and every decided event goes to one place: the
  * durable event log ({@link EventLogAppender}, through {@link LogFeed}, late sources as update records). Everything
- * else reads the log: {@link LiveDispatch} hands committed events to {@link UsbEventListener} whiteboard services
- * (through {@link ListenerDispatcher}) and to EventAdmin ({@link UsbTopics}); {@link SinkFeeds} gives each
- * {@link UsbEventSink} a durable cursor. The logic lives in {@link Pipeline}; this class only wires it, and reports its
- * figures to {@code /metrics} ({@link MetricsSource}).
+ * else reads the log, each reader its own component or cursor: {@link ListenerDelivery} hands committed events to
+ * the {@link io.autoweave.api.device.UsbEventListener} whiteboard (the plugin side), {@link EventAdminDelivery} posts
+ * them on EventAdmin, and {@link SinkFeeds} gives each {@link UsbEventSink} a durable cursor. The logic lives in
+ * {@link Pipeline}; this class only wires it, and reports its figures to {@code /metrics} ({@link MetricsSource});
+ * {@link PipelineCommands} shows them in the shell.
  *
  * <p>Immediate: the instance id and a configuration error must show at start, not at first use (a
  * delayed component would also keep its services registered after a failed activation).
@@ -64,13 +59,12 @@ import io.autoweave.commons.config.LastGoodConfig;
  * <p>A configuration change is applied in place ({@link #modified}): the registry, open windows and counters stay.
  */
 @Component(service = { DeviceReportSink.class, io.autoweave.api.device.DeviceRegistry.class, MetricsSource.class,
-        PluginWorkers.class },
+        PipelineComponent.class },
         immediate = true,
-        configurationPid = PipelineComponent.PID,
-        property = { "osgi.command.scope=aw", "osgi.command.function=pipeline" })
+        configurationPid = PipelineComponent.PID)
 @Designate(ocd = PipelineConfiguration.class)
 public final class PipelineComponent implements DeviceReportSink, io.autoweave.api.device.DeviceRegistry,
-        MetricsSource, PluginWorkers {
+        MetricsSource {
 
     static final String PID = "io.autoweave.usb.pipeline";
     static final String DATA_PROPERTY = "autoweave.data";
@@ -80,11 +74,10 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     private final ScheduledThreadPoolExecutor timers = daemonScheduler("autoweave-usb-pipeline");
     final Pipeline pipeline;
     final LogFeed feed;
-    final LiveDispatch dispatch;
-    final ListenerDispatcher listeners = new ListenerDispatcher(ListenerDispatcher.QUEUE_CAPACITY);
     final SinkFeeds sinks;
     final String instanceId;
-    final LongAdder posted = new LongAdder();
+    /** The log's last seq before this lifetime's first event: where the live readers start. */
+    private final long liveFrom;
     final LongAdder rejected = new LongAdder();
     final LongAdder configChanges = new LongAdder();
     /** Where the check takes the instance id when the configuration names none: the stored one, then the running. */
@@ -93,12 +86,6 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
             PipelineConfiguration.class, c -> PipelineSettings.from(c, instanceIdSource));
     /** Events delivered, by "action|first source". */
     private final Map<String, LongAdder> eventsByActionAndSource = new ConcurrentHashMap<>();
-    /** Listener services by reference: bundle id and readable owner, for per-listener drop figures. */
-    private final Map<Object, Map.Entry<Long, String>> listenerOwners = new ConcurrentHashMap<>();
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile EventAdmin eventAdmin;
 
     @Activate
     public PipelineComponent(BundleContext context, PipelineConfiguration config, Map<String, Object> properties,
@@ -135,7 +122,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
                     + "source report or full snapshot, or detached as reconciled after {} ms", restored,
                     TimeUnit.NANOSECONDS.toMillis(settings.reconcileGraceNanos()));
         }
-        dispatch = new LiveDispatch(log, List.of(listeners, this::post), System::nanoTime);
+        liveFrom = log.lastSeq();
         sinks = new SinkFeeds(log, settings.sinkBatchSize(), instanceId);
         LOG.info("USB pipeline started: instance {}, merge window {} ms, debounce window {} ms, {} rule(s), default {}",
                 settings.instanceId(), TimeUnit.NANOSECONDS.toMillis(settings.mergeWindowNanos()),
@@ -172,6 +159,15 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         lastGood.modified(config, properties).ifPresent(this::apply);
     }
 
+    /**
+     * The log's last seq when this pipeline was created: live readers ({@link ListenerDelivery},
+     * {@link EventAdminDelivery}) dispatch what comes after it, so an event the pipeline decided before they were
+     * activated still reaches them.
+     */
+    long liveFrom() {
+        return liveFrom;
+    }
+
     private void apply(PipelineSettings settings) {
         if (!settings.instanceId().equals(instanceId)) {
             LOG.warn("USB pipeline: instance_id {} takes effect at the next start; running as {}",
@@ -192,9 +188,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         lastGood.close();
         pipeline.close(); // settles open debounce windows: the log gets the final states
         timers.shutdownNow();
-        dispatch.close(2000); // listeners and EventAdmin get what was committed
         sinks.close(); // sinks resume from their cursors at the next start
-        listeners.close();
     }
 
     // --- DeviceReportSink
@@ -256,43 +250,17 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
                 e.target() == RuleTarget.ALLOW, e.flapCount());
     }
 
-    // --- PluginWorkers: the listener workers, for the resource enforcer
+    // --- counters (aw:pipeline, in PipelineCommands)
 
-    @Override
-    public List<WorkerFigures> figures() {
-        return listeners.figures();
-    }
-
-    @Override
-    public int shed(long bundleId, long millis) {
-        return listeners.shed(bundleId, millis);
-    }
-
-    @Override
-    public boolean interrupt(long bundleId) {
-        return listeners.interrupt(bundleId);
-    }
-
-    @Override
-    public boolean recycle(long bundleId, boolean abandon, String reason) {
-        return listeners.recycle(bundleId, abandon, reason);
-    }
-
-    // --- Gogo
-
-    @Descriptor("counters of the USB pipeline: reports, merging, debouncing, rules, log appends, listeners, sinks")
-    public Map<String, Long> pipeline() {
+    /** The pipeline's own counters: reports, merging, debouncing, rules, log appends, sinks, configuration. */
+    Map<String, Long> counters() {
         Map<String, Long> m = new LinkedHashMap<>(pipeline.metrics());
         m.put("reports.rejected", rejected.sum());
-        m.put("eventadmin.posted", posted.sum());
-        m.putAll(listeners.metrics());
         m.put("log.appended", feed.appended.sum());
         m.put("log.updates", feed.updates.sum());
         m.put("log.reconciled", feed.reconciled.sum());
         m.put("log.updates_folded", feed.folded.sum());
         m.put("log.updates_expired", feed.expired.sum());
-        m.put("dispatch.events", dispatch.dispatched.sum());
-        m.put("dispatch.failures", dispatch.failures.sum());
         sinks.stats().forEach((name, f) -> {
             m.put("sink." + name + ".delivered", f[0]);
             m.put("sink." + name + ".failures", f[2]);
@@ -303,31 +271,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         return m;
     }
 
-    // --- whiteboard
-
-    @Reference(service = UsbEventListener.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addListener(UsbEventListener listener, ServiceReference<UsbEventListener> ref) {
-        Bundle owner = ref.getBundle();
-        if (owner == null) {
-            return; // unregistered meanwhile
-        }
-        Object filter = ref.getProperty(UsbEventListener.FILTER);
-        // a plugin sees only devices its UsbPermission covers (core bundles hold AllPermission)
-        String name = owner.getSymbolicName() + "-" + owner.getBundleId();
-        listenerOwners.put(ref, Map.entry(owner.getBundleId(), name));
-        listeners.add(ref, owner.getBundleId(), name, listener,
-                filter == null ? null : filter.toString(), device -> UsbPermission.canMonitor(owner::hasPermission, device));
-    }
-
-    void updatedListener(UsbEventListener listener, ServiceReference<UsbEventListener> ref) {
-        addListener(listener, ref);
-    }
-
-    void removeListener(ServiceReference<UsbEventListener> ref) {
-        listenerOwners.remove(ref);
-        listeners.remove(ref);
-    }
+    // --- sink whiteboard
 
     @Reference(service = UsbEventSink.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -389,11 +333,6 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
                 p.get("debounce.flap_pairs"));
         out.counter("autoweave_usb_blocked_total", "Events of devices blocked by the rules", p.get("rules.blocked"));
         out.gauge("autoweave_usb_devices_connected", "Devices in the registry", p.get("registry.connected"));
-        out.counter("autoweave_usb_listener_dropped_total",
-                "Events dropped for all UsbEventListener bundles (their queue was full)", listeners.droppedTotal.sum());
-        listenerOwners.values().stream().distinct().forEach(o -> out.counter("autoweave_usb_listener_bundle_dropped_total",
-                "Events dropped for the UsbEventListener services of one bundle (its queue was full)",
-                listeners.dropped(o.getKey()), "bundle", o.getValue()));
         sinks.stats().forEach((name, f) -> {
             out.counter("autoweave_usb_sink_delivered_total", "Events a UsbEventSink acknowledged", f[0], "sink", name);
             out.counter("autoweave_usb_sink_failures_total", "Batches a UsbEventSink refused (retried)", f[2],
@@ -402,18 +341,6 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         });
         out.counter("autoweave_usb_log_updates_total", "Late source reports appended as updates of logged events",
                 feed.updates.sum());
-        LatencyHistogram h = dispatch.latency();
-        out.histogram("autoweave_usb_pipeline_latency_seconds",
-                "First source report to committed in the event log and dispatched to listeners", LatencyHistogram.BOUNDS,
-                h.cumulative(), h.sumSeconds(), h.count());
-    }
-
-    private void post(UsbEvent event) {
-        EventAdmin admin = eventAdmin;
-        if (admin != null) {
-            admin.postEvent(new Event(UsbTopics.topic(event.action()), EventProperties.of(event)));
-            posted.increment();
-        }
     }
 
     static Path dataDir(BundleContext context) {

@@ -69,7 +69,7 @@ public class PipelineComponentTest {
     public void aRuleSyntaxErrorAtStartRunsTheDefaultsAndNamesKeyLineAndColumn() {
         PipelineComponent c = component(Map.of("rules", new String[] { "allow id 046d:*", "block id 46d:c52b" }));
         try {
-            Map<String, Long> status = c.pipeline();
+            Map<String, Long> status = c.counters();
             assertEquals(Long.valueOf(1), status.get("config.refused"));
             assertNotNull("the pipeline runs", c.instanceId());
         } finally {
@@ -80,8 +80,9 @@ public class PipelineComponentTest {
     @Test
     public void aReportIsPostedOnEventAdminWithTheFilterableProperties() {
         PipelineComponent c = component(Map.of());
+        EventAdminDelivery delivery = new EventAdminDelivery(logs.get(logs.size() - 1), c);
         List<Event> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
-        c.eventAdmin = new EventAdmin() {
+        delivery.eventAdmin = new EventAdmin() {
             @Override
             public void postEvent(Event event) {
                 posted.add(event);
@@ -103,6 +104,7 @@ public class PipelineComponentTest {
             assertEquals(Devices.receiver("1-2").signature(), e.getProperty(UsbTopics.SIGNATURE));
             assertTrue(e.getProperty(UsbTopics.EVENT) instanceof UsbEvent);
         } finally {
+            delivery.deactivate();
             c.deactivate();
         }
     }
@@ -131,7 +133,7 @@ public class PipelineComponentTest {
             c.report(null);
             c.snapshot(null, List.of());
             c.snapshot("udev", null);
-            assertEquals(3L, (long) c.pipeline().get("reports.rejected"));
+            assertEquals(3L, (long) c.counters().get("reports.rejected"));
         } finally {
             c.deactivate();
         }
@@ -143,7 +145,7 @@ public class PipelineComponentTest {
         try {
             c.snapshot("sysfs", List.of(Devices.stick("S", "2-1")));
             assertEquals(1, c.connected().size());
-            assertEquals(1L, (long) c.pipeline().get("snapshot.repaired"));
+            assertEquals(1L, (long) c.counters().get("snapshot.repaired"));
         } finally {
             c.deactivate();
         }

@@ -63,7 +63,7 @@ public class SimulatedSourceTest {
         source.simulate("simulated", "attach", "046d:c52b");
         source.simulate("udev", "attach", "046d:c52b");
         assertEquals(List.of("simulated", "udev"), List.copyOf(pipeline.connected().get(0).sources()));
-        assertEquals(1L, (long) pipeline.pipeline().get("merge.events"));
+        assertEquals(1L, (long) pipeline.counters().get("merge.events"));
     }
 
     @Test
