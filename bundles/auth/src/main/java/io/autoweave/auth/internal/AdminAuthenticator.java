@@ -26,6 +26,7 @@ import org.osgi.service.metatype.annotations.Designate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.autoweave.commons.data.DataDirectory;
 import io.autoweave.auth.Authenticator;
 import io.autoweave.commons.config.ConfigRefusal;
 import io.autoweave.commons.config.LastGoodConfig;
@@ -134,11 +135,7 @@ public final class AdminAuthenticator implements Authenticator {
     }
 
     private static String requireData(BundleContext ctx) {
-        String data = ctx.getProperty("autoweave.data");
-        if (data == null) {
-            throw new IllegalStateException("framework property autoweave.data is not set (start with the launcher)");
-        }
-        return data;
+        return DataDirectory.require(ctx).toString();
     }
 
     @Override

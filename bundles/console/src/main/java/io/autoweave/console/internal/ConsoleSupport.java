@@ -1,5 +1,6 @@
 package io.autoweave.console.internal;
 
+import io.autoweave.commons.data.DataDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,11 +56,7 @@ public final class ConsoleSupport {
     }
 
     private static String requireData(BundleContext ctx) {
-        String data = ctx.getProperty("autoweave.data");
-        if (data == null) {
-            throw new IllegalStateException("framework property autoweave.data is not set (start with the launcher)");
-        }
-        return data;
+        return DataDirectory.require(ctx).toString();
     }
 
     private void register(String type, Object service, String scope, String[] functions) {

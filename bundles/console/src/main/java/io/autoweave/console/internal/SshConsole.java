@@ -29,6 +29,7 @@ import org.apache.sshd.server.config.keys.AuthorizedKeysAuthenticator;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.session.ServerSession;
+import io.autoweave.commons.data.DataDirectory;
 import io.autoweave.commons.config.ConfigRefusal;
 import io.autoweave.commons.config.LastGoodConfig;
 import org.osgi.framework.BundleContext;
@@ -89,8 +90,7 @@ public final class SshConsole implements SessionListener {
         this.support = support;
         this.processor = processor;
         this.authenticator = authenticator;
-        String data = context.getProperty("autoweave.data");
-        this.security = Path.of(data == null ? "." : data).resolve("security");
+        this.security = DataDirectory.orElse(context, Path.of(".")).resolve("security");
         lastGood.run(context, config, properties, runner);
     }
 

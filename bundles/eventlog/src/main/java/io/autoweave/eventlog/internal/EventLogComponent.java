@@ -17,6 +17,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.autoweave.commons.data.DataDirectory;
 import io.autoweave.api.device.EventHistory;
 import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.log.EventLog;
@@ -44,7 +45,6 @@ import io.autoweave.commons.config.LastGoodConfig;
 @Designate(ocd = EventLogConfiguration.class)
 public final class EventLogComponent implements EventLog, EventLogAppender, MetricsSource {
     static final String PID = "io.autoweave.eventlog";
-    static final String DATA_PROPERTY = "autoweave.data";
     private static final Logger LOG = LoggerFactory.getLogger(EventLogComponent.class);
 
     private DurableLog log;
@@ -59,15 +59,11 @@ public final class EventLogComponent implements EventLog, EventLogAppender, Metr
     @Activate
     void activate(BundleContext context, EventLogConfiguration config, Map<String, Object> properties)
             throws IOException {
-        String data = context.getProperty(DATA_PROPERTY);
-        if (data == null || data.isBlank()) {
-            throw new IllegalStateException("framework property " + DATA_PROPERTY
-                    + " is not set (start the runtime with its launcher)");
-        }
+        Path data = DataDirectory.require(context);
         // a bad file at start: run on the defaults rather than without a log; the refusal says what to fix
         LogSettings s = lastGood.start(context, config, properties);
         settings = s;
-        dataDir = Path.of(data);
+        dataDir = data;
         open(dataDir, s);
         history = context.registerService(EventHistory.class, new HistoryView(log), null);
     }

@@ -1,5 +1,6 @@
 package io.autoweave.http.internal;
 
+import io.autoweave.commons.data.DataDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -47,8 +48,7 @@ public final class ApiTokens {
 
     @Activate
     public ApiTokens(BundleContext context, @Reference ConfigurationAdmin configAdmin) throws IOException {
-        this(Path.of(context.getProperty("autoweave.data") == null ? "autoweave-data"
-                : context.getProperty("autoweave.data")).resolve(FILE));
+        this(DataDirectory.orElse(context, Path.of("autoweave-data")).resolve(FILE));
         migrate(configAdmin);
     }
 

@@ -30,6 +30,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.autoweave.commons.data.DataDirectory;
 import io.autoweave.commons.config.ConfigRefusal;
 import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.security.SecurityMonitor;
@@ -93,7 +94,7 @@ public final class PolicyManager {
         this.generations = generations;
         String d = ctx.getProperty(POLICIES_PROPERTY);
         this.dir = d == null || d.isBlank() ? null : Path.of(d);
-        this.dataDir = ctx.getProperty("autoweave.data");
+        this.dataDir = DataDirectory.find(ctx).map(Path::toString).orElse(null);
         this.settleMillis = config.settle_millis();
         if (dir == null) {
             LOG.info("policy: the built-in policy is in force (no --policies directory), nothing to watch");

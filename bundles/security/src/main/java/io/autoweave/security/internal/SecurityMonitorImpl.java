@@ -47,6 +47,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.autoweave.commons.data.DataDirectory;
 import io.autoweave.api.device.UsbEventListener;
 import io.autoweave.api.plugin.PluginLocation;
 import io.autoweave.api.plugin.SecurityLevel;
@@ -184,11 +185,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
     }
 
     private static Path dataDir(BundleContext ctx) {
-        String data = ctx.getProperty("autoweave.data");
-        if (data == null) {
-            throw new IllegalStateException("framework property autoweave.data is not set (start with the launcher)");
-        }
-        return Path.of(data);
+        return DataDirectory.require(ctx);
     }
 
     private RecorderControl installRecorder(int maxThreads) {

@@ -13,6 +13,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
+import io.autoweave.commons.data.DataDirectory;
 import io.autoweave.api.metrics.MetricsCollector;
 import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.commons.retry.CircuitBreaker;
@@ -25,7 +26,6 @@ import io.autoweave.commons.retry.CircuitBreaker;
         property = { "osgi.command.scope=aw", "osgi.command.function=webhooks",
                 "osgi.command.function=webhooklog", "osgi.command.function=webhooksecret" })
 public final class WebhookHub implements MetricsSource {
-    static final String DATA_PROPERTY = "autoweave.data";
 
     private final Path directory;
     private final DeliveryLog log;
@@ -42,8 +42,7 @@ public final class WebhookHub implements MetricsSource {
     }
 
     private static Path dataDir(BundleContext context) {
-        String data = context.getProperty(DATA_PROPERTY);
-        return data != null ? Path.of(data) : context.getDataFile("").toPath();
+        return DataDirectory.find(context).orElseGet(() -> context.getDataFile("").toPath());
     }
 
     @Deactivate

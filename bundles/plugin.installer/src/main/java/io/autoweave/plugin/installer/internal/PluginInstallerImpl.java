@@ -22,6 +22,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.autoweave.commons.data.DataDirectory;
 import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.plugin.PluginState;
 import io.autoweave.api.plugin.SecurityLevel;
@@ -138,11 +139,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
     }
 
     static Path dataDir(BundleContext ctx) {
-        String data = ctx.getProperty("autoweave.data");
-        if (data == null) {
-            throw new IllegalStateException("framework property autoweave.data is not set (start with the launcher)");
-        }
-        return Path.of(data);
+        return DataDirectory.require(ctx);
     }
 
     @Override

@@ -29,6 +29,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.autoweave.commons.data.DataDirectory;
 import io.autoweave.api.device.ConnectedDevice;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
@@ -67,7 +68,6 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         MetricsSource {
 
     static final String PID = "io.autoweave.usb.pipeline";
-    static final String DATA_PROPERTY = "autoweave.data";
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineComponent.class);
 
@@ -344,12 +344,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     }
 
     static Path dataDir(BundleContext context) {
-        String data = context.getProperty(DATA_PROPERTY);
-        if (data == null || data.isBlank()) {
-            throw new IllegalStateException("framework property " + DATA_PROPERTY
-                    + " is not set (start the runtime with its launcher)");
-        }
-        return Path.of(data);
+        return DataDirectory.require(context);
     }
 
     private static ScheduledThreadPoolExecutor daemonScheduler(String name) {
