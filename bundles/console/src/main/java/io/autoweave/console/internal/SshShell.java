@@ -1,53 +1,25 @@
 package io.autoweave.console.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.Signal;
 import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.ExternalTerminal;
 
 /** An interactive SSH session: a JLine terminal over the channel's streams running a console shell. */
-final class SshShell implements Command {
+final class SshShell extends SshSessionCommand {
     private static final System.Logger LOG = System.getLogger(SshShell.class.getName());
 
     private final ConsoleShell shell;
-    private InputStream in;
-    private OutputStream out;
-    private ExitCallback exit;
     private volatile Terminal terminal;
-    private volatile Thread thread;
 
     SshShell(ConsoleShell shell) {
         this.shell = shell;
-    }
-
-    @Override
-    public void setInputStream(InputStream in) {
-        this.in = in;
-    }
-
-    @Override
-    public void setOutputStream(OutputStream out) {
-        this.out = out;
-    }
-
-    @Override
-    public void setErrorStream(OutputStream err) {
-        // a terminal has one output; errors are printed on it
-    }
-
-    @Override
-    public void setExitCallback(ExitCallback exit) {
-        this.exit = exit;
     }
 
     @Override
@@ -67,7 +39,7 @@ final class SshShell implements Command {
                     SshTerminals.number(vars.get(Environment.ENV_LINES), 24)));
             t.raise(Terminal.Signal.WINCH);
         }, Signal.WINCH);
-        Thread th = new Thread(() -> {
+        serve("autoweave-ssh-" + user, () -> {
             int code = 0;
             try {
                 shell.run(t, user, "AutoWeave console over SSH, logged in as " + user + ". 'help aw' lists the "
@@ -77,24 +49,15 @@ final class SshShell implements Command {
                 code = 1;
                 LOG.log(System.Logger.Level.DEBUG, "ssh session of " + user + " ended", e);
             } finally {
-                close();
+                release();
                 exit.onExit(code);
             }
-        }, "autoweave-ssh-" + user);
-        thread = th;
-        th.start();
+        });
     }
 
+    /** A terminal has one output: errors are printed on it, the error stream stays unused. */
     @Override
-    public void destroy(ChannelSession channel) {
-        close();
-        Thread th = thread;
-        if (th != null && th != Thread.currentThread()) {
-            th.interrupt();
-        }
-    }
-
-    private void close() {
+    protected void release() {
         Terminal t = terminal;
         if (t != null) {
             try {

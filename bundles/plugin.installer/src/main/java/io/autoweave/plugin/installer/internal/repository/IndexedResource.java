@@ -108,14 +108,14 @@ public final class IndexedResource implements Resource {
         return symbolicName + " " + version;
     }
 
-    /** A capability with typed attributes, ready for {@link Filter#matches(Map)}. */
-    static final class Capability implements org.osgi.resource.Capability {
-        private final String namespace;
-        private final Map<String, Object> attributes;
-        private final Map<String, String> directives;
-        private IndexedResource resource;
+    /** What a capability and a requirement share: a namespace, attributes, directives and the resource they belong to. */
+    abstract static class Clause {
+        final String namespace;
+        final Map<String, Object> attributes;
+        final Map<String, String> directives;
+        IndexedResource resource;
 
-        Capability(String namespace, Map<String, Object> attributes, Map<String, String> directives) {
+        Clause(String namespace, Map<String, Object> attributes, Map<String, String> directives) {
             this.namespace = namespace;
             this.attributes = Map.copyOf(attributes);
             this.directives = Map.copyOf(directives);
@@ -125,28 +125,31 @@ public final class IndexedResource implements Resource {
             return namespace;
         }
 
-        Map<String, Object> attributes() {
-            return attributes;
-        }
-
-        @Override
         public String getNamespace() {
             return namespace;
         }
 
-        @Override
         public Map<String, String> getDirectives() {
             return directives;
         }
 
-        @Override
         public Map<String, Object> getAttributes() {
             return attributes;
         }
 
-        @Override
         public Resource getResource() {
             return resource;
+        }
+    }
+
+    /** A capability with typed attributes, ready for {@link Filter#matches(Map)}. */
+    static final class Capability extends Clause implements org.osgi.resource.Capability {
+        Capability(String namespace, Map<String, Object> attributes, Map<String, String> directives) {
+            super(namespace, attributes, directives);
+        }
+
+        Map<String, Object> attributes() {
+            return attributes;
         }
 
         @Override
@@ -156,18 +159,12 @@ public final class IndexedResource implements Resource {
     }
 
     /** A requirement; {@code filter} is null when it has no filter directive (then it matches every capability). */
-    public static final class Requirement implements org.osgi.resource.Requirement {
-        private final String namespace;
-        private final Map<String, Object> attributes;
-        private final Map<String, String> directives;
+    public static final class Requirement extends Clause implements org.osgi.resource.Requirement {
         private final Filter filter;
-        private IndexedResource resource;
 
         private Requirement(String namespace, Map<String, Object> attributes, Map<String, String> directives,
                 Filter filter) {
-            this.namespace = namespace;
-            this.attributes = Map.copyOf(attributes);
-            this.directives = Map.copyOf(directives);
+            super(namespace, attributes, directives);
             this.filter = filter;
         }
 
@@ -175,10 +172,6 @@ public final class IndexedResource implements Resource {
                 throws InvalidSyntaxException {
             String f = directives.get("filter");
             return new Requirement(namespace, attributes, directives, f == null ? null : FrameworkUtil.createFilter(f));
-        }
-
-        String namespace() {
-            return namespace;
         }
 
         public boolean optional() {
@@ -193,26 +186,6 @@ public final class IndexedResource implements Resource {
 
         boolean matches(String capNamespace, Map<String, ?> capAttributes) {
             return namespace.equals(capNamespace) && (filter == null || filter.matches(capAttributes));
-        }
-
-        @Override
-        public String getNamespace() {
-            return namespace;
-        }
-
-        @Override
-        public Map<String, String> getDirectives() {
-            return directives;
-        }
-
-        @Override
-        public Map<String, Object> getAttributes() {
-            return attributes;
-        }
-
-        @Override
-        public Resource getResource() {
-            return resource;
         }
 
         @Override
