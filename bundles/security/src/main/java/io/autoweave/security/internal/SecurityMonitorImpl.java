@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleException;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
@@ -30,10 +29,8 @@ import org.osgi.framework.hooks.resolver.ResolverHook;
 import org.osgi.framework.hooks.resolver.ResolverHookFactory;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.wiring.BundleRevision;
-import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.permissionadmin.PermissionAdmin;
-import org.osgi.service.permissionadmin.PermissionInfo;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
@@ -66,6 +63,10 @@ import io.autoweave.commons.resolve.ResolveGate;
  * refreshed to unresolved, and this component's resolver hook gives a blocked (or, in lockdown, any) plugin no
  * provider, so it cannot start again by any route, also after a restart (the state file is read at activation,
  * before plugins at start level 8 resolve).
+ *
+ * <p><b>Size.</b> Why one class of about 600 lines: violations, counts, the block list and lockdown are changed by
+ * the worker, the API and the resolver hook under one set of locks; the enforcement in the framework is
+ * PluginEnforcement, the console guards ConsoleGuards, the recorder DenialRecorder.
  */
 @Component(service = { SecurityMonitor.class, ResolverHookFactory.class }, immediate = true,
         configurationPid = "io.autoweave.security")
@@ -94,15 +95,12 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
     private final Map<String, Integer> lastIndex = new HashMap<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final Thread worker;
+    /** Takes permissions, stops, refreshes and restarts plugins for blocks and lockdown. */
+    private final PluginEnforcement enforce;
     private final RecorderControl recorder;
     private final ServiceListener usbListeners;
-    /** Console accounts per plugin location, shared by the guards of System.out and System.err. */
-    private final Map<String, ConsoleGuard.Account> console = new ConcurrentHashMap<>();
-    private final java.io.PrintStream originalOut;
-    private final java.io.PrintStream originalErr;
-    private final long consoleRate;
-    private final List<ConsoleGuard> guards = new ArrayList<>();
-    private final List<java.io.PrintStream> guardStreams = new ArrayList<>();
+    /** System.out and System.err, each line a plugin prints named and rate-limited (null without a recorder). */
+    private final ConsoleGuards console;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile EventAdmin events;
@@ -154,6 +152,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         Checked checked = lastGood.start(statusCtx, given, properties);
         SecurityConfig config = checked.config();
         this.ctx = ctx;
+        this.enforce = new PluginEnforcement(ctx, () -> permissionAdmin, () -> generations);
         this.escalation = checked.escalation();
         this.repeatWindowMillis = config.repeat_window_millis();
         this.audit = new AuditLog(dataDir.resolve(config.audit_path()).toAbsolutePath().normalize());
@@ -163,17 +162,8 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         worker.setDaemon(true);
         worker.start();
         this.recorder = installRecorder(config.max_threads_per_plugin());
-        if (recorder != null) {
-            originalOut = System.out;
-            originalErr = System.err;
-            consoleRate = config.console_lines_per_second();
-            System.setOut(guarded(originalOut, config));
-            System.setErr(guarded(originalErr, config));
-        } else {
-            originalOut = null;
-            originalErr = null;
-            consoleRate = 0;
-        }
+        this.console = recorder == null ? null : ConsoleGuards.install(recorder::pluginOnCurrentStack,
+                config.console_lines_per_second(), config.console_burst_lines());
         this.usbListeners = this::usbListenerChanged;
         try {
             ctx.addServiceListener(usbListeners, "(objectClass=" + UsbEventListener.class.getName() + ")");
@@ -209,15 +199,6 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         return r;
     }
 
-    private java.io.PrintStream guarded(java.io.PrintStream original, SecurityConfig config) {
-        ConsoleGuard g = new ConsoleGuard(original, recorder::pluginOnCurrentStack, config.console_lines_per_second(),
-                config.console_burst_lines(), console);
-        guards.add(g);
-        java.io.PrintStream p = new java.io.PrintStream(g, true);
-        guardStreams.add(p);
-        return p;
-    }
-
     /**
      * Escalation thresholds and the repeat window change in place (violations, blocks and the monitor stay); the
      * audit and state files, the thread limit of the denial recorder and the console guard's rates are fixed at start.
@@ -236,12 +217,8 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
     @Deactivate
     void deactivate() {
         lastGood.close();
-        guards.forEach(ConsoleGuard::pass);
-        if (originalOut != null && System.out == guardStreams.get(0)) {
-            System.setOut(originalOut);
-        }
-        if (originalErr != null && System.err == guardStreams.get(1)) {
-            System.setErr(originalErr);
+        if (console != null) {
+            console.uninstall();
         }
         if (recorder != null) {
             if (System.getSecurityManager() == (Object) recorder) {
@@ -307,7 +284,11 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
 
     /** Console lines dropped since the last round: one resource violation per plugin per round, not per line. */
     private void reportConsoleDrops() {
-        ConsoleGuard.drainDrops(console).forEach((location, n) -> {
+        if (console == null) {
+            return;
+        }
+        long consoleRate = console.linesPerSecond();
+        console.drainDrops().forEach((location, n) -> {
             SecurityLevel level = PluginLocation.levelOf(location);
             resourceViolation(location, "console", n + " lines over " + consoleRate + " lines/s dropped",
                     "console-rate:" + (level == null ? "unknown" : level.name().toLowerCase(java.util.Locale.ROOT))
@@ -317,7 +298,7 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
 
     /** Console lines per plugin location: {passed, dropped} (for /metrics). */
     Map<String, long[]> consoleLines() {
-        return ConsoleGuard.lines(console);
+        return console == null ? Map.of() : console.lines();
     }
 
     private void checkUsbListener(Pending p) {
@@ -451,17 +432,17 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         LOG.warn("plugin {} BLOCKED by {}: {}", plugin, rule, reason);
         audit("blocked", plugin, rule, reason);
         post("BLOCKED", Map.of("plugin", plugin, "rule", rule, "reason", reason));
-        List<Bundle> plugins = pluginBundles(plugin);
+        List<Bundle> plugins = enforce.pluginBundles(plugin);
         for (Bundle b : plugins) {
-            revokeAll(b.getLocation());
+            enforce.revokeAll(b.getLocation());
         }
-        moved("block of " + plugin); // before the stop: the revocation is in force already
+        enforce.moved("block of " + plugin); // before the stop: the revocation is in force already
         for (Bundle b : plugins) {
             if (recorder != null) {
                 recorder.interruptThreads(b.getLocation());
             }
         }
-        stopAndRefresh(plugins, 0);
+        enforce.stopAndRefresh(plugins, 0);
         String lockdownRule = escalation.lockdownRule(state.blocked().size());
         if (lockdownRule != null && !state.isLockdown()) {
             setLockdown(true, state.blocked().size() + " plugins blocked: " + String.join(", ",
@@ -484,49 +465,13 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         reported.clear();
         audit("unblocked", plugin, "operator", reason == null ? "" : reason);
         post("UNBLOCKED", Map.of("plugin", plugin, "reason", reason == null ? "" : reason));
-        restore(plugin);
-        List<Bundle> plugins = pluginBundles(plugin);
+        enforce.restore(plugin);
+        List<Bundle> plugins = enforce.pluginBundles(plugin);
         if (!plugins.isEmpty() && !state.isLockdown()) {
-            wiring().resolveBundles(plugins); // back to RESOLVED (stopped); the operator starts it
+            enforce.wiring().resolveBundles(plugins); // back to RESOLVED (stopped); the operator starts it
         }
-        moved("unblock of " + plugin);
+        enforce.moved("unblock of " + plugin);
         return true;
-    }
-
-    /**
-     * Takes every permission from the bundle at {@code location} but importing packages (a PermissionAdmin entry).
-     * Import is kept so that a later resolve of the blocked plugin reaches the resolver gate, which refuses it and
-     * audits the refused start; without it the framework drops the candidates for its imports first and the refusal
-     * would go unrecorded. Importing runs none of the plugin's code: the gate keeps it from resolving.
-     */
-    private void revokeAll(String location) {
-        PermissionAdmin pa = permissionAdmin;
-        if (pa != null) {
-            pa.setPermissions(location, new PermissionInfo[] {
-                    new PermissionInfo(org.osgi.framework.PackagePermission.class.getName(), "*",
-                            org.osgi.framework.PackagePermission.IMPORT) });
-        }
-    }
-
-    /** Removes the revocation of every location of plugin {@code bsn}, installed or not (it may come back). */
-    private void restore(String bsn) {
-        PermissionAdmin pa = permissionAdmin;
-        String[] locations = pa == null ? null : pa.getLocations();
-        if (locations == null) {
-            return;
-        }
-        for (String l : locations) {
-            if (PluginLocation.isPlugin(l) && l.endsWith("/" + bsn)) {
-                pa.setPermissions(l, null);
-            }
-        }
-    }
-
-    private void moved(String why) {
-        PermissionGenerations g = generations;
-        if (g != null) {
-            g.bump(why);
-        }
     }
 
     @Override
@@ -557,15 +502,15 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         LOG.warn("LOCKDOWN {} ({}): {}", on ? "ON" : "off", rule, reason);
         audit(on ? "lockdown-on" : "lockdown-off", "system", rule, reason == null ? "" : reason);
         post("LOCKDOWN", Map.of("lockdown", on, "rule", rule, "reason", reason == null ? "" : reason));
-        List<Bundle> plugins = pluginBundles(null);
+        List<Bundle> plugins = enforce.pluginBundles(null);
         if (on) {
-            plugins.forEach(b -> revokeAll(b.getLocation()));
-            moved("lockdown on"); // in force before the stops below
-            stopAndRefresh(plugins, Bundle.STOP_TRANSIENT); // transient: they come back after lockdown off
+            plugins.forEach(b -> enforce.revokeAll(b.getLocation()));
+            enforce.moved("lockdown on"); // in force before the stops below
+            enforce.stopAndRefresh(plugins, Bundle.STOP_TRANSIENT); // transient: they come back after lockdown off
         } else {
             for (Bundle b : plugins) {
                 if (!state.isBlocked(b.getSymbolicName())) {
-                    restore(b.getSymbolicName());
+                    enforce.restore(b.getSymbolicName());
                 }
             }
             List<Bundle> again = new ArrayList<>();
@@ -575,8 +520,8 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
                     again.add(b);
                 }
             }
-            moved("lockdown off");
-            startAll(again);
+            enforce.moved("lockdown off");
+            enforce.startAll(again);
         }
     }
 
@@ -619,64 +564,6 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
     @Override
     public List<Thread> pluginThreads(String location) {
         return recorder == null ? List.of() : List.of(recorder.threads(location));
-    }
-
-    // ---- enforcement -------------------------------------------------------------------------------------------
-
-    private List<Bundle> pluginBundles(String bsn) {
-        List<Bundle> list = new ArrayList<>();
-        for (Bundle b : ctx.getBundles()) {
-            if (PluginLocation.isPlugin(b.getLocation())
-                    && (bsn == null || bsn.equals(b.getSymbolicName()))) {
-                list.add(b);
-            }
-        }
-        return list;
-    }
-
-    private FrameworkWiring wiring() {
-        return ctx.getBundle(0).adapt(FrameworkWiring.class);
-    }
-
-    /**
-     * Stops on a thread of its own: stopping waits for the bundle's lock, which a plugin whose activator is still
-     * running holds, and the worker must keep recording meanwhile.
-     */
-    private void stopAndRefresh(List<Bundle> bundles, int options) {
-        if (bundles.isEmpty()) {
-            return;
-        }
-        Thread t = new Thread(() -> {
-            for (Bundle b : bundles) {
-                try {
-                    if (b.getState() != Bundle.UNINSTALLED) {
-                        b.stop(options);
-                    }
-                } catch (BundleException | IllegalStateException e) {
-                    LOG.warn("could not stop {}: {}", b.getSymbolicName(), e.toString());
-                }
-            }
-            wiring().refreshBundles(bundles);
-        }, "autoweave-security-stop");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private void startAll(List<Bundle> bundles) {
-        if (bundles.isEmpty()) {
-            return;
-        }
-        Thread t = new Thread(() -> {
-            for (Bundle b : bundles) {
-                try {
-                    b.start();
-                } catch (BundleException | IllegalStateException e) {
-                    LOG.warn("could not restart {} after lockdown: {}", b.getSymbolicName(), e.toString());
-                }
-            }
-        }, "autoweave-security-start");
-        t.setDaemon(true);
-        t.start();
     }
 
     private void post(String what, Map<String, Object> properties) {
