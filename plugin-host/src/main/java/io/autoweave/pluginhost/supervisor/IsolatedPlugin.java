@@ -35,6 +35,9 @@ import io.autoweave.pluginhost.channel.Frames;
  * side of the boundary, where {@code mayMonitor} (the plugin's {@code UsbPermission}, decided in the runtime)
  * filters before anything is sent; events offered while the host is down, or beyond its queue, are counted as
  * missed, never waited for, so no other plugin is held up.
+ *
+ * <p><b>Size.</b> Why one class of over 500 lines: the supervision states (starting, running, restarting,
+ * blocked, stopped) are one state machine over one process and one channel; split, each transition would cross files.
  */
 public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
 

@@ -38,6 +38,10 @@ import io.autoweave.api.log.LogStatus;
  *
  * <p>Readers get records from the tail cache when they are recent, else from the segment files. A reader never sees
  * a record that is not fsynced, so after any crash every reader's view is a prefix of the log.
+ *
+ * <p><b>Size.</b> Why one class of over 500 lines: the writer thread, the pending queue, the tail cache and the
+ * readers' wake-up are one concurrency design (the picture above); the file format is in SegmentStore and
+ * RecordCodec, the connected-state checkpoint in ConnectedState.
  */
 final class DurableLog implements AutoCloseable {
 

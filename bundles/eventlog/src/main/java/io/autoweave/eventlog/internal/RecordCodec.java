@@ -28,6 +28,9 @@ import io.autoweave.api.log.LogRecord;
  * (tag 0); {@code sig} is 32 raw bytes when the text is 64 lower-case hex digits (tag 1), else a {@code str}
  * (tag 0). So an event with UUID ids and a SHA-256 signature costs about 150 bytes instead of 560 as JSON.
  * A decoder rejects versions and codes it does not know instead of guessing.
+ *
+ * <p><b>Size.</b> Why one class of over 400 lines: the whole on-disk format is here, each encoder beside its decoder,
+ * so a change to the layout is one diff that can be read against the layout above.
  */
 final class RecordCodec {
     static final int VERSION = 1;

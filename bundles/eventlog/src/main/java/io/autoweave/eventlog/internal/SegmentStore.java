@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Recovery.</b> Opening scans every segment; the first frame with an implausible length, a length running past
  * the end of the file, a CRC mismatch or an unexpected seq ends the segment, which is truncated there (a torn last
  * write after a crash). Counted in {@link #truncatedBytes()}.
+ *
+ * <p><b>Size.</b> Why one class of over 400 lines: append, truncation after a failed write, recovery and retention
+ * all reason about the same files and committed sizes; the invariants above are kept in one place so they can be
+ * checked in one place.
  */
 final class SegmentStore implements Closeable {
     static final int MAGIC = 0x41574C31; // "AWL1"

@@ -39,6 +39,9 @@ import io.autoweave.security.Violation;
  * permissions, its own {@code permissions.perm}, its violations, its live resource figures (from the resource
  * enforcer's metrics); actions install (upload, or by name from the repositories; always through
  * {@link PluginInstaller#install}, so the signature gate decides), start, stop, block, unblock, uninstall.
+ *
+ * <p><b>Size.</b> One page: its table and its six actions, each a few lines that call the installer or the security
+ * monitor; split per action, one screen's behaviour would be spread over files (about 400 lines).
  */
 @Component(service = Servlet.class, property = {
         ServletConstants.PLUGIN_LABEL + "=" + PluginsPage.LABEL, ServletConstants.PLUGIN_TITLE + "=Plugins",

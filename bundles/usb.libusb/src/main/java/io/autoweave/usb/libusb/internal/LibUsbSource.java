@@ -61,6 +61,10 @@ import io.autoweave.api.source.UsbSource;
  *
  * <p>All reads and writes of what is attached happen on the strings thread, in the order libusb reported, so a
  * detach never overtakes the attach it follows.
+ *
+ * <p><b>Size.</b> Why one class of over 400 lines: the event loop, the strings thread and the divergence check share
+ * one view of what libusb reported attached, which only the strings thread changes; split, that view would have to be
+ * published across classes and threads.
  */
 @Component(service = UsbSource.class, configurationPid = LibUsbSource.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)

@@ -56,6 +56,10 @@ import io.autoweave.commons.permission.GenerationTracker;
  * {@link DecisionCache} while the runtime's permission generation stays: a framework permission check per delivery
  * cost more than the delivery itself. Any change that can alter the answer (policy, bundle update or uninstall,
  * block, unblock, lockdown) moves the generation, so the very next event is checked again.
+ *
+ * <p><b>Size.</b> Why one class of over 500 lines: the workers, their queues and the replacement of a stuck worker
+ * share one lock and one set of per-bundle records; the order guarantee (a bundle's listeners in event order, also
+ * across a graceful replacement) depends on them together.
  */
 final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorkers, AutoCloseable {
 

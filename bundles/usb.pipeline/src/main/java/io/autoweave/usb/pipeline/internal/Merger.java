@@ -45,6 +45,9 @@ import io.autoweave.api.device.UsbEvent;
  * its first report, and richer later reports reach the registry through the update callback.
  *
  * <p>Not thread-safe: the {@link Pipeline} serializes calls.
+ *
+ * <p><b>Size.</b> Why one class of over 400 lines: one algorithm (the ordering rules above) over one per-port
+ * history; its parts are correct only together, and MergerTest and DetectionTruthTest test it as one.
  */
 final class Merger {
 

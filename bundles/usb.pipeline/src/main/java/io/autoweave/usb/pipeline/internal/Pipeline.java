@@ -50,6 +50,10 @@ import io.autoweave.api.device.UsbEvent;
  * snapshot after the restore, or that no source confirmed within the grace period, gets a detach marked as
  * reconciled (source {@value #RECONCILE_SOURCE}, and a {@link Reconciled} record to reconcile listeners before the
  * event listeners see it); a device that was not restored attaches as usual.
+ *
+ * <p><b>Size.</b> Why one class of over 500 lines: the stages live in their own classes; what stays here is what must
+ * happen under the one lock in one order (attribution, rules, registry, late updates, reconciliation), which is what
+ * makes the listeners' order hold.
  */
 final class Pipeline implements AutoCloseable {
 

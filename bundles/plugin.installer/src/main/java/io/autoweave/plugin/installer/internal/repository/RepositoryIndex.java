@@ -36,6 +36,10 @@ import io.autoweave.plugin.installer.internal.repository.IndexedResource.Require
  * </ul>
  * The parser refuses DTDs and external entities; every error names the index, line, column and element.
  * {@code referral} elements are not followed (a repository is one index).
+ *
+ * <p><b>Size.</b> Why one class of over 400 lines: both formats go through one streaming parser with one error path
+ * (index, line, column, element); the OBR mapping onto the generic namespaces is most of it and is only correct
+ * beside that parser.
  */
 final class RepositoryIndex {
     static final String R5_NAMESPACE = "http://www.osgi.org/xmlns/repository/v1.0.0";

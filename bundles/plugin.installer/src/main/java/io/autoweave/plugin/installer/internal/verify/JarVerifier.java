@@ -59,6 +59,10 @@ import io.autoweave.plugin.installer.InstallError;
  * same signers everywhere → certificates (strength, dates, usage, PKIX to the trust store).
  *
  * <p>Immutable and thread-safe; one instance can verify many candidates concurrently.
+ *
+ * <p><b>Size.</b> Why one class of over 600 lines: the gate is one pass over one archive whose checks must run in the
+ * order the README lists (cheapest first, stop at the first failure); in one file that order can be audited from top
+ * to bottom. The algorithm allow list is AlgorithmPolicy.
  */
 public final class JarVerifier {
     private static final String MANIFEST_NAME = "META-INF/MANIFEST.MF";
