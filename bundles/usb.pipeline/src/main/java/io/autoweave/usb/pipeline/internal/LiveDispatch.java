@@ -14,8 +14,7 @@ import io.autoweave.api.log.LogRecord;
 
 /**
  * A live reader of the event log: hands every committed EVENT record, in seq order, to in-runtime consumers (the plugin
- * listener dispatcher in {@link ListenerDelivery}, EventAdmin in {@link EventAdminDelivery}), each reader on its own
- * thread. Live means it starts where this process lifetime's pipeline started: a restart does not replay old events
+ * listener dispatcher and EventAdmin, in {@link LiveDelivery}) from its own thread. Live means it starts where this process lifetime's pipeline started: a restart does not replay old events
  * to plugins. Since it reads committed records only, a plugin never sees an event the log could lose.
  * Update and loss records are not shown to listeners: their API carries events.
  */

@@ -13,22 +13,18 @@ import org.osgi.service.component.annotations.Reference;
         property = { "osgi.command.scope=aw", "osgi.command.function=pipeline" })
 public final class PipelineCommands {
     private final PipelineComponent pipeline;
-    private final ListenerDelivery listeners;
-    private final EventAdminDelivery eventAdmin;
+    private final LiveDelivery live;
 
     @Activate
-    public PipelineCommands(@Reference PipelineComponent pipeline, @Reference ListenerDelivery listeners,
-            @Reference EventAdminDelivery eventAdmin) {
+    public PipelineCommands(@Reference PipelineComponent pipeline, @Reference LiveDelivery live) {
         this.pipeline = pipeline;
-        this.listeners = listeners;
-        this.eventAdmin = eventAdmin;
+        this.live = live;
     }
 
     @Descriptor("counters of the USB pipeline: reports, merging, debouncing, rules, log appends, listeners, sinks")
     public Map<String, Long> pipeline() {
         Map<String, Long> m = new LinkedHashMap<>(pipeline.counters());
-        m.put("eventadmin.posted", eventAdmin.posted.sum());
-        m.putAll(listeners.counters());
+        m.putAll(live.counters());
         return m;
     }
 }

@@ -48,9 +48,8 @@ import io.autoweave.commons.config.LastGoodConfig;
  * The USB pipeline as a service: sources report to it ({@link DeviceReportSink}), operators and bundles read what
  * is connected ({@link io.autoweave.api.device.DeviceRegistry}), and every decided event goes to one place: the
  * durable event log ({@link EventLogAppender}, through {@link LogFeed}, late sources as update records). Everything
- * else reads the log, each reader its own component or cursor: {@link ListenerDelivery} hands committed events to
- * the {@link io.autoweave.api.device.UsbEventListener} whiteboard (the plugin side), {@link EventAdminDelivery} posts
- * them on EventAdmin, and {@link SinkFeeds} gives each {@link UsbEventSink} a durable cursor. The logic lives in
+ * else reads the log, each reader its own component or cursor: {@link LiveDelivery} hands committed events to
+ * the {@link io.autoweave.api.device.UsbEventListener} whiteboard (the plugin side) and posts them on EventAdmin, and {@link SinkFeeds} gives each {@link UsbEventSink} a durable cursor. The logic lives in
  * {@link Pipeline}; this class only wires it, and reports its figures to {@code /metrics} ({@link MetricsSource});
  * {@link PipelineCommands} shows them in the shell.
  *
@@ -160,8 +159,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     }
 
     /**
-     * The log's last seq when this pipeline was created: live readers ({@link ListenerDelivery},
-     * {@link EventAdminDelivery}) dispatch what comes after it, so an event the pipeline decided before they were
+     * The log's last seq when this pipeline was created: live readers ({@link LiveDelivery}) dispatch what comes after it, so an event the pipeline decided before they were
      * activated still reaches them.
      */
     long liveFrom() {

@@ -80,7 +80,7 @@ public class PipelineComponentTest {
     @Test
     public void aReportIsPostedOnEventAdminWithTheFilterableProperties() {
         PipelineComponent c = component(Map.of());
-        EventAdminDelivery delivery = new EventAdminDelivery(logs.get(logs.size() - 1), c);
+        LiveDelivery delivery = new LiveDelivery(logs.get(logs.size() - 1), c);
         List<Event> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
         delivery.eventAdmin = new EventAdmin() {
             @Override
