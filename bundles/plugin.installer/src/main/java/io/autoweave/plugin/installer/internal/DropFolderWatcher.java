@@ -31,6 +31,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.autoweave.commons.data.DataDirectory;
 import io.autoweave.commons.config.ConfigRefusal;
 import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.plugin.SecurityLevel;
@@ -77,7 +78,7 @@ public final class DropFolderWatcher {
     @Activate
     public DropFolderWatcher(BundleContext ctx, @Reference PluginInstaller installer,
             @Reference SecurityMonitor monitor, DropFolderConfig config, Map<String, Object> properties) {
-        this(ctx, installer, monitor, config, properties, PluginInstallerImpl.dataDir(ctx),
+        this(ctx, installer, monitor, config, properties, DataDirectory.require(ctx),
                 ctx.getDataFile("drop-folder.properties").toPath());
     }
 

@@ -94,8 +94,8 @@ public final class PluginInstallerImpl implements PluginInstaller {
     public PluginInstallerImpl(BundleContext ctx, @Reference PluginLedger ledger, @Reference SecurityMonitor monitor,
             @Reference PluginLifecycle lifecycle, @Reference PluginRepositories repositories,
             @Reference Resolver frameworkResolver, InstallerConfig config, Map<String, Object> properties) {
-        this(ctx, ledger, monitor, lifecycle, repositories, frameworkResolver, config, properties, dataDir(ctx),
-                ctx.getDataFile("work").toPath(), Clock.systemUTC());
+        this(ctx, ledger, monitor, lifecycle, repositories, frameworkResolver, config, properties,
+                DataDirectory.require(ctx), ctx.getDataFile("work").toPath(), Clock.systemUTC());
     }
 
     PluginInstallerImpl(BundleContext ctx, PluginLedger ledger, SecurityMonitor monitor, PluginLifecycle lifecycle,
@@ -136,10 +136,6 @@ public final class PluginInstallerImpl implements PluginInstaller {
         this.ops = BundleOps.of(config);
         this.operations.use(ops);
         this.staging.use(ops);
-    }
-
-    static Path dataDir(BundleContext ctx) {
-        return DataDirectory.require(ctx);
     }
 
     @Override
