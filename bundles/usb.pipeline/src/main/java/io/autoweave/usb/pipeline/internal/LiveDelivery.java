@@ -26,6 +26,10 @@ import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.plugin.PluginWorkers;
 import io.autoweave.api.plugin.WorkerFigures;
 import io.autoweave.api.security.UsbPermission;
+import io.autoweave.usb.pipeline.internal.support.LatencyHistogram;
+import io.autoweave.usb.pipeline.internal.dispatch.LiveDispatch;
+import io.autoweave.usb.pipeline.internal.dispatch.ListenerDispatcher;
+import io.autoweave.usb.pipeline.internal.dispatch.EventProperties;
 
 /**
  * Delivery inside the runtime: one live reader of the event log hands each committed event to the

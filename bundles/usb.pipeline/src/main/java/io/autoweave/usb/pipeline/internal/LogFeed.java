@@ -11,6 +11,8 @@ import java.util.function.LongSupplier;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.log.EventLogAppender;
+import io.autoweave.usb.pipeline.internal.registry.DeviceRegistry;
+import io.autoweave.usb.pipeline.internal.merge.Merger;
 
 /**
  * Hands the pipeline's decisions to the event log, its only output: every allowed event once, at once, and every late

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,6 +21,16 @@ import org.slf4j.LoggerFactory;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.usb.pipeline.internal.support.TaskScheduler;
+import io.autoweave.usb.pipeline.internal.support.LatencyHistogram;
+import io.autoweave.usb.pipeline.internal.rules.RuleTarget;
+import io.autoweave.usb.pipeline.internal.rules.RuleSet;
+import io.autoweave.usb.pipeline.internal.registry.DeviceRegistry;
+import io.autoweave.usb.pipeline.internal.merge.SourceReport;
+import io.autoweave.usb.pipeline.internal.merge.Merger;
+import io.autoweave.usb.pipeline.internal.merge.Debouncer;
+import io.autoweave.usb.pipeline.internal.identity.Signatures;
+import io.autoweave.usb.pipeline.internal.identity.DeviceKey;
 
 /**
  * Wires the stages: source reports → {@link Merger} → detach attribution → {@link Debouncer} → {@link RuleSet}
@@ -55,7 +64,7 @@ import io.autoweave.api.device.UsbEvent;
  * happen under the one lock in one order (attribution, rules, registry, late updates, reconciliation), which is what
  * makes the listeners' order hold.
  */
-final class Pipeline implements AutoCloseable {
+public final class Pipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 

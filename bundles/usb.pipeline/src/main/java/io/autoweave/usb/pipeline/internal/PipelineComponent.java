@@ -43,6 +43,12 @@ import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.source.DeviceReport;
 import io.autoweave.api.source.DeviceReportSink;
 import io.autoweave.commons.config.LastGoodConfig;
+import io.autoweave.usb.pipeline.internal.support.TaskScheduler;
+import io.autoweave.usb.pipeline.internal.rules.RuleTarget;
+import io.autoweave.usb.pipeline.internal.registry.DeviceRegistry;
+import io.autoweave.usb.pipeline.internal.merge.SourceReport;
+import io.autoweave.usb.pipeline.internal.identity.InstanceId;
+import io.autoweave.usb.pipeline.internal.identity.EventIds;
 
 /**
  * The USB pipeline as a service: sources report to it ({@link DeviceReportSink}), operators and bundles read what
@@ -92,7 +98,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
         this(context, config, properties, dataDir(context), log, appender);
     }
 
-    PipelineComponent(PipelineConfiguration config, Path dataDir, EventLog log, EventLogAppender appender) {
+    public PipelineComponent(PipelineConfiguration config, Path dataDir, EventLog log, EventLogAppender appender) {
         this(null, config, Map.of(), dataDir, log, appender);
     }
 
@@ -182,7 +188,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     }
 
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         lastGood.close();
         pipeline.close(); // settles open debounce windows: the log gets the final states
         timers.shutdownNow();
@@ -251,7 +257,7 @@ public final class PipelineComponent implements DeviceReportSink, io.autoweave.a
     // --- counters (aw:pipeline, in PipelineCommands)
 
     /** The pipeline's own counters: reports, merging, debouncing, rules, log appends, sinks, configuration. */
-    Map<String, Long> counters() {
+    public Map<String, Long> counters() {
         Map<String, Long> m = new LinkedHashMap<>(pipeline.metrics());
         m.put("reports.rejected", rejected.sum());
         m.put("log.appended", feed.appended.sum());

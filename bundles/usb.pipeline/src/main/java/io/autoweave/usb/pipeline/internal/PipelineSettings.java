@@ -7,6 +7,9 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import io.autoweave.usb.pipeline.internal.rules.RuleTarget;
+import io.autoweave.usb.pipeline.internal.rules.RuleSyntaxException;
+import io.autoweave.usb.pipeline.internal.rules.RuleSet;
 
 /**
  * Validated settings built from a {@link PipelineConfiguration}. Defaults live only in the annotation; tests and
@@ -20,10 +23,10 @@ import java.util.function.Supplier;
  * @param reconcileGraceNanos how long a restored device may go unconfirmed before it is detached as reconciled
  *        (for {@link Pipeline#restore})
  */
-record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet rules, String instanceId,
+public record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet rules, String instanceId,
         int sinkBatchSize, long reconcileGraceNanos) {
 
-    PipelineSettings {
+    public PipelineSettings {
         Objects.requireNonNull(rules, "rules");
         Objects.requireNonNull(instanceId, "instanceId");
         if (sinkBatchSize < 1) {
@@ -32,7 +35,7 @@ record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet
     }
 
     /** Validates {@code config}; an empty instance id becomes a random one. */
-    static PipelineSettings from(PipelineConfiguration config) {
+    public static PipelineSettings from(PipelineConfiguration config) {
         return from(config, () -> UUID.randomUUID().toString());
     }
 
@@ -40,7 +43,7 @@ record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet
      * Validates {@code config}; the message says which property to fix. An empty instance id is taken from
      * {@code defaultInstanceId}, asked only then (the component keeps one in the data directory).
      */
-    static PipelineSettings from(PipelineConfiguration config, Supplier<String> defaultInstanceId) {
+    public static PipelineSettings from(PipelineConfiguration config, Supplier<String> defaultInstanceId) {
         if (config.merge_window_ms() < 0) {
             throw new IllegalArgumentException("merge.window.ms must be >= 0, was " + config.merge_window_ms());
         }
@@ -77,7 +80,7 @@ record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, RuleSet
      * A configuration answering from {@code overrides} (keyed by method name, e.g. {@code merge_window_ms}) and
      * otherwise from the annotation's defaults.
      */
-    static PipelineConfiguration configuration(Map<String, ?> overrides) {
+    public static PipelineConfiguration configuration(Map<String, ?> overrides) {
         return (PipelineConfiguration) Proxy.newProxyInstance(PipelineConfiguration.class.getClassLoader(),
                 new Class<?>[] { PipelineConfiguration.class }, (proxy, method, args) -> answer(proxy, method, args, overrides));
     }

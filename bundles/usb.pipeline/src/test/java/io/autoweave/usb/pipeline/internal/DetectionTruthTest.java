@@ -18,6 +18,10 @@ import org.junit.Test;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.usb.pipeline.internal.rules.RuleTarget;
+import io.autoweave.usb.pipeline.internal.merge.Merger;
+import io.autoweave.usb.pipeline.internal.identity.Signatures;
+import io.autoweave.usb.pipeline.internal.identity.EventIds;
 
 /**
  * What the real-kernel runs found: one signature per physical device whatever each source managed to read, late

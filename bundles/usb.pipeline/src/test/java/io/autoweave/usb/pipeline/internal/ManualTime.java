@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import io.autoweave.usb.pipeline.internal.support.TaskScheduler;
 
 /** A clock and scheduler that only move when a test says so: deterministic, no sleeps. */
-final class ManualTime implements TaskScheduler, LongSupplier {
+public final class ManualTime implements TaskScheduler, LongSupplier {
 
     private static final class Task implements Cancellable {
         final long due;
@@ -41,7 +42,7 @@ final class ManualTime implements TaskScheduler, LongSupplier {
     }
 
     /** Wall-clock millis moving with the monotonic clock. */
-    long wallMillis() {
+    public long wallMillis() {
         return wallMillisAtStart + (now - startNanos) / 1_000_000L;
     }
 
@@ -53,7 +54,7 @@ final class ManualTime implements TaskScheduler, LongSupplier {
     }
 
     /** Moves time forward, running every task that falls due, in due order, with the clock at its due time. */
-    void advance(long amount, TimeUnit unit) {
+    public void advance(long amount, TimeUnit unit) {
         long target = now + unit.toNanos(amount);
         while (!tasks.isEmpty() && tasks.peek().due <= target) {
             Task t = tasks.poll();
@@ -65,12 +66,12 @@ final class ManualTime implements TaskScheduler, LongSupplier {
         now = target;
     }
 
-    void advanceMillis(long millis) {
+    public void advanceMillis(long millis) {
         advance(millis, TimeUnit.MILLISECONDS);
     }
 
     /** Tasks scheduled and neither run nor cancelled. */
-    int pending() {
+    public int pending() {
         List<Task> live = new ArrayList<>();
         for (Task t : tasks) {
             if (!t.cancelled) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.Test;
+import io.autoweave.usb.pipeline.internal.rules.RuleTarget;
 
 public class PipelineSettingsTest {
 

@@ -19,6 +19,13 @@ import org.junit.Test;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.usb.pipeline.internal.sources.ReplayPlayer;
+import io.autoweave.usb.pipeline.internal.sources.ReplayParser;
+import io.autoweave.usb.pipeline.internal.rules.RuleTarget;
+import io.autoweave.usb.pipeline.internal.registry.DeviceRegistry;
+import io.autoweave.usb.pipeline.internal.merge.Merger;
+import io.autoweave.usb.pipeline.internal.identity.EventIds;
+import io.autoweave.usb.pipeline.internal.identity.DeviceKey;
 
 public class PipelineTest {
 

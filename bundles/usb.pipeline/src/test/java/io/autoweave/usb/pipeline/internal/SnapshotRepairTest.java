@@ -13,6 +13,7 @@ import org.junit.Test;
 
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbEvent;
+import io.autoweave.usb.pipeline.internal.identity.EventIds;
 
 public class SnapshotRepairTest {
 
