@@ -88,4 +88,24 @@ final class PluginAccount {
         cpuShare = span <= 0 ? 0 : (double) (cpuTotal - first[1]) / span;
         allocPerSecond = span <= 0 ? 0 : (allocTotal - first[2]) * 1e9 / span;
     }
+
+    /** What the runtime's workers calling this plugin add up to (calls, the worst p99, queue, shed, dropped). */
+    record WorkerTotals(long calls, long p99CallNanos, int queue, long shed, long dropped) {
+    }
+
+    WorkerTotals workerTotals() {
+        long calls = 0;
+        long p99 = 0;
+        int queue = 0;
+        long shed = 0;
+        long dropped = 0;
+        for (WorkerFigures f : workers) {
+            calls += f.calls();
+            p99 = Math.max(p99, f.p99CallNanos());
+            queue += f.queueDepth();
+            shed += f.shed();
+            dropped += f.dropped();
+        }
+        return new WorkerTotals(calls, p99, queue, shed, dropped);
+    }
 }

@@ -17,7 +17,6 @@ import org.osgi.service.component.annotations.Reference;
 
 import io.autoweave.api.plugin.PluginLocation;
 import io.autoweave.api.plugin.SecurityLevel;
-import io.autoweave.api.plugin.WorkerFigures;
 import io.autoweave.commons.json.Json;
 
 /** {@code aw:limits} and {@code aw:resources}: the limits in force and the live figures of the resource enforcer. */
@@ -142,18 +141,12 @@ public final class ResourceCommands {
                 continue;
             }
             SecurityLevel level = PluginLocation.levelOf(a.location);
-            long calls = 0;
-            long p99 = 0;
-            int queue = 0;
-            long shed = 0;
-            long dropped = 0;
-            for (WorkerFigures f : a.workers) {
-                calls += f.calls();
-                p99 = Math.max(p99, f.p99CallNanos());
-                queue += f.queueDepth();
-                shed += f.shed();
-                dropped += f.dropped();
-            }
+            PluginAccount.WorkerTotals t = a.workerTotals();
+            long calls = t.calls();
+            long p99 = t.p99CallNanos();
+            int queue = t.queue();
+            long shed = t.shed();
+            long dropped = t.dropped();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("plugin", a.bsn);
             m.put("level", level == null ? "core" : level.name().toLowerCase(Locale.ROOT));

@@ -505,28 +505,17 @@ public final class ResourceEnforcer implements MetricsSource {
                     a.ownThreads, "plugin", a.bsn, "level", lvl, "kind", "own");
             out.gauge("autoweave_plugin_threads", "Live threads: its own, and the runtime's workers calling it",
                     a.workerThreads, "plugin", a.bsn, "level", lvl, "kind", "worker");
-            long calls = 0;
-            long shed = 0;
-            long dropped = 0;
-            int queue = 0;
-            long p99 = 0;
-            for (WorkerFigures f : a.workers) {
-                calls += f.calls();
-                shed += f.shed();
-                dropped += f.dropped();
-                queue += f.queueDepth();
-                p99 = Math.max(p99, f.p99CallNanos());
-            }
-            out.counter("autoweave_plugin_calls_total", "Listener calls that returned", calls, "plugin", a.bsn,
+            PluginAccount.WorkerTotals t = a.workerTotals();
+            out.counter("autoweave_plugin_calls_total", "Listener calls that returned", t.calls(), "plugin", a.bsn,
                     "level", lvl);
-            out.gauge("autoweave_plugin_call_p99_seconds", "99th percentile of the last listener calls", p99 / 1e9,
+            out.gauge("autoweave_plugin_call_p99_seconds", "99th percentile of the last listener calls",
+                    t.p99CallNanos() / 1e9, "plugin", a.bsn, "level", lvl);
+            out.gauge("autoweave_plugin_queue_depth", "Events waiting for the plugin's worker", t.queue(), "plugin",
+                    a.bsn, "level", lvl);
+            out.counter("autoweave_plugin_events_shed_total", "Events shed while the plugin was throttled", t.shed(),
                     "plugin", a.bsn, "level", lvl);
-            out.gauge("autoweave_plugin_queue_depth", "Events waiting for the plugin's worker", queue, "plugin", a.bsn,
-                    "level", lvl);
-            out.counter("autoweave_plugin_events_shed_total", "Events shed while the plugin was throttled", shed,
-                    "plugin", a.bsn, "level", lvl);
-            out.counter("autoweave_plugin_events_dropped_total", "Events dropped because its queue was full", dropped,
-                    "plugin", a.bsn, "level", lvl);
+            out.counter("autoweave_plugin_events_dropped_total", "Events dropped because its queue was full",
+                    t.dropped(), "plugin", a.bsn, "level", lvl);
             for (Map.Entry<String, Long> b : a.breaches.entrySet()) {
                 out.counter("autoweave_plugin_limit_breaches_total", "Resource limit breaches recorded as violations",
                         b.getValue(), "plugin", a.bsn, "level", lvl, "kind", b.getKey());
