@@ -1,7 +1,6 @@
 package io.autoweave.plugin.installer.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -159,18 +158,13 @@ public final class PluginInstallerImpl implements PluginInstaller {
         try {
             refuseInLockdown();
             TrustStore trust = loadTrust(); // before fetching: without trust nothing can be accepted
-            Path candidate = fetcher.fetch(source);
-            try {
-                Verdict v = gate(trust, source, source, candidate);
+            try (Fetcher.Fetched candidate = fetcher.fetch(source)) {
+                Verdict v = gate(trust, source, source, candidate.file());
                 bsn = v.symbolicName();
                 try {
                     return staging.stage(source, List.of(new FrameworkStaging.Item(source, v, null)), level, List.of());
                 } finally {
                     v.discardCopy();
-                }
-            } finally {
-                if (Fetcher.isDownload(candidate, source)) {
-                    Files.deleteIfExists(candidate);
                 }
             }
         } catch (PluginInstallException e) {
@@ -211,7 +205,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
         String bsn = null;
         List<FrameworkStaging.Item> items = new ArrayList<>();
         List<String> dependencySources = new ArrayList<>();
-        List<Path> downloads = new ArrayList<>();
+        List<Fetcher.Fetched> fetched = new ArrayList<>();
         try {
             refuseInLockdown();
             TrustStore trust = loadTrust();
@@ -226,14 +220,12 @@ public final class PluginInstallerImpl implements PluginInstaller {
                     record.discovered(src);
                     dependencySources.add(src);
                 }
-                Path candidate = fetcher.fetch(src);
-                if (Fetcher.isDownload(candidate, src)) {
-                    downloads.add(candidate);
-                }
+                Fetcher.Fetched candidate = fetcher.fetch(src);
+                fetched.add(candidate);
                 String role = r == set.get(0) ? "" : " (a dependency of " + bsn + ")";
                 Verdict v;
                 try {
-                    v = gate(trust, candidateSource, src, candidate);
+                    v = gate(trust, candidateSource, src, candidate.file());
                 } catch (PluginInstallException e) {
                     throw new PluginInstallException(e.error(), r.id() + role + ": " + e.getMessage()
                             + "; nothing of " + bsn + " was installed", e);
@@ -265,7 +257,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
                     LOG.warn("cannot delete the verified copy {}: {}", i.verdict().verifiedCopy(), e.toString());
                 }
             }
-            downloads.forEach(Fetcher::deleteQuietly);
+            fetched.forEach(Fetcher.Fetched::close);
         }
     }
 

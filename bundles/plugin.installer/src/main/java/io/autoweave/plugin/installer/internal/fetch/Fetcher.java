@@ -17,9 +17,19 @@ import io.autoweave.plugin.installer.PluginInstallException;
 /**
  * Brings a source to a local file: a path or {@code file:} URL is used where it is; an {@code https:} URL, or an
  * {@code http:} URL to a loopback address, is downloaded (no redirects, size-capped) into the installer's private
- * work directory. The caller deletes a download when done ({@link #isDownload}).
+ * work directory. What {@link #fetch} returns is closed when done: that deletes a download, never a local file.
  */
 public final class Fetcher {
+    /** A fetched source: the local file to read, deleted on {@link #close} when it was downloaded. */
+    public record Fetched(Path file, boolean download) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (download) {
+                deleteQuietly(file);
+            }
+        }
+    }
+
     private final Path workDir;
     private final int timeoutMillis;
     private final long maxBytes;
@@ -42,18 +52,13 @@ public final class Fetcher {
         }
     }
 
-    /** Whether {@code file} is a download made by {@link #fetch} for {@code source} (to delete after use). */
-    public static boolean isDownload(Path file, String source) {
-        return !file.toString().equals(localPath(source.trim()));
-    }
-
-    public Path fetch(String source) throws PluginInstallException {
+    public Fetched fetch(String source) throws PluginInstallException {
         if (source == null || source.isBlank()) {
             throw new PluginInstallException(InstallError.BAD_SOURCE, "no source: give a file path or an https: URL");
         }
         String local = localPath(source.trim());
         if (local != null) {
-            return Path.of(local);
+            return new Fetched(Path.of(local), false);
         }
         URI uri;
         try {
@@ -63,7 +68,7 @@ public final class Fetcher {
                     + e.getMessage());
         }
         checkRemote(uri, source);
-        return download(uri);
+        return new Fetched(download(uri), true);
     }
 
     static void checkRemote(URI uri, String source) throws PluginInstallException {

@@ -143,14 +143,9 @@ public final class PluginRepositories {
                             + "plugin write index.xml)"));
             return parse(index, index.toUri());
         }
-        Path file = fetcher.fetch(location);
-        try {
-            URI base = local != null ? file.toUri() : URI.create(location.trim());
-            return parse(file, base);
-        } finally {
-            if (Fetcher.isDownload(file, location)) {
-                Fetcher.deleteQuietly(file);
-            }
+        try (Fetcher.Fetched fetched = fetcher.fetch(location)) {
+            URI base = local != null ? fetched.file().toUri() : URI.create(location.trim());
+            return parse(fetched.file(), base);
         }
     }
 
