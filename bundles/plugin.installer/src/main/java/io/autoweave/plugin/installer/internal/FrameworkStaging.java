@@ -51,20 +51,17 @@ final class FrameworkStaging {
     private final Object lock;
     /** Read at each install: whether any row uses a signer condition (null: keep the signatures). */
     private final Supplier<ConditionalPermissionAdmin> cpa;
-    private volatile BundleOps ops;
+    /** The time-outs in force (the installer's configuration, replaced when it changes). */
+    private final Supplier<BundleOps> ops;
 
     FrameworkStaging(BundleContext ctx, PluginLedger ledger, InstallRecorder record, InstalledPlugins operations,
-            Object lock, Supplier<ConditionalPermissionAdmin> cpa) {
+            Object lock, Supplier<ConditionalPermissionAdmin> cpa, Supplier<BundleOps> ops) {
         this.ctx = ctx;
         this.ledger = ledger;
         this.record = record;
         this.operations = operations;
         this.lock = lock;
         this.cpa = cpa;
-    }
-
-    /** The time-outs in force (the installer's configuration). */
-    void use(BundleOps ops) {
         this.ops = ops;
     }
 
@@ -171,7 +168,7 @@ final class FrameworkStaging {
             for (int k = bundles.size() - 1; k >= 0; k--) {
                 current = bundles.get(k);
                 if (current.getHeaders("").get(org.osgi.framework.Constants.FRAGMENT_HOST) == null) {
-                    ops.run("start", current, Bundle::start);
+                    ops.get().run("start", current, Bundle::start);
                 }
             }
         } catch (BundleOps.TimedOut e) {

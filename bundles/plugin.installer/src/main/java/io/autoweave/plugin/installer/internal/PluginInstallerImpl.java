@@ -109,8 +109,8 @@ public final class PluginInstallerImpl implements PluginInstaller {
         this.monitor = monitor;
         this.lifecycle = lifecycle;
         this.record = new InstallRecorder(lifecycle, monitor);
-        this.operations = new InstalledPlugins(ctx, ledger, lifecycle, monitor, record, lock);
-        this.staging = new FrameworkStaging(ctx, ledger, record, operations, lock, () -> cpa);
+        this.operations = new InstalledPlugins(ctx, ledger, lifecycle, monitor, record, lock, () -> ops);
+        this.staging = new FrameworkStaging(ctx, ledger, record, operations, lock, () -> cpa, () -> ops);
         // a bad value at start runs the installer on the defaults (the trust store under DATA/security)
         apply(lastGood.start(ctx, config, properties));
     }
@@ -133,8 +133,6 @@ public final class PluginInstallerImpl implements PluginInstaller {
         this.fetcher = new Fetcher(workDir, config.download_timeout_seconds() * 1000,
                 VerifierLimits.defaults().maxArchiveBytes());
         this.ops = BundleOps.of(config);
-        this.operations.use(ops);
-        this.staging.use(ops);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.autoweave.plugin.installer.internal.lifecycle;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -28,27 +29,24 @@ public final class InstalledPlugins {
     private final InstallRecorder record;
     /** The installer's lock: the ledger and the framework's refresh are changed under it. */
     private final Object lock;
-    private volatile BundleOps ops;
+    /** The time-outs in force (the installer's configuration, replaced when it changes). */
+    private final Supplier<BundleOps> ops;
 
     public InstalledPlugins(BundleContext ctx, PluginLedger ledger, PluginLifecycle lifecycle, SecurityMonitor monitor,
-            InstallRecorder record, Object lock) {
+            InstallRecorder record, Object lock, Supplier<BundleOps> ops) {
         this.ctx = ctx;
         this.ledger = ledger;
         this.lifecycle = lifecycle;
         this.monitor = monitor;
         this.record = record;
         this.lock = lock;
-    }
-
-    /** The time-outs in force (the installer's configuration). */
-    public void use(BundleOps ops) {
         this.ops = ops;
     }
 
     /** A plugin whose start() hangs: FAILED, blocked (stopped, kept from resolving), answered at once. */
     public PluginInstallException timedOut(Bundle b, BundleOps.TimedOut e) {
         String bsn = b.getSymbolicName();
-        String reason = record.hung(b, ops.timeoutMillis());
+        String reason = record.hung(b, ops.get().timeoutMillis());
         return new PluginInstallException(InstallError.START_TIMEOUT, "plugin " + bsn + ": " + reason + ", so it is marked "
                 + "FAILED and blocked (aw:audit subject=" + bsn + "); remove it with aw:uninstall " + bsn, e);
     }
@@ -102,7 +100,7 @@ public final class InstalledPlugins {
                     + "(aw:lockdown shows why; aw:lockdown off lifts it)");
         }
         try {
-            ops.run("start", b, Bundle::start);
+            ops.get().run("start", b, Bundle::start);
         } catch (BundleOps.TimedOut e) {
             record.operated("start-failed", bsn, "start-timeout", "by " + actor + ": " + e.getMessage());
             throw timedOut(b, e);
@@ -117,7 +115,7 @@ public final class InstalledPlugins {
     public InstalledPlugin stop(String symbolicNameOrId, String actor) throws PluginInstallException {
         Bundle b = plugin(symbolicNameOrId, "stops");
         try {
-            ops.run("stop", b, Bundle::stop);
+            ops.get().run("stop", b, Bundle::stop);
         } catch (BundleException | IllegalStateException | SecurityException | BundleOps.TimedOut e) {
             record.operated("stop-failed", b.getSymbolicName(), "operator", "by " + actor + ": " + e.getMessage());
             throw new PluginInstallException(InstallError.STOP_FAILED, b.getSymbolicName() + " did not stop: " + e.getMessage(),
@@ -132,7 +130,7 @@ public final class InstalledPlugins {
         InstalledPlugin before = describe(found);
         try {
             // bounded: a plugin whose activator still runs holds its bundle lock, and uninstall waits for it
-            ops.run("uninstall", found, Bundle::uninstall);
+            ops.get().run("uninstall", found, Bundle::uninstall);
         } catch (BundleOps.TimedOut e) {
             throw new PluginInstallException(InstallError.BUSY, before.symbolicName() + " is busy (its start or stop has not "
                     + "returned: " + e.getMessage() + "); try again shortly", e);
