@@ -19,9 +19,11 @@ public interface PluginWorkers {
 
     /**
      * Sheds the bundle's load: drops every event queued for it and every event offered to it during the next
-     * {@code millis} (each drop counted in {@link WorkerFigures#shed()}). Other bundles are not affected.
+     * {@code millis} (each drop counted in {@link WorkerFigures#shed()}). Other bundles are not affected. A bundle
+     * with no worker yet (throttled before it registered a listener) is shed as well: the period applies to the
+     * worker it gets before the period ends.
      *
-     * @return the number of queued events dropped now, or -1 if the bundle has no worker
+     * @return the number of queued events dropped now, or -1 if the bundle has no worker yet
      */
     int shed(long bundleId, long millis);
 

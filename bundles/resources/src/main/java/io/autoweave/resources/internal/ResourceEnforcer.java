@@ -380,8 +380,8 @@ public final class ResourceEnforcer implements MetricsSource {
         monitor.resourceViolation(a.location, kind, detail, rule);
         switch (action) {
             case "throttle":
-                for (Worked w : worked) {
-                    w.provider().shed(b.getBundleId(), config.throttle_millis());
+                for (PluginWorkers p : workers) { // also a provider with no worker for it yet: the shed waits for one
+                    p.shed(b.getBundleId(), config.throttle_millis());
                 }
                 for (Thread t : own) {
                     try {

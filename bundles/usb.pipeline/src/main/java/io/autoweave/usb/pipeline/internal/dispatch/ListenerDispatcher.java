@@ -293,6 +293,8 @@ public final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorke
     private final Map<Long, Worker> workers = new HashMap<>();
     /** Workers whose bundle left while one of their threads was still in a call. */
     private final Set<Worker> leaving = ConcurrentHashMap.newKeySet();
+    /** Shed periods asked for bundles with no worker yet (a plugin throttled before it registered a listener). */
+    private final Map<Long, Long> pendingShed = new HashMap<>();
 
     final LongAdder delivered = new LongAdder();
     public final LongAdder droppedTotal = new LongAdder();
@@ -367,6 +369,10 @@ public final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorke
             }
         }
         Worker worker = workers.computeIfAbsent(bundleId, id -> new Worker(id, owner));
+        Long shedUntil = pendingShed.remove(bundleId);
+        if (shedUntil != null && System.nanoTime() - shedUntil < 0) {
+            worker.shedUntilNanos = shedUntil;
+        }
         worker.listeners++;
         registrations.put(key, new Registration(key, bundleId, owner, listener, parsed,
                 target -> mayMonitor.test(target.device), worker));
@@ -456,15 +462,19 @@ public final class ListenerDispatcher implements Consumer<UsbEvent>, PluginWorke
 
     @Override
     public int shed(long bundleId, long millis) {
+        long now = System.nanoTime();
+        long until = now + TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
+        until = until == 0 ? 1 : until;
         Worker w;
         synchronized (this) {
             w = workers.get(bundleId);
+            pendingShed.values().removeIf(u -> now - u >= 0);
+            if (w == null) {
+                pendingShed.put(bundleId, until); // applies to the worker it gets within the period
+                return -1;
+            }
         }
-        if (w == null) {
-            return -1;
-        }
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
-        w.shedUntilNanos = until == 0 ? 1 : until;
+        w.shedUntilNanos = until;
         List<Delivery> gone = new ArrayList<>();
         w.queue.drainTo(gone);
         w.shed.add(gone.size());

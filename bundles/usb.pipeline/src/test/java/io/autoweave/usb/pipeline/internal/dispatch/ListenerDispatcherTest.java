@@ -260,6 +260,20 @@ public class ListenerDispatcherTest {
     }
 
     @Test
+    public void aBundleShedBeforeItHasAWorkerIsShedOnceItRegistersWithinThePeriod() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        assertEquals(-1, dispatcher.shed(7, 60_000)); // throttled while it was still starting
+        assertEquals(-1, dispatcher.shed(8, 0)); // a period already over
+        dispatcher.add("late", 7, "late-7", e -> calls.incrementAndGet(), null);
+        dispatcher.add("done", 8, "done-8", e -> calls.incrementAndGet(), null);
+        dispatcher.accept(event(1, Devices.receiver("1-2")));
+        Await.until(() -> figures(8).calls() == 1);
+        assertEquals(1, figures(7).shed());
+        assertEquals(0, figures(7).calls());
+        assertEquals(0, figures(8).shed());
+    }
+
+    @Test
     public void aGracefulRecycleKeepsOrderAndCountsCallsPerThread() throws Exception {
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
         dispatcher.add("a", 5, "r-5", e -> got.add(Thread.currentThread().getName()), null);
