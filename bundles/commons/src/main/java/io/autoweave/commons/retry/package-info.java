@@ -1,9 +1,9 @@
 /**
- * Retrying a peer that fails: {@link io.autoweave.commons.retry.Backoff} (exponential, with jitter) and
+ * Retrying a peer that fails: {@link io.autoweave.commons.retry.Backoff} (exponential, with or without jitter, and the delays of one retrying loop) and
  * {@link io.autoweave.commons.retry.CircuitBreaker}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.autoweave.commons.retry;
 
 import org.osgi.annotation.bundle.Export;

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import io.autoweave.api.device.UsbEvent;
 import io.autoweave.api.log.LogRecord;
 import io.autoweave.api.log.LogStatus;
+import io.autoweave.commons.retry.Backoff;
 
 /**
  * The event log's engine: one writer thread takes what was appended, assigns seqs, writes and fsyncs the group
@@ -46,8 +47,8 @@ import io.autoweave.api.log.LogStatus;
 final class DurableLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableLog.class);
-    static final long RETRY_MIN_MILLIS = 100;
-    static final long RETRY_MAX_MILLIS = 2000;
+    /** Between attempts to write while the disk refuses: 100 ms doubling up to 2 s. */
+    static final Backoff RETRY = Backoff.withoutJitter(100, 2000);
 
     /** What an append hands the writer: no seq yet. */
     private record Pending(LogRecord.Kind kind, UsbEvent event, long reconciledLastSeen) {
@@ -172,7 +173,7 @@ final class DurableLog implements AutoCloseable {
     // ------------------------------------------------------------------ writer
 
     private void writeLoop() {
-        long retry = RETRY_MIN_MILLIS;
+        Backoff.Sequence retries = RETRY.sequence();
         List<LogRecord> batch = new ArrayList<>();
         List<byte[]> bodies = new ArrayList<>();
         while (true) {
@@ -253,11 +254,10 @@ final class DurableLog implements AutoCloseable {
                 if (closing && Thread.currentThread().isInterrupted()) {
                     return; // the stop's grace time ran out while the disk stayed unwritable
                 }
-                sleep(retry);
-                retry = Math.min(RETRY_MAX_MILLIS, retry * 2);
+                sleep(retries.next());
                 continue;
             }
-            retry = RETRY_MIN_MILLIS;
+            retries.reset();
             fsyncs.increment();
             written.add(batch.size());
             bytesWritten.add(size);

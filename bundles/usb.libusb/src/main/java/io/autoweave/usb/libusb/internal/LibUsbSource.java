@@ -30,13 +30,14 @@ import org.usb4java.HotplugCallback;
 import org.usb4java.HotplugCallbackHandle;
 import org.usb4java.LibUsb;
 
-import io.autoweave.commons.config.ConfigRefusal;
-import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.source.DeviceReport;
 import io.autoweave.api.source.DeviceReportSink;
 import io.autoweave.api.source.UsbSource;
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.config.LastGoodConfig;
+import io.autoweave.commons.retry.Backoff;
 
 /**
  * libusb hot-plug. One thread runs libusb's event loop; the hot-plug callback only copies what libusb already
@@ -246,11 +247,16 @@ public final class LibUsbSource implements UsbSource {
     }
 
     private void run() {
-        long backoff = Math.max(10, config.restart_backoff_ms());
+        long first = Math.max(10, config.restart_backoff_ms());
+        Backoff.Sequence delays = Backoff.withoutJitter(first, Math.max(first, 30_000)).sequence();
         while (running) {
+            long started = System.nanoTime();
             String failure = session();
             if (!running) {
                 break;
+            }
+            if (System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(delays.backoff().maxMillis())) {
+                delays.reset(); // a session as long as the cap counts as healthy: start the back-off over
             }
             if (reinit) {
                 reinit = false;
@@ -258,13 +264,13 @@ public final class LibUsbSource implements UsbSource {
                 continue; // a new context at once: libusb did not fail, its view went stale
             }
             restarts.incrementAndGet();
+            long backoff = delays.next();
             health = new Health(State.RESTARTING, failure + "; retrying in " + backoff + " ms", 0, 0);
             try {
                 Thread.sleep(backoff);
             } catch (InterruptedException e) {
                 return;
             }
-            backoff = Math.min(30_000, backoff * 2);
         }
         health = new Health(State.STOPPED, "stopped", 0, 0);
     }

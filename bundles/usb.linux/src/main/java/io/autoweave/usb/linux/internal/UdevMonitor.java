@@ -20,6 +20,7 @@ import io.autoweave.api.source.DeviceReport;
 import io.autoweave.api.source.DeviceReportSink;
 import io.autoweave.api.source.UsbSource;
 import io.autoweave.api.source.UsbSource.State;
+import io.autoweave.commons.retry.Backoff;
 
 /**
  * Runs {@code udevadm monitor} as a supervised child process and reports what it prints. One thread does
@@ -41,6 +42,7 @@ final class UdevMonitor {
     private final DeviceReportSink sink;
     private final Runnable resync;
     private final Backoff backoff;
+    private final Backoff.Sequence delays;
     private final Duration stopTimeout;
     private final HealthCell health;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
@@ -62,6 +64,7 @@ final class UdevMonitor {
         this.sink = sink;
         this.resync = resync;
         this.backoff = backoff;
+        this.delays = backoff.sequence();
         this.stopTimeout = stopTimeout;
         this.health = new HealthCell(State.STARTING, "starting " + String.join(" ", command));
         this.thread = new Thread(this::supervise, "autoweave-udev-monitor");
@@ -107,7 +110,10 @@ final class UdevMonitor {
                 break;
             }
             long ranMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            long delay = backoff.next(ranMillis);
+            if (ranMillis >= backoff.maxMillis()) {
+                delays.reset(); // a run as long as the cap counts as healthy: start the back-off over
+            }
+            long delay = delays.next();
             State state = run.started ? State.RESTARTING : State.FAILED;
             health.set(state, run.problem + "; " + (run.started ? "restarting" : "retrying") + " in "
                     + seconds(delay));

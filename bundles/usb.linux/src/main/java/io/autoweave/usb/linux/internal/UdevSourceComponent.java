@@ -15,10 +15,11 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
-import io.autoweave.commons.config.ConfigRefusal;
-import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.api.source.DeviceReportSink;
 import io.autoweave.api.source.UsbSource;
+import io.autoweave.commons.config.ConfigRefusal;
+import io.autoweave.commons.config.LastGoodConfig;
+import io.autoweave.commons.retry.Backoff;
 
 /**
  * The udev source: a supervised {@code udevadm monitor}. Activates even where udev is missing (health says so and
@@ -81,7 +82,7 @@ public final class UdevSourceComponent implements UsbSource {
         disabled = null;
         SysfsDevices sysfs = new SysfsDevices(SysfsSourceComponent.sysfsRoot(PID, config.sysfs_root()));
         monitor = new UdevMonitor(command(config.udevadm_path().trim()), new UdevTranslator(sysfs,
-                config.include_root_hubs()), sink, this::requestResync, new Backoff(config.restart_backoff_initial_ms(),
+                config.include_root_hubs()), sink, this::requestResync, Backoff.withoutJitter(config.restart_backoff_initial_ms(),
                 config.restart_backoff_max_ms()), STOP_TIMEOUT).start();
     }
 

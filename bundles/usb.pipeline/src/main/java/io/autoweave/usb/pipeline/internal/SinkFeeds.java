@@ -14,6 +14,7 @@ import io.autoweave.api.device.UsbEventSink;
 import io.autoweave.api.log.EventLog;
 import io.autoweave.api.log.LogCursor;
 import io.autoweave.api.log.LogRecord;
+import io.autoweave.commons.retry.Backoff;
 
 /**
  * {@link UsbEventSink} whiteboard services as readers of the event log: each sink name has a durable cursor
@@ -25,8 +26,8 @@ import io.autoweave.api.log.LogRecord;
  */
 final class SinkFeeds implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkFeeds.class);
-    private static final long BACKOFF_BASE_MILLIS = 50;
-    private static final long BACKOFF_MAX_MILLIS = 5_000;
+    /** Between retries of a batch a sink refused: 50 ms doubling up to 5 s. */
+    private static final Backoff BACKOFF = Backoff.withoutJitter(50, 5_000);
 
     private final EventLog log;
     private volatile int batchSize;
@@ -117,7 +118,7 @@ final class SinkFeeds implements AutoCloseable {
 
         @Override
         public void run() {
-            long backoff = BACKOFF_BASE_MILLIS;
+            Backoff.Sequence delays = BACKOFF.sequence();
             while (running) {
                 try {
                     long pos = cursor.position();
@@ -153,7 +154,7 @@ final class SinkFeeds implements AutoCloseable {
                         delivered.add(events.size());
                     }
                     cursor.commit(Math.max(upTo, loss != null && records.isEmpty() ? first - 1 : upTo));
-                    backoff = BACKOFF_BASE_MILLIS;
+                    delays.reset();
                 } catch (InterruptedException e) {
                     return;
                 } catch (Exception e) {
@@ -161,13 +162,13 @@ final class SinkFeeds implements AutoCloseable {
                         return;
                     }
                     failures.increment();
+                    long backoff = delays.next();
                     LOG.warn("USB event sink {} refused a batch (retrying in {} ms): {}", name, backoff, e.toString());
                     try {
                         Thread.sleep(backoff);
                     } catch (InterruptedException ie) {
                         return;
                     }
-                    backoff = Math.min(BACKOFF_MAX_MILLIS, backoff * 2);
                 }
             }
         }
