@@ -120,7 +120,10 @@ public class IsolatedPluginTest {
     /** A plugin host for {@code behaviour}; lines it logs go to {@code log}. */
     static IsolatedPlugin host(String behaviour, String level, List<String> log, List<String> audit, int maxCrashes)
             throws IOException {
-        return host(behaviour, level, log, audit, maxCrashes, 15_000);
+        // a dozen hosts start at once, each a JVM under bubblewrap; on two busy cores one took 16.8 s to be ready and
+        // the flood two 15 s time-outs in a row (blocked before it flooded). The ready time-out is not what these
+        // tests check, so it is generous here.
+        return host(behaviour, level, log, audit, maxCrashes, 60_000);
     }
 
     static IsolatedPlugin host(String behaviour, String level, List<String> log, List<String> audit, int maxCrashes,
