@@ -34,18 +34,9 @@ public record UsbEvent(
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(device, "device");
-        sources = sources == null ? Set.of() : orderedCopy(sources);
+        sources = sources == null ? Sources.of(Set.of()) : Sources.of(sources);
         if (flapCount < 0) {
             throw new IllegalArgumentException("flapCount must be >= 0: " + flapCount);
         }
-    }
-
-    /** An unmodifiable copy that iterates in the given order (Set.copyOf would not) and holds no null. */
-    private static Set<String> orderedCopy(Set<String> sources) {
-        java.util.LinkedHashSet<String> copy = new java.util.LinkedHashSet<>(sources.size() * 2);
-        for (String s : sources) {
-            copy.add(Objects.requireNonNull(s, "a source name is null"));
-        }
-        return java.util.Collections.unmodifiableSet(copy);
     }
 }

@@ -2,7 +2,6 @@ package io.autoweave.usb.pipeline.internal.merge;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -16,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import io.autoweave.api.device.Sources;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
@@ -73,7 +73,8 @@ public final class Merger {
     /** One physical action on one port, as the sources reported it. */
     public static final class Action {
         public final UsbEvent event;
-        final Set<String> sources = new LinkedHashSet<>();
+        /** Every source that reported this action so far, first first (a shared {@link Sources} set). */
+        Set<String> sources = Sources.of(Set.of());
         final long firstNanos;
         final long windowEndNanos;
         final long horizonEndNanos;
@@ -92,7 +93,7 @@ public final class Merger {
             this.order = order;
             this.restored = restored;
             if (!restored) {
-                sources.addAll(event.sources());
+                sources = event.sources();
             }
         }
     }
@@ -258,10 +259,9 @@ public final class Merger {
 
     /** Emits the event of a new action; {@code sawItFirst}: sources that reported this enumeration earlier. */
     private UsbEvent emit(SourceReport report, UsbDevice device, long now, Set<String> sawItFirst) {
-        Set<String> sources = new LinkedHashSet<>(sawItFirst);
-        sources.add(report.source());
+        Set<String> sources = Sources.union(sawItFirst, Set.of(report.source()));
         UsbEvent event = new UsbEvent(eventIds.get(), instanceId, report.action(), wallMillis.getAsLong(), now, device,
-                sources.size() == 1 ? Set.of(report.source()) : Collections.unmodifiableSet(sources), 0);
+                sources, 0);
         emitted.increment();
         downstream.accept(event);
         return event;
@@ -278,7 +278,7 @@ public final class Merger {
             }
         }
         boolean wasRestored = action.restored && action.sources.isEmpty();
-        action.sources.add(report.source());
+        action.sources = Sources.union(action.sources, Set.of(report.source()));
         if (track != null) {
             prune(track, now);
         }
@@ -298,7 +298,7 @@ public final class Merger {
         lag.record(lagNanos);
         maxLagNanos.accumulateAndGet(lagNanos, Math::max);
         updates.accept(new MergeUpdate(action.event.eventId(), DeviceKey.of(action.event.device()), report.action(),
-                report.source(), Collections.unmodifiableSet(new LinkedHashSet<>(action.sources)), device, lagNanos,
+                report.source(), action.sources, device, lagNanos,
                 late));
     }
 

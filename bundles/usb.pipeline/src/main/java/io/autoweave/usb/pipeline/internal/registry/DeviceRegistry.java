@@ -1,14 +1,13 @@
 package io.autoweave.usb.pipeline.internal.registry;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.autoweave.api.device.Sources;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.device.UsbEvent;
@@ -39,7 +38,7 @@ public final class DeviceRegistry {
             String attachEventId, Set<String> sources, RuleTarget target, int flapCount) {
 
         public Entry {
-            sources = Collections.unmodifiableSet(new LinkedHashSet<>(sources)); // keeps first reporter first
+            sources = Sources.of(sources); // keeps first reporter first; shared, compact
         }
     }
 
@@ -50,7 +49,7 @@ public final class DeviceRegistry {
         DeviceKey key = DeviceKey.of(event.device());
         if (event.action() == UsbAction.ATTACH) {
             entries.put(key, new Entry(key, event.device(), event.device(), event.timestampMillis(),
-                    event.monotonicNanos(), event.eventId(), new LinkedHashSet<>(event.sources()), target,
+                    event.monotonicNanos(), event.eventId(), event.sources(), target,
                     event.flapCount()));
         } else {
             entries.remove(key);
@@ -63,8 +62,7 @@ public final class DeviceRegistry {
      */
     public void enrich(DeviceKey key, UsbDevice reported, Set<String> sources) {
         entries.computeIfPresent(key, (k, e) -> {
-            Set<String> all = new LinkedHashSet<>(e.sources());
-            all.addAll(sources);
+            Set<String> all = Sources.union(e.sources(), sources);
             return new Entry(k, e.device(), fill(e.enriched(), reported), e.sinceMillis(), e.sinceNanos(),
                     e.attachEventId(), all, e.target(), e.flapCount());
         });
