@@ -35,6 +35,7 @@ import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.source.DeviceReport;
 import io.autoweave.api.source.DeviceReportSink;
 import io.autoweave.api.source.UsbSource;
+import io.autoweave.commons.collect.RecentByKey;
 import io.autoweave.commons.config.ConfigRefusal;
 import io.autoweave.commons.config.LastGoodConfig;
 import io.autoweave.commons.retry.Backoff;
@@ -88,8 +89,10 @@ public final class LibUsbSource implements UsbSource {
     private final AtomicLong callbacks = new AtomicLong();
     /** What each port held at attach, so a detach (when strings can no longer be read) carries the same identity. */
     private final Map<String, UsbDevice> attached = new ConcurrentHashMap<>();
+    /** Ports whose last device is remembered (a real topology has far fewer; virtual buses could have more). */
+    static final int PORTS_REMEMBERED = 4096;
     /** The last device seen on each port, kept after its detach: the serial of a device that flapped away unread. */
-    private final Map<String, UsbDevice> lastSeen = new ConcurrentHashMap<>();
+    private final RecentByKey<String, UsbDevice> lastSeen = new RecentByKey<>(PORTS_REMEMBERED);
     private final AtomicLong reports = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
     private final AtomicLong reinitialisations = new AtomicLong();
@@ -389,7 +392,7 @@ public final class LibUsbSource implements UsbSource {
      * away before its strings were read is, with overwhelming likelihood, the one that was just there.
      */
     private UsbDevice remembered(UsbDevice basic) {
-        UsbDevice last = lastSeen.get(basic.portPath());
+        UsbDevice last = lastSeen.get(basic.portPath()).orElse(null);
         if (last == null || !sameDescriptor(last, basic)) {
             return basic;
         }

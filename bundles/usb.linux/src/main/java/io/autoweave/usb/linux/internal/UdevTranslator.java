@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.autoweave.api.device.UsbAction;
 import io.autoweave.api.device.UsbDevice;
 import io.autoweave.api.source.DeviceReport;
+import io.autoweave.commons.collect.RecentByKey;
 
 /**
  * Turns udev blocks into attach/detach reports: only processed ({@code UDEV}) {@code add}/{@code remove} events of
@@ -31,8 +32,10 @@ final class UdevTranslator {
     private final boolean includeRootHubs;
     /** Attached devices by port path; written by the reader thread, primed after each (re)start. */
     private final Map<String, UsbDevice> attached = new ConcurrentHashMap<>();
+    /** Ports whose last device is remembered (a real topology has far fewer; virtual buses could have more). */
+    static final int PORTS_REMEMBERED = 4096;
     /** The last device attached on each port, kept after its detach (reader thread only). */
-    private final Map<String, UsbDevice> lastSeen = new ConcurrentHashMap<>();
+    private final RecentByKey<String, UsbDevice> lastSeen = new RecentByKey<>(PORTS_REMEMBERED);
 
     /** @param sysfs where to read attached devices, or null to rely on udev's properties alone */
     UdevTranslator(SysfsDevices sysfs, boolean includeRootHubs) {
@@ -127,7 +130,7 @@ final class UdevTranslator {
      * (the serial is hashed). A device without a serial had none last time either, so it stays without.
      */
     private UsbDevice withRememberedSerial(UsbDevice device) {
-        UsbDevice last = lastSeen.get(device.portPath());
+        UsbDevice last = lastSeen.get(device.portPath()).orElse(null);
         if (last == null || last.serial() == null || last.vendorId() != device.vendorId()
                 || last.productId() != device.productId() || last.bcdDevice() != device.bcdDevice()
                 || last.deviceClass() != device.deviceClass() || last.deviceSubclass() != device.deviceSubclass()
