@@ -32,8 +32,12 @@ final class ConnectedState {
     static final String FILE = "connected.state";
     private static final int MAGIC = 0x4157434E; // "AWCN"
 
-    private final Map<String, LogRecord> attached = new LinkedHashMap<>();
-    private final Map<String, String> keyOfEvent = new LinkedHashMap<>();
+    /** A connected device: signature and port (two references to the event's own strings, not a new string). */
+    record Key(String signature, String portPath) {
+    }
+
+    private final Map<Key, LogRecord> attached = new LinkedHashMap<>();
+    private final Map<String, Key> keyOfEvent = new LinkedHashMap<>();
     private long seq;
     private long lastCommitMillis;
     private boolean dirty;
@@ -46,7 +50,7 @@ final class ConnectedState {
         }
         UsbEvent e = r.event();
         if (r.kind() == LogRecord.Kind.UPDATE) {
-            String key = keyOfEvent.get(e.eventId());
+            Key key = keyOfEvent.get(e.eventId());
             if (key != null && attached.containsKey(key)) {
                 LogRecord old = attached.get(key);
                 attached.put(key, new LogRecord(old.seq(), old.appendMillis(), LogRecord.Kind.EVENT, e, 0,
@@ -55,7 +59,7 @@ final class ConnectedState {
             }
             return;
         }
-        String key = key(e);
+        Key key = key(e);
         if (e.action() == UsbAction.ATTACH) {
             LogRecord previous = attached.put(key, r);
             if (previous != null) {
@@ -71,8 +75,8 @@ final class ConnectedState {
         dirty = true;
     }
 
-    static String key(UsbEvent e) {
-        return e.device().signature() + "|" + e.device().portPath();
+    static Key key(UsbEvent e) {
+        return new Key(e.device().signature(), e.device().portPath());
     }
 
     synchronized List<LogRecord> attached() {
@@ -166,7 +170,7 @@ final class ConnectedState {
             if (n < 0 || n > 1_000_000) {
                 return false;
             }
-            Map<String, LogRecord> loaded = new LinkedHashMap<>();
+            Map<Key, LogRecord> loaded = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
                 int len = in.readInt();
                 if (len <= 0 || len > SegmentStore.MAX_BODY_BYTES) {
