@@ -100,6 +100,15 @@ public final class LibUsbSource implements UsbSource {
     private volatile boolean running = true;
     /** Set by the divergence check: end the current libusb context and create a new one at once. */
     private volatile boolean reinit;
+    /**
+     * When the divergence check asked for a new context (System.nanoTime), until the new context has enumerated;
+     * 0 when none is being created. Meanwhile the check does not fire again: libusb_init and its enumeration can
+     * block for seconds on a busy machine, and a second request would throw the new context away as soon as it is up.
+     */
+    private volatile long recreatingSince;
+    /** Set by the event loop once a re-created context has enumerated: the check starts its clock over. */
+    private volatile boolean recreated;
+    private volatile boolean recreationSlowReported;
     private volatile String degraded;
     private final Thread loop;
     private volatile KernelView kernel;
@@ -219,6 +228,15 @@ public final class LibUsbSource implements UsbSource {
             if (divergence == null) {
                 return;
             }
+            long since = recreatingSince;
+            if (since != 0) {
+                reportSlowRecreation(since);
+                return;
+            }
+            if (recreated) {
+                recreated = false;
+                divergence.reset();
+            }
             String why = divergence.check(libusbView, kernelView, System.nanoTime());
             if (why != null) {
                 degraded = "libusb disagreed with sysfs: " + why + "; libusb context re-created "
@@ -227,6 +245,8 @@ public final class LibUsbSource implements UsbSource {
                 health = new Health(State.DEGRADED, degraded, 0, 0);
                 LOG.log(System.Logger.Level.WARNING, "libusb source DEGRADED: {0}", degraded);
                 divergence.reset();
+                recreationSlowReported = false;
+                recreatingSince = System.nanoTime();
                 reinit = true;
             } else if (degraded != null && divergence.differences() == 0 && !reinit) {
                 health = new Health(State.RUNNING, "libusb hot-plug; views agree again after: " + degraded, 0, 0);
@@ -235,6 +255,25 @@ public final class LibUsbSource implements UsbSource {
             }
         } catch (IOException | RuntimeException e) {
             // no sysfs (or it vanished): nothing to compare with; the next check tries again
+        }
+    }
+
+    /** A re-creation running longer than this is reported (health detail and one warning). */
+    static final long SLOW_RECREATION_SECONDS = 10;
+
+    private void reportSlowRecreation(long since) {
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - since);
+        if (seconds < SLOW_RECREATION_SECONDS) {
+            return;
+        }
+        String why = degraded;
+        health = new Health(State.DEGRADED, (why == null ? "libusb context re-created" : why)
+                + "; the new context has been starting for " + seconds
+                + " s (libusb_init or its enumeration is blocked)", 0, 0);
+        if (!recreationSlowReported) {
+            recreationSlowReported = true;
+            LOG.log(System.Logger.Level.WARNING, "libusb source: re-creating its context has taken {0} s so far "
+                    + "(libusb_init or its enumeration is blocked); udev and sysfs still report", seconds);
         }
     }
 
@@ -310,6 +349,15 @@ public final class LibUsbSource implements UsbSource {
             }
             // what an earlier context reported attached and this one did not find has gone meanwhile
             boolean again = restarts.get() > 0;
+            long asked = recreatingSince;
+            long tookMillis = asked == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+            if (asked != 0) {
+                recreatingSince = 0;
+                recreated = true;
+                if (degraded != null) {
+                    health = new Health(State.DEGRADED, degraded + "; new context up in " + tookMillis + " ms", 0, 0);
+                }
+            }
             enricher.execute(() -> {
                 int gone = 0;
                 for (String port : Set.copyOf(attached.keySet())) {
@@ -319,8 +367,9 @@ public final class LibUsbSource implements UsbSource {
                     }
                 }
                 if (again) {
-                    LOG.log(System.Logger.Level.INFO, "libusb context re-created: {0} device(s) enumerated {1}, {2} "
-                            + "reported gone", present.size(), new java.util.TreeSet<>(present), gone);
+                    LOG.log(System.Logger.Level.INFO, "libusb context re-created{3}: {0} device(s) enumerated {1}, "
+                            + "{2} reported gone", present.size(), new java.util.TreeSet<>(present), gone,
+                            tookMillis < 0 ? "" : " in " + tookMillis + " ms");
                 }
             });
             if (degraded == null) {
