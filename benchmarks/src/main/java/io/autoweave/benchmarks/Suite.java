@@ -203,6 +203,10 @@ public final class Suite {
         List<String> cmd = new ArrayList<>();
         cmd.add(Proc.java());
         cmd.addAll(jvmOptions);
+        String extra = System.getenv("AUTOWEAVE_BENCH_JVM_OPTS"); // e.g. a flight recording of one scenario
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
+        }
         cmd.addAll(List.of("-cp", classpath, Child.class.getName(), scenario, full ? "full" : "quick",
                 work.toString()));
         cmd.addAll(Arrays.asList(kv));
