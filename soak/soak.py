@@ -108,7 +108,7 @@ class RedisServer:
 
     def start(self):
         # no automatic snapshots and no AOF: a restart is SHUTDOWN SAVE then start, which keeps every entry; the
-        # stream is unbounded (maxLen=0 in the runtime) so the count can be compared with what was offered
+        # stream is unbounded (max.len=0 in the runtime) so the count can be compared with what was offered
         self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
                                       "--dir", self.dir, "--dbfilename", "dump.rdb", "--save", "",
                                       "--appendonly", "no", "--protected-mode", "yes"],
@@ -413,7 +413,7 @@ def main():
                 % (args.rate, seconds, state, os.path.join(HERE, "fake-udevadm.py")))
     os.chmod(udevadm, 0o755)
     configs = {
-        "io.autoweave.redis.cfg": "endpoints=127.0.0.1:%d\nstream=%s\nmaxLen=0\n" % (redis.port, STREAM),
+        "io.autoweave.redis.cfg": "endpoints=127.0.0.1:%d\nstream=%s\nmax.len=0\n" % (redis.port, STREAM),
         "io.autoweave.usb.udev.cfg": "udevadm.path=%s\nsysfs.root=%s\n" % (udevadm, sysfs),
         "io.autoweave.usb.sysfs.cfg": "enabled=false\n",
         "io.autoweave.usb.libusb.cfg": "enabled=false\n",

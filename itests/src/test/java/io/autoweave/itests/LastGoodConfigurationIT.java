@@ -78,7 +78,7 @@ public class LastGoodConfigurationIT {
                 new Case("io.autoweave.http.events", "heartbeat.seconds=0", "heartbeat.seconds", "0",
                         "heartbeat.seconds=20", "jakarta.servlet.Servlet", "/api/v1/events?limit=1",
                         "(osgi.http.whiteboard.servlet.pattern=/api/v1/events)"),
-                new Case("io.autoweave.redis", "batchMax=-1", "batchMax", "-1", "batchMax=128",
+                new Case("io.autoweave.redis", "batch.max=-1", "batch.max", "-1", "batch.max=128",
                         "io.autoweave.redis.internal.RedisSinkComponent", "/metrics"),
                 new Case("io.autoweave.eventlog", "retention.hours=-1", "retention.hours", "-1",
                         "retention.hours=100", "io.autoweave.api.log.EventLog", "/api/v1/events?limit=1"),

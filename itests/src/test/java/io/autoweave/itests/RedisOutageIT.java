@@ -45,8 +45,8 @@ public class RedisOutageIT {
     private static final int PORT = REDIS.port;
     private static final RuntimeHarness RUNTIME = new RuntimeHarness()
             .config("io.autoweave.redis.cfg", "endpoints=127.0.0.1:" + PORT + "\nstream=" + STREAM + "\nmaxLen=0\n"
-                    + "timeoutMillis=500\nbackoffMaxMillis=200\n"
-                    + "breakerOpenMillis=200\nconsumerBlockMillis=200\nclaimIdleMillis=60000\n");
+                    + "timeout.ms=500\nbackoff.max.ms=200\n"
+                    + "breaker.open.ms=200\nconsumer.block.ms=200\nclaim.idle.ms=60000\n");
 
     @ClassRule
     public static final RuleChain CHAIN = RuleChain.outerRule(REDIS).around(RUNTIME);

@@ -42,6 +42,7 @@ public class WebhooksIT {
                     "url=\"http://127.0.0.1:" + PORT + "/hook\"\n"
                     + "secret=\"" + SECRET + "\"\n"
                     + "filter=\"(vendor_id=046d)\"\n"
+                    // the camel-case names of earlier versions, on purpose: still read (with a warning)
                     + "backoffBaseMillis=L\"100\"\nbackoffMaxMillis=L\"1000\"\n"
                     + "breakerFailures=I\"4\"\nbreakerOpenMillis=L\"500\"\n")
             .config("io.autoweave.webhooks.subscription-broken.config",
@@ -142,6 +143,10 @@ public class WebhooksIT {
             String status = String.valueOf(gogo.run("aw:webhooks"));
             assertTrue("a bad subscription shows why: " + status, status.contains("broken")
                     && status.contains("CONFIG_ERROR") && status.contains("must start with http:// or https://"));
+            String log0 = RUNTIME.logText();
+            assertTrue("the old key names are read with a warning: " + log0.lines()
+                    .filter(l -> l.contains("webhook")).toList(),
+                    log0.contains("backoffBaseMillis is the old name of backoff.base.ms"));
             String log = String.valueOf(gogo.run("aw:webhooklog lab 10"));
             assertTrue(log, log.contains("retry") && log.contains("status=503") && log.contains("delivered"));
         }

@@ -190,8 +190,9 @@ public final class LastGoodConfig<C, S> implements ConfigurationStatus {
     private S offer(C config, Map<String, ?> properties, String fallback, String none) {
         ConfigRefusal refusal;
         try {
-            convertible(type, config, properties);
-            S s = check.apply(config);
+            C effective = withOldNames(config, properties);
+            convertible(type, effective, properties);
+            S s = check.apply(effective);
             current = s;
             error = null;
             return s;
@@ -245,6 +246,9 @@ public final class LastGoodConfig<C, S> implements ConfigurationStatus {
                 m.setAccessible(true);
                 m.invoke(config);
             } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof ConfigRefusal r) {
+                    throw r; // a value read under an old name: the refusal names that key
+                }
                 String key = key(m.getName());
                 Object raw = properties == null ? null : properties.get(key);
                 throw new ConfigRefusal(key, raw instanceof Object[] a ? Arrays.toString(a) : raw,
@@ -253,6 +257,132 @@ public final class LastGoodConfig<C, S> implements ConfigurationStatus {
                 throw new IllegalStateException("cannot read " + m.getName() + " of " + type.getName(), e);
             }
         }
+    }
+
+    /**
+     * {@code config} with the values of renamed keys still set under their {@link OldName} (when the new key is not
+     * set, or only to its default), each with a warning naming both; {@code config} itself when there are none.
+     */
+    private C withOldNames(C config, Map<String, ?> properties) {
+        if (properties == null) {
+            return config;
+        }
+        Map<String, Object> old = new java.util.HashMap<>();
+        Map<String, String> oldKeys = new java.util.HashMap<>();
+        for (Method m : type.getDeclaredMethods()) {
+            OldName o = m.getAnnotation(OldName.class);
+            if (o == null || m.getParameterCount() != 0) {
+                continue;
+            }
+            String key = key(m.getName());
+            if (!properties.containsKey(o.value()) || setByOperator(properties.get(key), m, key)) {
+                continue;
+            }
+            old.put(m.getName(), properties.get(o.value()));
+            oldKeys.put(m.getName(), o.value());
+            LOG.warn("configuration {}: {} is the old name of {}; it is still read, rename it in {}.cfg", pid,
+                    o.value(), key, pid);
+        }
+        if (old.isEmpty()) {
+            return config;
+        }
+        InvocationHandler h = (proxy, method, args) -> {
+            String name = method.getName();
+            if (method.getParameterCount() == 0 && old.containsKey(name)) {
+                return convert(old.get(name), method.getReturnType(), oldKeys.get(name));
+            }
+            switch (name) {
+                case "toString": return type.getName() + " of " + pid + " (with old key names)";
+                case "hashCode": return System.identityHashCode(proxy);
+                case "equals": return proxy == args[0];
+                default:
+                    try {
+                        method.setAccessible(true); // configuration annotations are package-private
+                        return method.invoke(config, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+            }
+        };
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] { type }, h));
+    }
+
+    /**
+     * Whether {@code value} of the new key was set by the operator: present and not the attribute's default (bnd writes
+     * every default into the component description, so DS hands the new key over with its default even when the file
+     * has only the old one; a new key set to exactly its default cannot be told apart and counts as not set).
+     */
+    private static boolean setByOperator(Object value, Method m, String key) {
+        if (value == null) {
+            return false;
+        }
+        try {
+            return !java.util.Objects.deepEquals(convert(value, m.getReturnType(), key), m.getDefaultValue());
+        } catch (ConfigRefusal e) {
+            return true; // a bad new value: its own refusal says what to fix
+        }
+    }
+
+    /**
+     * A raw configuration value as {@code t}, by the DS conversion rules for the types configuration annotations use
+     * here: a scalar from a list takes its first element, a list from a scalar has one element, text is trimmed.
+     *
+     * @throws ConfigRefusal naming {@code key} when the value does not convert
+     */
+    static Object convert(Object raw, Class<?> t, String key) {
+        try {
+            if (t.isArray()) {
+                Object[] values = raw instanceof Object[] a ? a
+                        : raw instanceof java.util.Collection<?> c ? c.toArray() : new Object[] { raw };
+                Object out = java.lang.reflect.Array.newInstance(t.getComponentType(), values.length);
+                for (int i = 0; i < values.length; i++) {
+                    java.lang.reflect.Array.set(out, i, convert(values[i], t.getComponentType(), key));
+                }
+                return out;
+            }
+            Object v = raw instanceof Object[] a ? (a.length == 0 ? null : a[0])
+                    : raw instanceof java.util.Collection<?> c ? (c.isEmpty() ? null : c.iterator().next()) : raw;
+            if (v == null) {
+                throw new IllegalArgumentException("no value");
+            }
+            String text = v.toString().trim();
+            if (t == String.class) {
+                return v.toString();
+            }
+            if (t == boolean.class) {
+                return v instanceof Boolean b ? b : Boolean.parseBoolean(text);
+            }
+            if (t == long.class) {
+                return v instanceof Number n ? n.longValue() : Long.parseLong(text);
+            }
+            if (t == int.class) {
+                return v instanceof Number n ? n.intValue() : Integer.parseInt(text);
+            }
+            if (t == short.class) {
+                return v instanceof Number n ? n.shortValue() : Short.parseShort(text);
+            }
+            if (t == byte.class) {
+                return v instanceof Number n ? n.byteValue() : Byte.parseByte(text);
+            }
+            if (t == double.class) {
+                return v instanceof Number n ? n.doubleValue() : Double.parseDouble(text);
+            }
+            if (t == float.class) {
+                return v instanceof Number n ? n.floatValue() : Float.parseFloat(text);
+            }
+            if (t.isEnum()) {
+                for (Object c : t.getEnumConstants()) {
+                    if (((Enum<?>) c).name().equals(text)) {
+                        return c;
+                    }
+                }
+                throw new IllegalArgumentException(text);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigRefusal(key, raw instanceof Object[] a ? Arrays.toString(a) : raw,
+                    "must be " + describe(t));
+        }
+        throw new IllegalStateException("no conversion to " + t.getName() + " for " + key);
     }
 
     /** The property name of an attribute method, by the DS rules ({@code _} is '.', {@code __} '_', {@code $_$} '-'). */

@@ -1,5 +1,6 @@
 package io.autoweave.commons.config;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
@@ -42,6 +43,57 @@ public class LastGoodConfigTest {
     private static LastGoodConfig<Sample, Long> guard() {
         return new LastGoodConfig<>("test.pid", Sample.class,
                 c -> ConfigRefusal.range("window.ms", c.window_ms(), 1, 1000));
+    }
+
+    @interface Renamed {
+        @OldName("maxLen")
+        long max_len() default 100;
+
+        @OldName("endpointList")
+        String[] endpoints() default {};
+
+        boolean cluster() default false;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Renamed renamed(Map<String, Object> props) {
+        return (Renamed) Proxy.newProxyInstance(Renamed.class.getClassLoader(), new Class<?>[] { Renamed.class },
+                (p, m, a) -> {
+                    Object v = props.get(LastGoodConfig.key(m.getName()));
+                    return v == null ? m.getDefaultValue() : LastGoodConfig.convert(v, m.getReturnType(), "x");
+                });
+    }
+
+    @Test
+    public void aRenamedKeyIsStillReadUnderItsOldNameUnlessTheNewOneIsSet() {
+        LastGoodConfig<Renamed, Renamed> g = new LastGoodConfig<>("test.renamed", Renamed.class, c -> c);
+        // as DS hands it over: bnd writes every default into the component description
+        Map<String, Object> old = Map.of("maxLen", "0", "endpointList", "127.0.0.1:6379", "cluster", "true",
+                "max.len", 100L, "endpoints", new String[0]);
+        Renamed r = g.start(null, renamed(old), old);
+        assertEquals(0L, r.max_len());
+        assertArrayEquals(new String[] { "127.0.0.1:6379" }, r.endpoints());
+        assertTrue("keys without an old name read as before", r.cluster());
+        Map<String, Object> both = Map.of("maxLen", "0", "max.len", 5L);
+        assertEquals("the new key wins", 5L, g.modified(renamed(both), both).orElseThrow().max_len());
+        Map<String, Object> bad = Map.of("maxLen", "lots");
+        assertTrue(g.modified(renamed(bad), bad).isEmpty());
+        assertEquals("the refusal names the key the operator wrote", "maxLen", g.error().key());
+        assertEquals("must be a whole number", g.error().reason());
+        assertEquals(5L, g.current().max_len());
+    }
+
+    @Test
+    public void valuesConvertByTheDsRules() {
+        assertEquals(7L, LastGoodConfig.convert(" 7 ", long.class, "k"));
+        assertEquals(7, LastGoodConfig.convert(7L, int.class, "k"));
+        assertEquals(true, LastGoodConfig.convert("true", boolean.class, "k"));
+        assertEquals("a", LastGoodConfig.convert(new String[] { "a", "b" }, String.class, "k"));
+        assertArrayEquals(new long[] { 1, 2 }, (long[]) LastGoodConfig.convert(java.util.List.of("1", "2"),
+                long[].class, "k"));
+        ConfigRefusal r = org.junit.Assert.assertThrows(ConfigRefusal.class,
+                () -> LastGoodConfig.convert("x", double.class, "k"));
+        assertEquals("k", r.key());
     }
 
     @Test

@@ -82,10 +82,10 @@ public final class ConsumerBridgeComponent implements MetricsSource {
     }
 
     static BridgeSettings settings(RedisSinkConfig config, String instanceId) {
-        String name = config.consumerName().isBlank() ? instanceId : config.consumerName().trim();
-        String dead = config.deadLetterStream().isBlank() ? config.stream() + ":dead" : config.deadLetterStream();
-        return new BridgeSettings(config.stream(), config.consumerGroup(), name, config.consumerBatchSize(),
-                config.consumerBlockMillis(), config.claimIdleMillis(), config.maxDeliveries(), dead);
+        String name = config.consumer_name().isBlank() ? instanceId : config.consumer_name().trim();
+        String dead = config.dead_letter_stream().isBlank() ? config.stream() + ":dead" : config.dead_letter_stream();
+        return new BridgeSettings(config.stream(), config.consumer_group(), name, config.consumer_batch_size(),
+                config.consumer_block_ms(), config.claim_idle_ms(), config.max_deliveries(), dead);
     }
 
     void dispatch(String entryId, Map<String, String> fields) throws Exception {

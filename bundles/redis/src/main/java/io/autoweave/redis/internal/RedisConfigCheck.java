@@ -20,21 +20,21 @@ final class RedisConfigCheck {
                 throw new ConfigRefusal("endpoints", String.join(",", endpoints), e.getMessage());
             }
         }
-        ConfigRefusal.range("timeoutMillis", c.timeoutMillis(), 1, 600_000);
+        ConfigRefusal.range("timeout.ms", c.timeout_ms(), 1, 600_000);
         ConfigRefusal.notBlank("stream", c.stream());
-        ConfigRefusal.atLeast("maxLen", c.maxLen(), 0);
-        ConfigRefusal.range("batchMax", c.batchMax(), 1, 100_000);
-        ConfigRefusal.atLeast("backoffBaseMillis", c.backoffBaseMillis(), 1);
-        ConfigRefusal.atLeast("backoffMaxMillis", c.backoffMaxMillis(), c.backoffBaseMillis());
-        ConfigRefusal.atLeast("breakerFailures", c.breakerFailures(), 1);
-        ConfigRefusal.atLeast("breakerOpenMillis", c.breakerOpenMillis(), 1);
-        ConfigRefusal.notBlank("consumerGroup", c.consumerGroup());
-        ConfigRefusal.range("consumerBatchSize", c.consumerBatchSize(), 1, 100_000);
-        ConfigRefusal.atLeast("consumerBlockMillis", c.consumerBlockMillis(), 1);
-        ConfigRefusal.atLeast("claimIdleMillis", c.claimIdleMillis(), 1);
-        ConfigRefusal.atLeast("maxDeliveries", c.maxDeliveries(), 1);
-        if (c.deadLetterStream().trim().equals(c.stream().trim())) {
-            throw new ConfigRefusal("deadLetterStream", c.deadLetterStream(), "must differ from stream (empty: "
+        ConfigRefusal.atLeast("max.len", c.max_len(), 0);
+        ConfigRefusal.range("batch.max", c.batch_max(), 1, 100_000);
+        ConfigRefusal.atLeast("backoff.base.ms", c.backoff_base_ms(), 1);
+        ConfigRefusal.atLeast("backoff.max.ms", c.backoff_max_ms(), c.backoff_base_ms());
+        ConfigRefusal.atLeast("breaker.failures", c.breaker_failures(), 1);
+        ConfigRefusal.atLeast("breaker.open.ms", c.breaker_open_ms(), 1);
+        ConfigRefusal.notBlank("consumer.group", c.consumer_group());
+        ConfigRefusal.range("consumer.batch.size", c.consumer_batch_size(), 1, 100_000);
+        ConfigRefusal.atLeast("consumer.block.ms", c.consumer_block_ms(), 1);
+        ConfigRefusal.atLeast("claim.idle.ms", c.claim_idle_ms(), 1);
+        ConfigRefusal.atLeast("max.deliveries", c.max_deliveries(), 1);
+        if (c.dead_letter_stream().trim().equals(c.stream().trim())) {
+            throw new ConfigRefusal("dead.letter.stream", c.dead_letter_stream(), "must differ from stream (empty: "
                     + "STREAM:dead)");
         }
         return c;

@@ -72,9 +72,9 @@ public final class RedisSinkComponent implements MetricsSource {
     }
 
     private void start(RedisSinkConfig config) {
-        PublisherSettings settings = new PublisherSettings(config.stream(), config.maxLen(), config.batchMax(),
-                config.backoffBaseMillis(), config.backoffMaxMillis(), config.breakerFailures(),
-                config.breakerOpenMillis());
+        PublisherSettings settings = new PublisherSettings(config.stream(), config.max_len(), config.batch_max(),
+                config.backoff_base_ms(), config.backoff_max_ms(), config.breaker_failures(),
+                config.breaker_open_ms());
         RedisConnection connection = connection(config); // validates the endpoints before anything is opened
         if (cursor == null) {
             cursor = log.cursor(StreamPublisher.CURSOR); // from the first start, configured or not
@@ -95,7 +95,7 @@ public final class RedisSinkComponent implements MetricsSource {
             return null;
         }
         Set<HostAndPort> endpoints = parseEndpoints(configured);
-        JedisClientConfig clientConfig = JedisStreamClient.config(config.timeoutMillis(), config.user(),
+        JedisClientConfig clientConfig = JedisStreamClient.config(config.timeout_ms(), config.user(),
                 config.password());
         return config.cluster() || endpoints.size() > 1
                 ? RedisConnection.cluster(endpoints, clientConfig)

@@ -4,10 +4,13 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import io.autoweave.commons.config.OldName;
+
 /**
  * One webhook subscription (factory PID {@code io.autoweave.webhooks.subscription}; one configuration per endpoint,
  * e.g. {@code DATA/etc/io.autoweave.webhooks.subscription-orders.config}): the single home of its defaults. Checked
- * by {@link WebhookSettings}, which says what to fix.
+ * by {@link WebhookSettings}, which says what to fix. Keys are dotted ({@code timeout.ms}); the camel-case names of
+ * earlier versions ({@code timeoutMillis}) are still read, with a warning ({@link OldName}).
  */
 @ObjectClassDefinition(name = "AutoWeave webhook subscription",
         description = "POSTs USB events, signed per Standard Webhooks (HMAC-SHA256), to one endpoint; retried with "
@@ -38,25 +41,31 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     String start() default "latest";
 
     @AttributeDefinition(name = "Request time-out (ms)", min = "100")
-    int timeoutMillis() default 5000;
+    @OldName("timeoutMillis")
+    int timeout_ms() default 5000;
 
     @AttributeDefinition(name = "Back-off base (ms)", min = "1",
             description = "First retry after about this long, doubling per attempt (with jitter)")
-    long backoffBaseMillis() default 500;
+    @OldName("backoffBaseMillis")
+    long backoff_base_ms() default 500;
 
     @AttributeDefinition(name = "Back-off cap (ms)", min = "1")
-    long backoffMaxMillis() default 60_000;
+    @OldName("backoffMaxMillis")
+    long backoff_max_ms() default 60_000;
 
     @AttributeDefinition(name = "Attempts for refused events", min = "1",
             description = "A 4xx answer (except 408, 425, 429) is retried this many times in all, then the event is "
                     + "dead-lettered in the delivery log; network errors, time-outs and 5xx are retried until they succeed")
-    int maxAttempts() default 5;
+    @OldName("maxAttempts")
+    int max_attempts() default 5;
 
     @AttributeDefinition(name = "Breaker threshold", min = "1",
             description = "Consecutive failed attempts that open the endpoint's circuit breaker")
-    int breakerFailures() default 5;
+    @OldName("breakerFailures")
+    int breaker_failures() default 5;
 
     @AttributeDefinition(name = "Breaker open time (ms)", min = "1",
             description = "How long an open breaker waits before one trial request")
-    long breakerOpenMillis() default 30_000;
+    @OldName("breakerOpenMillis")
+    long breaker_open_ms() default 30_000;
 }

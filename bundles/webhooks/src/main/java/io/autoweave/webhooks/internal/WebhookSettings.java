@@ -32,12 +32,12 @@ record WebhookSettings(
                     + "(it names the cursor file and metric labels)");
         }
         return new WebhookSettings(name, url(c.url()), WebhookSigner.of(c.secret()), filter(c.filter()),
-                start(c.start()), (int) atLeast("timeoutMillis", c.timeoutMillis(), 100),
-                atLeast("backoffBaseMillis", c.backoffBaseMillis(), 1),
-                atLeast("backoffMaxMillis", c.backoffMaxMillis(), Math.max(1, c.backoffBaseMillis())),
-                (int) atLeast("maxAttempts", c.maxAttempts(), 1),
-                (int) atLeast("breakerFailures", c.breakerFailures(), 1),
-                atLeast("breakerOpenMillis", c.breakerOpenMillis(), 1));
+                start(c.start()), (int) atLeast("timeout.ms", c.timeout_ms(), 100),
+                atLeast("backoff.base.ms", c.backoff_base_ms(), 1),
+                atLeast("backoff.max.ms", c.backoff_max_ms(), Math.max(1, c.backoff_base_ms())),
+                (int) atLeast("max.attempts", c.max_attempts(), 1),
+                (int) atLeast("breaker.failures", c.breaker_failures(), 1),
+                atLeast("breaker.open.ms", c.breaker_open_ms(), 1));
     }
 
     static URI url(String text) {
