@@ -299,8 +299,13 @@ final class RepositoryIndex {
         }
         String bsn = (String) identity.attributes().get("osgi.identity");
         Object v = identity.attributes().get("version");
-        Version version = v instanceof Version ? (Version) v : v == null ? Version.emptyVersion
-                : Version.parseVersion(v.toString());
+        Version version;
+        try {
+            version = v instanceof Version ? (Version) v : v == null ? Version.emptyVersion
+                    : Version.parseVersion(v.toString());
+        } catch (IllegalArgumentException e) { // an untyped version attribute: parsed only here
+            throw error("resource " + bsn + " has a bad version '" + v + "'", e);
+        }
         Object type = identity.attributes().getOrDefault("type", "osgi.bundle");
         if (content == null || content.attributes().get("url") == null) {
             throw error("resource " + bsn + " " + version + " has no osgi.content capability with a url, so it "

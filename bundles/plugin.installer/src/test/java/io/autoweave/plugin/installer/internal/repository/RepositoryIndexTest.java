@@ -218,6 +218,12 @@ public class RepositoryIndexTest {
                 + "<attribute name='version' type='Version' value='one'/></capability></resource></repository>");
         assertTrue(badVersion, badVersion.contains("line 4") && badVersion.contains("'version' value 'one'"));
 
+        // untyped, the version attribute is parsed only when the resource is built (fuzz finding 9)
+        String untypedVersion = error(ns + "<resource>\n<capability namespace='osgi.identity'>\n"
+                + "<attribute name='osgi.identity' value='x'/><attribute name='version' value='??1.2.3'/>"
+                + "</capability></resource></repository>");
+        assertTrue(untypedVersion, untypedVersion.contains("resource x has a bad version '??1.2.3'"));
+
         String noContent = error(ns + "<resource><capability namespace='osgi.identity'>"
                 + "<attribute name='osgi.identity' value='x'/></capability>\n</resource></repository>");
         assertTrue(noContent, noContent.contains("resource x 0.0.0 has no osgi.content capability with a url"));
