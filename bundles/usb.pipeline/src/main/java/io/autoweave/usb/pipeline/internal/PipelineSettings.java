@@ -34,6 +34,23 @@ public record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, 
         }
     }
 
+    /** {@code s} without leading and trailing control characters and white space, Unicode's included. */
+    static String unpadded(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && padding(s.charAt(from))) {
+            from++;
+        }
+        while (to > from && padding(s.charAt(to - 1))) {
+            to--;
+        }
+        return s.substring(from, to);
+    }
+
+    private static boolean padding(char c) {
+        return c <= ' ' || Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c);
+    }
+
     /** Validates {@code config}; an empty instance id becomes a random one. */
     public static PipelineSettings from(PipelineConfiguration config) {
         return from(config, () -> UUID.randomUUID().toString());
@@ -67,9 +84,9 @@ public record PipelineSettings(long mergeWindowNanos, long debounceWindowNanos, 
             throw new IllegalArgumentException("rules: " + e.getMessage(), e);
         }
 
-        // trim() before the emptiness test: it also strips control characters isBlank() keeps ("\0" would
-        // otherwise become an empty instance id)
-        String configuredId = config.instance_id() == null ? "" : config.instance_id().trim();
+        // stripped of control characters (trim) and of Unicode white space (strip) at both ends before the
+        // emptiness test: "\0" or an ideographic space would otherwise become a blank instance id
+        String configuredId = config.instance_id() == null ? "" : unpadded(config.instance_id());
         String instanceId = configuredId.isEmpty() ? defaultInstanceId.get() : configuredId;
         return new PipelineSettings(TimeUnit.MILLISECONDS.toNanos(config.merge_window_ms()),
                 TimeUnit.MILLISECONDS.toNanos(config.debounce_window_ms()), rules, instanceId, config.sink_batch_size(),

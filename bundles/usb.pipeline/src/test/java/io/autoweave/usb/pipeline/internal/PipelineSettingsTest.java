@@ -53,6 +53,16 @@ public class PipelineSettingsTest {
         assertEquals("from-data-dir", s.instanceId());
     }
 
+    /** Found by a long PipelineSettingsFuzzTest pass: white space trim() keeps (U+3000, U+2007, U+0085). */
+    @Test
+    public void anInstanceIdOfUnicodeWhiteSpaceOnlyFallsBackToTheDefault() {
+        PipelineSettings s = PipelineSettings.from(PipelineSettings.configuration(Map.of("instance_id",
+                "\u3000\0\u2007\u0085\u2028")), () -> "from-data-dir");
+        assertEquals("from-data-dir", s.instanceId());
+        assertEquals("box 2", PipelineSettings.from(PipelineSettings.configuration(Map.of("instance_id",
+                "\u3000box 2\u00a0")), () -> "x").instanceId());
+    }
+
     @Test
     public void invalidValuesFailWithWhatToFix() {
         assertEquals("merge.window.ms must be >= 0, was -1", error(Map.of("merge_window_ms", -1L)));
