@@ -83,8 +83,9 @@ public class LogFileIT {
                 loggers.contains("io.autoweave.usb.pipeline.internal.PipelineComponent"));
         assertTrue("a third-party library's lines (Apache SSHD): " + loggers,
                 loggers.stream().anyMatch(l -> l.startsWith("org.apache.sshd")));
-        assertTrue("the OSGi LogService's lines (Felix SCR logs through it): " + loggers,
-                text(file).contains("org.apache.felix.scr"));
+        // Felix SCR writes through the OSGi LogService, but only when it has something to say: a clean start may
+        // leave no SCR line (seen once in CI), so its lines are held to the one format above when present, and the
+        // LogService side is shown by Gogo's `log` (the LogReaderService) reading the pipeline's line
         assertFalse("no JDK deprecation warning at start:\n" + output.text(), output.text().contains("WARNING:"));
     }
 
