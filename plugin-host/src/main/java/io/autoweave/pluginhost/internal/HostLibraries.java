@@ -32,27 +32,55 @@ final class HostLibraries {
     }
 
     static List<Path> write(BundleContext ctx, Path dir) throws IOException {
-        Files.createDirectories(dir);
         List<Path> cp = new ArrayList<>();
         cp.add(frameworkJar());
         for (String bsn : BUNDLES) {
-            Bundle b = find(ctx, bsn);
-            Path jar = dir.resolve(bsn + ".jar");
-            Path tmp = dir.resolve(bsn + ".jar.tmp");
-            try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream jo = new JarOutputStream(out)) {
-                copy(b, "META-INF/MANIFEST.MF", jo); // first, where JarInputStream and the JDK look for it
-                Enumeration<URL> entries = b.findEntries("/", "*", true);
-                while (entries != null && entries.hasMoreElements()) {
-                    String name = entries.nextElement().getPath().substring(1);
-                    if (!name.isEmpty() && !name.endsWith("/") && !name.equals("META-INF/MANIFEST.MF")) {
-                        copy(b, name, jo);
-                    }
-                }
-            }
-            Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            cp.add(jar);
+            cp.add(writeOut(find(ctx, bsn), dir));
         }
         return cp;
+    }
+
+    /**
+     * The runtime's own copies of the named bundles (for example Declarative Services), written out for a host that
+     * installs them before its plugin.
+     *
+     * @throws IllegalArgumentException naming a bundle the runtime does not have
+     */
+    static List<Path> runtimeBundles(BundleContext ctx, List<String> names, Path dir) throws IOException {
+        List<Path> jars = new ArrayList<>();
+        for (String bsn : names) {
+            String name = bsn.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            Bundle b;
+            try {
+                b = find(ctx, name);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("runtime.bundles: the runtime has no bundle " + name, e);
+            }
+            jars.add(writeOut(b, dir));
+        }
+        return jars;
+    }
+
+    /** A bundle's entries as a plain jar {@code DIR/<bsn>.jar}, the manifest first; replaced atomically. */
+    private static Path writeOut(Bundle b, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path jar = dir.resolve(b.getSymbolicName() + ".jar");
+        Path tmp = dir.resolve(b.getSymbolicName() + ".jar." + Thread.currentThread().getId() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream jo = new JarOutputStream(out)) {
+            copy(b, "META-INF/MANIFEST.MF", jo); // first, where JarInputStream and the JDK look for it
+            Enumeration<URL> entries = b.findEntries("/", "*", true);
+            while (entries != null && entries.hasMoreElements()) {
+                String name = entries.nextElement().getPath().substring(1);
+                if (!name.isEmpty() && !name.endsWith("/") && !name.equals("META-INF/MANIFEST.MF")) {
+                    copy(b, name, jo);
+                }
+            }
+        }
+        Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return jar;
     }
 
     private static void copy(Bundle b, String name, JarOutputStream jo) throws IOException {

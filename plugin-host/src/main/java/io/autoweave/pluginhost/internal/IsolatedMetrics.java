@@ -23,10 +23,17 @@ public final class IsolatedMetrics implements MetricsSource {
     public void collect(MetricsCollector out) {
         for (IsolatedPluginComponent c : plugins) {
             IsolatedPlugin p = c.plugin();
-            if (p == null) {
-                continue; // its configuration was refused: audited, nothing runs
-            }
             String bsn = c.name();
+            if (p == null) {
+                // refused configuration (audited), stopped, or on the block list: no host runs
+                String state = c.info().state();
+                for (IsolatedPlugin.State s : IsolatedPlugin.State.values()) {
+                    out.gauge("autoweave_isolated_host_state", "1 for the host's current state",
+                            s.name().equals(state) ? 1 : 0, "plugin", bsn, "state",
+                            s.name().toLowerCase(java.util.Locale.ROOT));
+                }
+                continue;
+            }
             String events = "Events for an isolated plugin: sent to its host, acknowledged by it, missed (host down, "
                     + "queue full, lost in a crash), withheld (not covered by its grant)";
             out.counter("autoweave_isolated_events_total", events, p.sent(), "plugin", bsn, "outcome", "sent");

@@ -63,4 +63,31 @@ public @interface IsolatedPluginConfig {
     @AttributeDefinition(name = "Console lines per second", description = "The plugin's System.out/err lines "
             + "forwarded to the runtime log; the rest is counted as dropped")
     int log_lines_per_second() default 100;
+
+    @AttributeDefinition(name = "Enabled", description = "false: the host is not started (the plugin is stopped)")
+    boolean enabled() default true;
+
+    @AttributeDefinition(name = "Runtime bundles", description = "Symbolic names of bundles of the runtime copied "
+            + "into the host before the plugin, e.g. org.apache.felix.scr (Declarative Services) and its "
+            + "dependencies, org.ops4j.pax.logging.pax-logging-api (the SLF4J API)")
+    String[] runtime_bundles() default {};
+
+    @AttributeDefinition(name = "Installed by", description = "installer when the plugin installer deployed it "
+            + "after verifying its signature; empty for a host an operator configured")
+    String installed_by() default "";
+
+    @AttributeDefinition(name = "Plugin version", description = "Set by the installer")
+    String plugin_version() default "";
+
+    @AttributeDefinition(name = "Signer", description = "Set by the installer: who signed the jar")
+    String plugin_signer() default "";
+
+    @AttributeDefinition(name = "SHA-256", description = "Set by the installer: the verified jar's digest")
+    String plugin_sha256() default "";
+
+    @AttributeDefinition(name = "Source", description = "Set by the installer: where the jar came from")
+    String plugin_source() default "";
+
+    @AttributeDefinition(name = "Deployment id", description = "Set by the installer: one id per deployment")
+    String deployment_id() default "";
 }

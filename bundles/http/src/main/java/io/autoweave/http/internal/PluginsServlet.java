@@ -31,6 +31,7 @@ import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.PluginInstallException;
 import io.autoweave.plugin.installer.PluginInstaller;
+import io.autoweave.plugin.installer.PluginMode;
 import io.autoweave.security.AuditRecord;
 import io.autoweave.security.SecurityMonitor;
 import io.autoweave.security.Violation;
@@ -119,7 +120,8 @@ public final class PluginsServlet extends ApiResource {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("symbolic_name", p.symbolicName());
         m.put("version", p.version());
-        m.put("bundle_id", p.bundleId());
+        m.put("bundle_id", p.isolated() ? null : p.bundleId());
+        m.put("mode", p.mode().label());
         m.put("state", p.state() == null ? null : p.state().name());
         m.put("level", p.level() == null ? null : p.level().name().toLowerCase(Locale.ROOT));
         m.put("location", p.location());
@@ -256,15 +258,27 @@ public final class PluginsServlet extends ApiResource {
             p = installFromUrl(req);
         } else if (type.startsWith("application/java-archive") || type.startsWith("application/octet-stream")
                 || type.startsWith("application/x-java-archive")) {
-            onlyParameters(req, Set.of("level"));
-            p = installUpload(req, level(req.getParameter("level")));
+            onlyParameters(req, Set.of("level", "mode"));
+            p = installUpload(req, level(req.getParameter("level")), mode(req.getParameter("mode")));
         } else {
             throw new ApiException(415, "unsupported_media_type", "send the plugin jar as the body with Content-Type "
-                    + "application/java-archive (level in ?level=low|medium|high), or JSON {\"url\": \"https://...\", "
+                    + "application/java-archive (level in ?level=low|medium|high, optionally ?mode=in-process|isolated), or JSON {\"url\": \"https://...\", "
                     + "\"level\": \"medium\"} with Content-Type application/json; not '" + req.getContentType() + "'");
         }
         resp.setHeader("Location", "/api/v1/plugins/" + p.symbolicName());
         json(resp, 201, describe(p));
+    }
+
+    /** The requested mode; null (the installer's default) when the request names none. */
+    private static PluginMode mode(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return PluginMode.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
     private static SecurityLevel level(String text) {
@@ -285,9 +299,11 @@ public final class PluginsServlet extends ApiResource {
         }
         Object json = parseJson(new String(raw, StandardCharsets.UTF_8));
         String usage = "the body must be {\"url\": \"https://...\", \"level\": \"low|medium|high\"} or, from the "
-                + "configured repositories, {\"name\": \"com.example.plugin;version=[1,2)\", \"level\": \"...\"}";
-        if (!(json instanceof Map<?, ?> m) || !Set.of("url", "name", "level").containsAll(m.keySet())
+                + "configured repositories, {\"name\": \"com.example.plugin;version=[1,2)\", \"level\": \"...\"}, "
+                + "optionally with \"mode\": \"in-process|isolated\"";
+        if (!(json instanceof Map<?, ?> m) || !Set.of("url", "name", "level", "mode").containsAll(m.keySet())
                 || (m.get("level") != null && !(m.get("level") instanceof String))
+                || (m.get("mode") != null && !(m.get("mode") instanceof String))
                 || (m.get("url") == null) == (m.get("name") == null)) {
             throw ApiException.badRequest(usage);
         }
@@ -309,13 +325,20 @@ public final class PluginsServlet extends ApiResource {
             source = url.trim();
         }
         try {
-            return installer().install(source, level((String) m.get("level")));
+            return install(source, level((String) m.get("level")), mode((String) m.get("mode")));
         } catch (PluginInstallException e) {
             throw refusal(e);
         }
     }
 
-    private InstalledPlugin installUpload(HttpServletRequest req, SecurityLevel level) throws IOException {
+    /** With the installer's default mode when the request names none. */
+    private InstalledPlugin install(String source, SecurityLevel level, PluginMode mode)
+            throws PluginInstallException {
+        return mode == null ? installer().install(source, level) : installer().install(source, level, mode);
+    }
+
+    private InstalledPlugin installUpload(HttpServletRequest req, SecurityLevel level, PluginMode mode)
+            throws IOException {
         // set by ApiSecurityContext, which holds io.autoweave.http (last good): this servlet never restarts on a change
         long max = req.getAttribute(ApiSecurityContext.MAX_BODY_ATTRIBUTE) instanceof Long l ? l : 0;
         Path dir = context.getDataFile("uploads").toPath();
@@ -338,7 +361,7 @@ public final class PluginsServlet extends ApiResource {
                 throw ApiException.badRequest("the body is empty: send the plugin jar");
             }
             try {
-                return installer().install(file.toString(), level);
+                return install(file.toString(), level, mode);
             } catch (PluginInstallException e) {
                 throw refusal(e);
             }

@@ -106,6 +106,13 @@ public enum InstallError {
     VERIFICATION_ERROR(Kind.REFUSED),
 
     // ---- the framework
+    /** Isolated mode was asked for, but this runtime cannot run plugin hosts (the plugin-host bundle is missing). */
+    ISOLATION_UNAVAILABLE(Kind.UNAVAILABLE),
+    /**
+     * In-process mode was asked for, but this runtime has no framework security (it runs on a JDK without the
+     * SecurityManager): install the plugin isolated.
+     */
+    IN_PROCESS_UNAVAILABLE(Kind.CONFLICT),
     /** The framework refused the verified bundle (install or resolve), or an uninstall failed. */
     INSTALL_FAILED(Kind.REFUSED);
 

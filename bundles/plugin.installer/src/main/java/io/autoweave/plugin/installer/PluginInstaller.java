@@ -31,13 +31,27 @@ public interface PluginInstaller {
     InstalledPlugin install(String source, SecurityLevel level) throws PluginInstallException;
 
     /**
+     * Verifies and installs a plugin to run in the given mode: {@link PluginMode#IN_PROCESS} as
+     * {@link #install(String, SecurityLevel)}; {@link PluginMode#ISOLATED} through the same signature gate and block
+     * list, then in a plugin host of its own with its level's limits (a file or URL source; an {@code obr:} source
+     * with dependencies is refused). {@link #install(String, SecurityLevel)} uses the installer's
+     * {@code default.mode}.
+     *
+     * @throws PluginInstallException as {@link #install(String, SecurityLevel)}, and {@code ISOLATION_UNAVAILABLE}
+     *         when this runtime cannot run plugins out of process, {@code IN_PROCESS_UNAVAILABLE} when it cannot run
+     *         them in process (no SecurityManager: Java 24 and later)
+     * @since 2.1
+     */
+    InstalledPlugin install(String source, SecurityLevel level, PluginMode mode) throws PluginInstallException;
+
+    /**
      * The plugin state machine: every installed plugin by symbolic name, then the recent candidates that never
      * became one (DISCOVERED, VALIDATED, REJECTED, or FAILED at their first start) by source. Transitions are posted on
      * EventAdmin as {@code autoweave/plugin/<STATE>}.
      */
     Map<String, PluginState> states();
 
-    /** The installed plugins, in bundle id order. */
+    /** The installed plugins: those in process in bundle id order, then the isolated ones by name. */
     List<InstalledPlugin> plugins();
 
     /**

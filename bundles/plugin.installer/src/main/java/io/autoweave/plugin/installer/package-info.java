@@ -6,7 +6,7 @@
  * lets plugins import {@code io.autoweave.api.*}, and no plugin should even see the installer's types.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package io.autoweave.plugin.installer;
 
 import org.osgi.annotation.bundle.Export;

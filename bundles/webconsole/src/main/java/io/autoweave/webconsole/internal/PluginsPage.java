@@ -28,9 +28,11 @@ import io.autoweave.api.metrics.MetricsCollector;
 import io.autoweave.api.metrics.MetricsSource;
 import io.autoweave.api.plugin.SecurityLevel;
 import io.autoweave.commons.ident.Identifiers;
+import io.autoweave.api.plugin.PluginState;
 import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.PluginInstallException;
 import io.autoweave.plugin.installer.PluginInstaller;
+import io.autoweave.plugin.installer.PluginMode;
 import io.autoweave.security.SecurityMonitor;
 import io.autoweave.security.Violation;
 
@@ -157,6 +159,13 @@ public final class PluginsPage extends ConsolePage {
         } catch (RuntimeException e) {
             return Outcome.failed("install: " + e.getMessage());
         }
+        PluginMode mode;
+        try {
+            String m = parameter(request, "mode");
+            mode = m == null || m.isBlank() ? null : PluginMode.parse(m);
+        } catch (RuntimeException e) {
+            return Outcome.failed("install: " + e.getMessage());
+        }
         String name = fileName(part.getSubmittedFileName());
         Files.createDirectories(uploads);
         Path dir = Files.createTempDirectory(uploads, "upload");
@@ -165,10 +174,11 @@ public final class PluginsPage extends ConsolePage {
             try (InputStream in = part.getInputStream()) {
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             }
-            InstalledPlugin p = installer.install(file.toString(), level);
+            InstalledPlugin p = mode == null ? installer.install(file.toString(), level)
+                    : installer.install(file.toString(), level, mode);
             return Outcome.ok("installed " + p.symbolicName() + " " + p.version() + " at level "
-                    + p.level().toString().toLowerCase(java.util.Locale.ROOT) + " (" + p.state() + "), signed by "
-                    + p.signer());
+                    + p.level().toString().toLowerCase(java.util.Locale.ROOT) + (p.isolated() ? ", isolated" : "")
+                    + " (" + p.state() + "), signed by " + p.signer());
         } catch (PluginInstallException e) {
             // the temporary path says nothing to the operator; the name they uploaded does
             return Outcome.failed("install of " + name + " refused (" + e.code() + "): "
@@ -252,7 +262,9 @@ public final class PluginsPage extends ConsolePage {
                 + "Install a signed plugin: <input type='file' name='file' accept='.jar' id='aw-install-file'/> "
                 + "level <select name='level' id='aw-install-level'><option value='low'>low</option>"
                 + "<option value='medium' selected='selected'>medium</option><option value='high'>high</option>"
-                + "</select> <button type='submit' id='aw-install-button'>Install</button>"
+                + "</select> mode <select name='mode' id='aw-install-mode'><option value='' selected='selected'>"
+                + "default</option><option value='in-process'>in process</option><option value='isolated'>isolated "
+                + "(own JVM)</option></select> <button type='submit' id='aw-install-button'>Install</button>"
                 + " <span class='aw-hint'>(verified against the plugin trust store before the framework sees it)"
                 + "</span></div></form>");
         out.println("<form method='post' action='" + Html.esc(root) + "' id='aw-install-repository'>"
@@ -276,11 +288,13 @@ public final class PluginsPage extends ConsolePage {
             boolean isBlocked = blocked.containsKey(bsn);
             List<Violation> violations = monitor.violations(bsn);
             Bundle b = ctx.getBundle(p.bundleId());
-            out.println("<tr class='aw-plugin' data-plugin='" + Html.esc(bsn) + "'><td>" + p.bundleId() + "</td><td>"
+            out.println("<tr class='aw-plugin' data-plugin='" + Html.esc(bsn) + "'><td>" + (p.isolated() ? "isolated"
+                    : Long.toString(p.bundleId())) + "</td><td>"
                     + Html.esc(bsn) + "</td><td>" + Html.esc(p.version()) + "</td><td class='aw-state'>"
                     + Html.esc(p.state()) + (isBlocked ? "<br/><span class='ui-state-error-text'>blocked: "
                             + Html.esc(blocked.get(bsn)) + "</span>" : "") + "</td><td>"
-                    + Html.esc(p.level().toString().toLowerCase(java.util.Locale.ROOT)) + "</td><td>"
+                    + Html.esc(p.level() == null ? "?" : p.level().toString().toLowerCase(java.util.Locale.ROOT))
+                    + "</td><td>"
                     + Html.esc(p.signer()) + "</td><td>" + permissions(p, b) + "</td><td>"
                     + violations(violations) + "</td><td>" + resources(b, figures.get(bsn)) + "</td><td>" + actions(root, token, p,
                             isBlocked, b) + "</td></tr>");
@@ -292,6 +306,10 @@ public final class PluginsPage extends ConsolePage {
     }
 
     private String permissions(InstalledPlugin p, Bundle b) {
+        if (p.isolated()) {
+            return "own JVM (plugin host): the level's heap, CPU, task and file ceilings; USB grant decided in the "
+                    + "runtime (aw:isolated)";
+        }
         StringBuilder s = new StringBuilder();
         ConditionalPermissionAdmin admin = cpa;
         if (admin != null) {
@@ -392,7 +410,8 @@ public final class PluginsPage extends ConsolePage {
     private static String actions(String root, String token, InstalledPlugin p, boolean isBlocked, Bundle b) {
         String bsn = p.symbolicName();
         StringBuilder s = new StringBuilder();
-        boolean active = b != null && (b.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0;
+        boolean active = p.isolated() ? p.state() == PluginState.RUNNING || p.state() == PluginState.STARTING
+                : b != null && (b.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0;
         if (!isBlocked) {
             s.append(active ? button(root, token, "stop", "plugin", bsn, "Stop", null)
                     : button(root, token, "start", "plugin", bsn, "Start", null));

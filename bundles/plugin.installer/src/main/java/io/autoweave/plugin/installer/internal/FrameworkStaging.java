@@ -201,7 +201,7 @@ final class FrameworkStaging {
         return result;
     }
 
-    private void refuseDuplicate(String bsn, String version) throws PluginInstallException {
+    void refuseDuplicate(String bsn, String version) throws PluginInstallException {
         for (Bundle b : ctx.getBundles()) {
             if (!bsn.equals(b.getSymbolicName())) {
                 continue;

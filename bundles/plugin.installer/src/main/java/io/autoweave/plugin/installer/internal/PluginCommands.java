@@ -17,7 +17,9 @@ import io.autoweave.commons.json.Json;
 import io.autoweave.commons.text.Table;
 import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.PluginInstallException;
+import io.autoweave.plugin.installer.InstallError;
 import io.autoweave.plugin.installer.PluginInstaller;
+import io.autoweave.plugin.installer.PluginMode;
 import io.autoweave.security.SecurityMonitor;
 import io.autoweave.plugin.installer.internal.repository.PluginRepositories;
 import io.autoweave.plugin.installer.internal.repository.IndexedResource;
@@ -70,7 +72,22 @@ public final class PluginCommands {
                     absentValue = "") String repo,
             @Descriptor("security level: low, medium or high") @Parameter(names = "--level",
                     absentValue = "medium") String level,
-            @Descriptor("symbolic name, optionally NAME;version=RANGE") String name) throws PluginInstallException {
+            @Descriptor("where it runs: in-process, or isolated (a confined JVM of its own); default: the "
+                    + "installer's default.mode") @Parameter(names = "--mode", absentValue = "") String mode,
+            @Descriptor("the plugin: " + SOURCES) String name) throws PluginInstallException {
+        if (!mode.isBlank()) {
+            if (!repo.isBlank()) {
+                throw new PluginInstallException(InstallError.BAD_SOURCE, "--repo installs in process with the "
+                        + "dependencies from the repository; --mode isolated takes a file or URL");
+            }
+            PluginMode m;
+            try {
+                m = PluginMode.parse(mode);
+            } catch (IllegalArgumentException e) {
+                throw new PluginInstallException(InstallError.BAD_SOURCE, e.getMessage(), e);
+            }
+            return "installed " + line(installer.install(name, SecurityLevel.parse(level), m));
+        }
         if (repo.isBlank()) {
             return install(name, level);
         }
@@ -139,11 +156,12 @@ public final class PluginCommands {
             List<Map<String, Object>> list = new ArrayList<>();
             for (InstalledPlugin p : all) {
                 Map<String, Object> m = new LinkedHashMap<>();
-                m.put("bundle_id", p.bundleId());
+                m.put("bundle_id", p.isolated() ? null : p.bundleId());
+                m.put("mode", p.mode().label());
                 m.put("symbolic_name", p.symbolicName());
                 m.put("version", p.version());
                 m.put("state", p.state().name());
-                m.put("level", p.level().name().toLowerCase(java.util.Locale.ROOT));
+                m.put("level", p.level() == null ? null : p.level().name().toLowerCase(java.util.Locale.ROOT));
                 m.put("location", p.location());
                 m.put("signer", p.signer());
                 m.put("sha256", p.sha256());
@@ -159,7 +177,7 @@ public final class PluginCommands {
         }
         Table t = new Table("ID", "STATE", "LEVEL", "PLUGIN", "VERSION", "VIOLATIONS", "BLOCKED", "LOCATION / SIGNER");
         for (InstalledPlugin p : all) {
-            t.row(p.bundleId(), p.state(), p.level(), p.symbolicName(), p.version(),
+            t.row(p.isolated() ? "isolated" : Long.toString(p.bundleId()), p.state(), p.level(), p.symbolicName(), p.version(),
                     monitor.violations(p.symbolicName()).size(),
                     monitor.isBlocked(p.symbolicName()) ? "BLOCKED: " + monitor.blocked().get(p.symbolicName()) : "no",
                     p.location() + (p.signer() == null ? "" : "  signed by " + p.signer()));
@@ -183,7 +201,8 @@ public final class PluginCommands {
     }
 
     static String line(InstalledPlugin p) {
-        return String.format("%4d %-8s %-7s %s %s  %s%s", p.bundleId(), p.state(), p.level(), p.symbolicName(),
-                p.version(), p.location(), p.signer() == null ? "" : "  signed by " + p.signer());
+        return String.format("%4s %-8s %-7s %s %s  %s%s", p.isolated() ? "-" : Long.toString(p.bundleId()), p.state(),
+                p.level(), p.symbolicName(), p.version(), p.location(),
+                p.signer() == null ? "" : "  signed by " + p.signer());
     }
 }

@@ -29,6 +29,9 @@ import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.InstallError;
 import io.autoweave.plugin.installer.PluginInstallException;
 import io.autoweave.plugin.installer.PluginInstaller;
+import io.autoweave.plugin.installer.PluginMode;
+import io.autoweave.plugin.installer.internal.isolated.IsolatedInstalls;
+import io.autoweave.pluginhost.IsolatedPlugins;
 import io.autoweave.security.SecurityMonitor;
 import io.autoweave.plugin.installer.internal.verify.VerifierLimits;
 import io.autoweave.plugin.installer.internal.verify.Verdict;
@@ -85,6 +88,14 @@ public final class PluginInstallerImpl implements PluginInstaller {
     private final Object lock = new Object();
 
 
+    /** The plugin-host bundle's service: plugins in isolated mode. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile IsolatedPlugins hosts;
+
+    /** Plugins installed isolated: deploy, list, start, stop, uninstall. */
+    private final IsolatedInstalls isolated;
+    private volatile InstallerConfig config;
+
     /** Read at each install: whether any row uses a signer condition (null: keep the signatures). */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ConditionalPermissionAdmin cpa;
@@ -111,6 +122,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
         this.record = new InstallRecorder(lifecycle, monitor);
         this.operations = new InstalledPlugins(ctx, ledger, lifecycle, monitor, record, lock, () -> ops);
         this.staging = new FrameworkStaging(ctx, ledger, record, operations, lock, () -> cpa, () -> ops);
+        this.isolated = new IsolatedInstalls(dataDir, () -> hosts, lifecycle, record, monitor);
         // a bad value at start runs the installer on the defaults (the trust store under DATA/security)
         apply(lastGood.start(ctx, config, properties));
     }
@@ -127,6 +139,7 @@ public final class PluginInstallerImpl implements PluginInstaller {
     }
 
     private void apply(InstallerConfig config) {
+        this.config = config;
         this.trustStore = dataDir.resolve(config.trust_store_path()).toAbsolutePath().normalize();
         this.trustPassword = config._trust_store_password() == null ? new char[0]
                 : config._trust_store_password().toCharArray();
@@ -135,8 +148,42 @@ public final class PluginInstallerImpl implements PluginInstaller {
         this.ops = BundleOps.of(config);
     }
 
+    /** How long an install waits for an isolated plugin's host to be ready (a JVM start; slow on a busy machine). */
+    static final long ISOLATED_READY_MILLIS = 45_000;
+
+    /**
+     * Where a plugin runs when the install does not say: the configured {@code default.mode}, but always isolated
+     * when this JVM has no SecurityManager (Java 24 and later), as in-process plugins would run unconfined there.
+     */
+    PluginMode defaultMode() {
+        if (!inProcessAvailable()) {
+            return PluginMode.ISOLATED;
+        }
+        return PluginMode.parse(config.default_mode());
+    }
+
+    /** In-process plugins need framework security: the SecurityManager and ConditionalPermissionAdmin. */
+    static boolean inProcessAvailable() {
+        @SuppressWarnings("removal")
+        SecurityManager sm = System.getSecurityManager();
+        return sm != null;
+    }
+
     @Override
     public InstalledPlugin install(String source, SecurityLevel level) throws PluginInstallException {
+        return install(source, level, defaultMode());
+    }
+
+    @Override
+    public InstalledPlugin install(String source, SecurityLevel level, PluginMode mode) throws PluginInstallException {
+        if (mode == PluginMode.ISOLATED) {
+            return installIsolated(source, level);
+        }
+        if (!inProcessAvailable()) {
+            throw new PluginInstallException(InstallError.IN_PROCESS_UNAVAILABLE, "this runtime runs on Java "
+                    + Runtime.version().feature() + " without the SecurityManager, so a plugin in process would run "
+                    + "unconfined: install it isolated (mode isolated), or run the runtime on Java 17");
+        }
         if (source != null && source.trim().regionMatches(true, 0, PluginRepositories.OBR_PREFIX, 0, 4)) {
             return installFromRepositories(source.trim(), level).get(0);
         }
@@ -148,6 +195,56 @@ public final class PluginInstallerImpl implements PluginInstaller {
             staged = stageOne(source, level);
         }
         return staging.startStaged(staged);
+    }
+
+    /**
+     * The same gate as in process (lockdown, trust store, fetch, signature, block list, duplicates), then the verified
+     * jar runs in a plugin host of its own; the wait for the host is outside the lock.
+     */
+    private InstalledPlugin installIsolated(String source, SecurityLevel level) throws PluginInstallException {
+        if (level == null) {
+            throw new PluginInstallException(InstallError.BAD_SOURCE, "no security level: use low, medium or high");
+        }
+        if (source != null && source.trim().regionMatches(true, 0, PluginRepositories.OBR_PREFIX, 0, 4)) {
+            throw new PluginInstallException(InstallError.BAD_SOURCE, "an obr: install brings its dependencies into "
+                    + "the runtime's framework, which an isolated plugin does not share: install the plugin isolated "
+                    + "from a file or URL (its host has Declarative Services and the SLF4J API; other bundles it "
+                    + "needs go in the jar)");
+        }
+        IsolatedInstalls.Deployed deployed;
+        synchronized (lock) {
+            record.discovered(source);
+            String bsn = null;
+            try {
+                refuseInLockdown();
+                isolated.requireAvailable();
+                TrustStore trust = loadTrust();
+                try (Fetcher.Fetched candidate = fetcher.fetch(source)) {
+                    Verdict v = gate(trust, source, source, candidate.file());
+                    bsn = v.symbolicName();
+                    try {
+                        staging.refuseDuplicate(bsn, v.version());
+                        deployed = isolated.deploy(source, v, level, List.of(config.isolated_runtime_bundles()));
+                    } finally {
+                        v.discardCopy();
+                    }
+                }
+            } catch (PluginInstallException e) {
+                record.refused(source, bsn, level, e, List.of());
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                PluginInstallException x = new PluginInstallException(InstallError.INSTALL_FAILED, "cannot install "
+                        + source + " isolated: " + e, e);
+                record.refused(source, bsn, level, x, List.of());
+                throw x;
+            }
+        }
+        try {
+            return isolated.finish(deployed, ISOLATED_READY_MILLIS);
+        } catch (PluginInstallException e) {
+            record.refused(source, deployed.symbolicName(), level, e, List.of());
+            throw e;
+        }
     }
 
     private FrameworkStaging.Staged stageOne(String source, SecurityLevel level) throws PluginInstallException {
@@ -289,32 +386,73 @@ public final class PluginInstallerImpl implements PluginInstaller {
             throw new PluginInstallException(InstallError.BLOCKED, bsn + " is blocked (" + monitor.blocked().get(bsn)
                     + "); aw:unblock " + bsn + " first");
         }
+        try {
+            isolated.refuseDuplicate(bsn, v.version()); // one plugin of a name, in process or isolated
+        } catch (PluginInstallException e) {
+            try {
+                v.discardCopy();
+            } catch (IOException x) {
+                LOG.warn("cannot delete the verified copy {}: {}", v.verifiedCopy(), x.toString());
+            }
+            throw e;
+        }
         return v;
     }
 
     @Override
     public List<InstalledPlugin> plugins() {
-        return operations.plugins();
+        List<InstalledPlugin> all = new ArrayList<>(operations.plugins());
+        all.addAll(isolated.plugins());
+        return all;
+    }
+
+    /** Whether the name is an isolated plugin's and no bundle of the framework's (names and ids go in process). */
+    private boolean isIsolated(String symbolicNameOrId) {
+        if (symbolicNameOrId == null || isolated.find(symbolicNameOrId).isEmpty()) {
+            return false;
+        }
+        for (org.osgi.framework.Bundle b : ctx.getBundles()) {
+            if (symbolicNameOrId.equals(b.getSymbolicName()) || symbolicNameOrId.equals(String.valueOf(
+                    b.getBundleId()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public InstalledPlugin start(String symbolicNameOrId, String actor) throws PluginInstallException {
+        if (isIsolated(symbolicNameOrId)) {
+            return isolated.start(symbolicNameOrId, actor, ISOLATED_READY_MILLIS);
+        }
         return operations.start(symbolicNameOrId, actor);
     }
 
     @Override
     public InstalledPlugin stop(String symbolicNameOrId, String actor) throws PluginInstallException {
+        if (isIsolated(symbolicNameOrId)) {
+            return isolated.stop(symbolicNameOrId, actor, ISOLATED_READY_MILLIS);
+        }
         return operations.stop(symbolicNameOrId, actor);
     }
 
     @Override
     public InstalledPlugin uninstall(String symbolicNameOrId) throws PluginInstallException {
+        if (isIsolated(symbolicNameOrId)) {
+            synchronized (lock) {
+                return isolated.uninstall(symbolicNameOrId);
+            }
+        }
         return operations.uninstall(symbolicNameOrId);
     }
 
     @Override
     public Map<String, PluginState> states() {
-        return lifecycle.states();
+        Map<String, PluginState> all = new java.util.LinkedHashMap<>(lifecycle.states());
+        for (InstalledPlugin p : isolated.plugins()) {
+            all.put(p.symbolicName(), p.state()); // the host's state is the truth (crashes, blocks, restarts)
+        }
+        return java.util.Collections.unmodifiableMap(all);
     }
 
     private TrustStore loadTrust() throws PluginInstallException {

@@ -35,4 +35,17 @@ public @interface InstallerConfig {
                     + "address. In a .cfg file separate several with commas. Read at every use, so changes apply at "
                     + "once; every resource installed from them still passes the signature gate.")
     String[] repositories() default {};
+
+    @AttributeDefinition(name = "Default mode",
+            description = "in-process or isolated: where a plugin runs when the install does not say (the REST "
+                    + "mode parameter, aw:install --mode, the drop folder). On a Java without the SecurityManager "
+                    + "(24 and later) plugins always run isolated.")
+    String default_mode() default "in-process";
+
+    @AttributeDefinition(name = "Runtime bundles in isolated hosts",
+            description = "Symbolic names of runtime bundles an isolated plugin's host installs before it: "
+                    + "Declarative Services and its dependencies, and the SLF4J API (Pax Logging's), so a plugin "
+                    + "written for the runtime runs unchanged")
+    String[] isolated_runtime_bundles() default { "org.osgi.util.function", "org.osgi.util.promise",
+        "org.osgi.service.component", "org.apache.felix.scr", "org.ops4j.pax.logging.pax-logging-api" };
 }

@@ -18,6 +18,11 @@ public final class InstallerConfigs {
         ConfigRefusal.range("download.timeout.seconds", config.download_timeout_seconds(), 1, 3600);
         ConfigRefusal.range("start.timeout.seconds", config.start_timeout_seconds(), 1, 600);
         ConfigRefusal.notBlank("trust.store.path", config.trust_store_path());
+        try {
+            io.autoweave.plugin.installer.PluginMode.parse(config.default_mode());
+        } catch (IllegalArgumentException e) {
+            throw new io.autoweave.commons.config.ConfigRefusal("default.mode", config.default_mode(), e.getMessage());
+        }
         return config;
     }
 

@@ -99,6 +99,14 @@ public final class InstallRecorder {
                 p.location() + " from " + source + role + ", sha256 " + sha256 + ", " + signedBy);
     }
 
+    /** A plugin installed isolated and its host ready: audited with where it came from and who signed it. */
+    public void acceptedIsolated(InstalledPlugin p, String source, String sha256, String signedBy) {
+        LOG.info("AUDIT plugin installed: {} {} at {} (isolated host, sha256 {}, {})", p.symbolicName(), p.version(),
+                p.location(), sha256, signedBy);
+        monitor.audit("install-accepted", p.symbolicName(), "install-gate:ACCEPTED",
+                p.location() + " from " + source + ", sha256 " + sha256 + ", " + signedBy);
+    }
+
     // ---- operator actions on installed plugins -----------------------------------------------------------------------
 
     /** A start, stop or uninstall asked for by {@code actor}, and how it ended (the state follows the bundle events). */

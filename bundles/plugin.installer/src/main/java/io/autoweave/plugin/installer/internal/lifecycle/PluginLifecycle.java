@@ -135,6 +135,25 @@ public final class PluginLifecycle implements EventHandler {
         post(b.getSymbolicName(), b.getLocation(), source, PluginState.VALIDATED, PluginState.INSTALLED, "");
     }
 
+    /**
+     * A plugin that runs out of process (no bundle in this framework) is now {@code now}; with a {@code source} it was
+     * just installed and the candidate becomes the plugin.
+     */
+    public synchronized void isolated(String source, String bsn, String location, PluginState now, String reason) {
+        if (source != null) {
+            candidates.remove(source);
+            plugins.put(bsn, PluginState.INSTALLED);
+            post(bsn, location, source, PluginState.VALIDATED, PluginState.INSTALLED, "isolated");
+        }
+        move(bsn, location, now, reason);
+    }
+
+    /** An isolated plugin removed. */
+    public synchronized void isolatedRemoved(String bsn, String location) {
+        PluginState now = plugins.remove(bsn);
+        post(bsn, location, null, now, null, "uninstalled");
+    }
+
     public synchronized void failed(Bundle b, String reason) {
         move(b.getSymbolicName(), b.getLocation(), PluginState.FAILED, reason);
     }
