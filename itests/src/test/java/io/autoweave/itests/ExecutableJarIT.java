@@ -215,6 +215,26 @@ public class ExecutableJarIT {
         RuntimeHarness.deleteTree(work);
     }
 
+    /** One HTTP POST to the runtime process. */
+    static RuntimeHarness.Response post(int port, String path, String authorization, String contentType, byte[] body)
+            throws IOException {
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) new java.net.URL("http://127.0.0.1:" + port + path)
+                .openConnection();
+        c.setRequestMethod("POST");
+        c.setConnectTimeout(5000);
+        c.setReadTimeout(120_000);
+        c.setRequestProperty("Authorization", authorization);
+        c.setDoOutput(true);
+        c.setRequestProperty("Content-Type", contentType);
+        try (java.io.OutputStream out = c.getOutputStream()) {
+            out.write(body);
+        }
+        int status = c.getResponseCode();
+        InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+        return new RuntimeHarness.Response(status, in == null ? "" : new String(in.readAllBytes(),
+                StandardCharsets.UTF_8));
+    }
+
     private interface Check {
         boolean get() throws Exception;
     }
@@ -227,20 +247,82 @@ public class ExecutableJarIT {
         }
     }
 
+    /**
+     * Issue 17: on a Java without the SecurityManager (Temurin 25 here) the runtime starts with framework security off
+     * and runs every plugin isolated: a signed plugin installed through REST (no mode given) gets a plugin host of its
+     * own and the runtime's events; asking for in-process is refused with what to do; an unsigned jar meets the same
+     * gate.
+     */
     @Test
-    public void refusesToStartOnAJavaWithoutSecurityManager() throws Exception {
+    public void onAJavaWithoutSecurityManagerEveryPluginRunsIsolated() throws Exception {
         Path newer;
         try (Stream<Path> s = Files.list(Path.of("/usr/lib/jvm"))) {
             newer = s.filter(p -> p.getFileName().toString().matches(".*-(2[4-9]|[3-9]\\d)(-.*|$)"))
                     .filter(p -> Files.isExecutable(p.resolve("bin/java"))).findFirst().orElse(null);
         }
         Assume.assumeTrue("no JDK 24+ installed under /usr/lib/jvm", newer != null);
+        Assume.assumeTrue("bubblewrap is needed (apt-get install bubblewrap)", Files.isExecutable(Path.of(
+                "/usr/bin/bwrap")));
+        char[] trustPassword = "jdk25-trust-pw".toCharArray();
+        TestSigning.Credentials ca = TestSigning.newCa("AutoWeave JDK 25 ITest CA");
+        Files.createDirectories(data.resolve("security"));
+        Files.createDirectories(data.resolve("etc"));
+        TestSigning.trustStore(data.resolve("security/plugins-truststore.p12"), trustPassword, ca.certificate());
+        Files.writeString(data.resolve("etc/io.autoweave.plugin.installer.cfg"),
+                ".trust.store.password=" + new String(trustPassword) + "\n");
+        int sshPort = RuntimeHarness.freePort();
+        Files.writeString(data.resolve("etc/io.autoweave.ssh.cfg"), "port=" + sshPort + "\n");
+        Path work = Files.createTempDirectory("autoweave-jdk25-it");
+        String bsn = "itest.isolated.polite";
+        Map<String, String> headers = TestSigning.bundleHeaders(bsn);
+        headers.put("Bundle-Activator", io.autoweave.itests.probe.IsolatedProbeActivator.class.getName());
+        headers.put("Import-Package", "org.osgi.framework,io.autoweave.api.device");
+        String cls = io.autoweave.itests.probe.IsolatedProbeActivator.class.getName().replace('.', '/') + ".class";
+        byte[] code;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(cls)) {
+            code = in.readAllBytes();
+        }
+        Path unsigned = TestSigning.writeJar(work.resolve("unsigned.jar"), headers, Map.of(cls, code));
+        Path polite = TestSigning.sign(unsigned, work.resolve("polite.jar"), TestSigning.issue(ca, "JDK 25 Signer"));
+
         Run run = new Run(newer.resolve("bin/java").toString(), RuntimeHarness.freePort());
-        assertTrue(run.process.waitFor(30, TimeUnit.SECONDS));
-        RuntimeHarness.await("output", 5, () -> run.text().contains("autoweave:"));
-        assertEquals(3, run.process.exitValue());
-        assertTrue(run.text(), run.text().contains("SecurityManager") && run.text().contains("Java 17"));
-        assertFalse("a message, not a stack trace:\n" + run.text(), run.text().contains("\tat "));
+        run.awaitReady();
+        assertTrue(run.text(), run.text().contains("security off: Java ") && run.text().contains("every plugin runs "
+                + "isolated"));
+        String password = run.find(PASSWORD);
+        assertNotNull(run.text(), password);
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + password)
+                .getBytes(StandardCharsets.UTF_8));
+
+        RuntimeHarness.Response inProcess = post(run.port, "/api/v1/plugins?level=high&mode=in-process",
+                auth, "application/java-archive", Files.readAllBytes(polite));
+        assertEquals(inProcess.body(), 409, inProcess.status());
+        assertTrue(inProcess.body(), inProcess.body().contains("IN_PROCESS_UNAVAILABLE"));
+        RuntimeHarness.Response refused = post(run.port, "/api/v1/plugins?level=high", auth,
+                "application/java-archive", Files.readAllBytes(unsigned));
+        assertEquals(refused.body(), 422, refused.status());
+        assertTrue(refused.body(), refused.body().contains("UNSIGNED"));
+
+        RuntimeHarness.Response installed = post(run.port, "/api/v1/plugins?level=high", auth,
+                "application/java-archive", Files.readAllBytes(polite));
+        System.out.println("[itest] JDK " + newer.getFileName() + " install: " + installed.status() + " "
+                + installed.body());
+        assertEquals(installed.body(), 201, installed.status());
+        assertTrue(installed.body(), installed.body().contains("\"mode\":\"isolated\"")
+                && installed.body().contains("\"state\":\"RUNNING\""));
+        try (SshClients ssh = new SshClients();
+                org.apache.sshd.client.session.ClientSession s = ssh.password(sshPort, password)) {
+            SshClients.Result sim = SshClients.exec(s, "aw:simulate attach 046d:c52b JDK25-EVENT 7-1");
+            assertEquals(sim.err(), Integer.valueOf(0), sim.status());
+        }
+        RuntimeHarness.await("the isolated plugin's line; output:\n" + run.text(), 30,
+                () -> run.text().contains("isolated got JDK25-EVENT"));
+        String line = run.text().lines().filter(l -> l.contains("isolated got JDK25-EVENT")).findFirst().orElseThrow();
+        System.out.println("[itest] " + line);
+        assertTrue(line, line.contains("SecurityManager none"));
+        assertEquals(143, run.terminate());
+        assertFalse("a clean start and stop, no stack trace:\n" + run.text(), run.text().contains("\tat "));
+        RuntimeHarness.deleteTree(work);
     }
 
     @Test

@@ -1,29 +1,45 @@
 package io.autoweave.launcher;
 
 /**
- * Plugin permissions rest on the Java SecurityManager. JDK 24 removed it (JEP 486); JDK 18 to 23 refuse to
- * install one unless started with {@code -Djava.security.manager=allow}. Refuse to start without it rather than
- * run plugins unconfined.
+ * Which plugin modes this JVM allows. In-process plugins rest on the Java SecurityManager (framework security,
+ * ConditionalPermissionAdmin): Java 17 has it; Java 18 to 23 install one only when started with
+ * {@code -Djava.security.manager=allow}; Java 24 and later removed it (JEP 486). Without it the runtime still starts,
+ * with framework security off and every plugin isolated (its own confined JVM: plugin-host/README.md), never with
+ * plugins in process unconfined.
  */
 final class JavaCheck {
     private JavaCheck() {
     }
 
-    static void requireSecurityManagerSupport() throws LaunchException {
-        requireSecurityManagerSupport(Runtime.version().feature(), System.getProperty("java.security.manager"),
-                System.getProperty("java.home"));
+    /** Whether framework security (and so in-process plugins) is possible in this JVM. */
+    static boolean securityAvailable() {
+        return securityAvailable(Runtime.version().feature(), System.getProperty("java.security.manager"),
+                System.getSecurityManager() != null);
     }
 
-    static void requireSecurityManagerSupport(int feature, String smProperty, String javaHome) throws LaunchException {
+    static boolean securityAvailable(int feature, String smProperty, boolean installed) {
+        if (installed) {
+            return true;
+        }
         if (feature >= 24) {
-            throw new LaunchException("AutoWeave needs Java 17 (or 18 to 23): this is Java " + feature + " from "
-                    + javaHome + ", which no longer has the SecurityManager (JEP 486), so plugin permissions could "
-                    + "not be enforced. Install OpenJDK 17 (apt-get install openjdk-17-jre-headless) and start with "
-                    + "its java (Debian: /usr/lib/jvm/java-17-openjdk-$(dpkg --print-architecture)/bin/java -jar autoweave.jar)");
+            return false;
         }
-        if (feature >= 18 && !"allow".equals(smProperty) && System.getSecurityManager() == null) {
-            throw new LaunchException("Java " + feature + " installs a SecurityManager only when asked: start with "
-                    + "java -Djava.security.manager=allow -jar autoweave.jar (or use Java 17)");
+        if (feature >= 18) {
+            return "allow".equals(smProperty);
         }
+        return true;
+    }
+
+    /** The line the runtime prints when it starts without framework security, saying what that means. */
+    static String isolatedOnlyLine() {
+        return isolatedOnlyLine(Runtime.version().feature(), System.getProperty("java.home"));
+    }
+
+    static String isolatedOnlyLine(int feature, String javaHome) {
+        String how = feature >= 24
+                ? "Java " + feature + " (" + javaHome + ") has no SecurityManager (JEP 486)"
+                : "Java " + feature + " installs a SecurityManager only when started with -Djava.security.manager=allow";
+        return "security off: " + how + ", so every plugin runs isolated, in a confined JVM of its own (plugin "
+                + "hosts); in-process plugins need Java 17 (Debian: apt-get install openjdk-17-jre-headless)";
     }
 }

@@ -94,9 +94,11 @@ public final class Launcher {
         long t0 = System.nanoTime();
         StartTimeline timeline = new StartTimeline();
         timeline.mark("jvm");
-        JavaCheck.requireSecurityManagerSupport();
-        grantLauncherAllPermission();
-        LogLines.SecurityManagerWarningFilter.install();
+        boolean security = JavaCheck.securityAvailable();
+        if (security) {
+            grantLauncherAllPermission();
+            LogLines.SecurityManagerWarningFilter.install();
+        }
         LogLines.julToConsole(out);
         try {
             Files.createDirectories(config.dataDir);
@@ -112,27 +114,31 @@ public final class Launcher {
         System.setProperty(LOG_DIR_PROPERTY, logDir().toString());
         BundleSet bundles = BundleSet.load();
         try {
-            Framework fw = newFramework();
+            Framework fw = newFramework(security);
             fw.init();
-            if (installExtensions(fw, bundles) && fw.getBundleContext().getServiceReference(CPA) == null) {
-                // an extension installed in this run becomes part of the framework on the next init
+            if (installExtensions(fw, bundles, security)
+                    && (!security || fw.getBundleContext().getServiceReference(CPA) == null)) {
+                // an extension installed (or removed) in this run changes the framework on the next init
                 fw.stop();
                 fw.waitForStop(30_000);
-                fw = newFramework();
+                fw = newFramework(security);
                 fw.init();
             }
             framework = fw;
             BundleContext ctx = fw.getBundleContext();
             timeline.mark("framework-init");
             StartWatch watch = new StartWatch(ctx, timeline);
-            if (ctx.getServiceReference(CPA) == null) {
+            if (!security) {
+                log(JavaCheck.isolatedOnlyLine());
+            } else if (ctx.getServiceReference(CPA) == null) {
                 throw new LaunchException("framework security did not start: ConditionalPermissionAdmin is missing "
                         + "(the org.apache.felix.framework.security extension failed to load; delete "
                         + config.dataDir.resolve("cache") + " and start again)");
+            } else {
+                int rows = PolicyLoader.apply(ctx, config.policyDir, this::log);
+                log("security on: " + rows + " ConditionalPermissionAdmin rows from "
+                        + (config.policyDir == null ? "the built-in policy" : config.policyDir.toString()));
             }
-            int rows = PolicyLoader.apply(ctx, config.policyDir, this::log);
-            log("security on: " + rows + " ConditionalPermissionAdmin rows from "
-                    + (config.policyDir == null ? "the built-in policy" : config.policyDir.toString()));
             timeline.mark("policy");
             installCoreBundles(fw, bundles);
             timeline.mark("bundle-installs");
@@ -233,13 +239,19 @@ public final class Launcher {
         }
     }
 
-    private Framework newFramework() {
-        return new Felix(frameworkProperties());
+    private Framework newFramework(boolean security) {
+        return new Felix(frameworkProperties(security));
     }
 
     Map<String, Object> frameworkProperties() {
+        return frameworkProperties(true);
+    }
+
+    Map<String, Object> frameworkProperties(boolean security) {
         Map<String, Object> p = new HashMap<>();
-        p.put(Constants.FRAMEWORK_SECURITY, Constants.FRAMEWORK_SECURITY_OSGI);
+        if (security) {
+            p.put(Constants.FRAMEWORK_SECURITY, Constants.FRAMEWORK_SECURITY_OSGI);
+        }
         p.put(Constants.FRAMEWORK_STORAGE, config.dataDir.resolve("cache").toString());
         p.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(FRAMEWORK_START_LEVEL));
         p.put("felix.startlevel.bundle", Integer.toString(PLUGIN_START_LEVEL));
@@ -284,16 +296,50 @@ public final class Launcher {
         return java.util.Base64.getEncoder().encodeToString(b);
     }
 
-    /** Installs the framework extensions; returns whether any was new or changed in this run. */
-    private boolean installExtensions(Framework fw, BundleSet set) throws BundleException, LaunchException {
+    /**
+     * Installs the framework extensions; returns whether any was new, changed or removed in this run. An extension
+     * this JVM cannot run ({@link #leftOut}) is not installed, and removed when an earlier run on another JDK left it
+     * in the bundle cache.
+     */
+    private boolean installExtensions(Framework fw, BundleSet set, boolean security) throws BundleException,
+            LaunchException {
         boolean changed = false;
         for (BundleSet.Entry e : set.entries()) {
-            if (e.startLevel() == 0) {
-                changed |= installOrUpdate(fw.getBundleContext(), e) != null;
+            if (e.startLevel() != 0) {
+                continue;
             }
+            String why = leftOut(e.location(), security, Runtime.version().feature());
+            if (why != null) {
+                log("left out " + e.location() + ": " + why);
+                Bundle there = fw.getBundleContext().getBundle(e.location());
+                if (there != null) {
+                    there.uninstall();
+                    changed = true;
+                }
+                continue;
+            }
+            changed |= installOrUpdate(fw.getBundleContext(), e) != null;
         }
         return changed;
     }
+
+    /**
+     * Why an extension cannot run in this JVM, or null. The framework security extension stays without the
+     * SecurityManager: it exports the permission admin packages the core bundles import, and without
+     * {@code org.osgi.framework.security} set it enforces nothing (no plugin runs in process then). SPI Fly 1.3.7
+     * weaves with an ASM (9.6) that reads class files up to Java 22, so on 23 and later every woven class fails to
+     * load (Jetty's first). Without SPI Fly, Jetty's optional ServiceLoader providers are not mediated (it falls back
+     * to its defaults) and System.Logger goes through java.util.logging, which Pax Logging bridges.
+     */
+    static String leftOut(String location, boolean security, int javaFeature) {
+        if (javaFeature >= 23 && location.endsWith(SPI_FLY_EXTENSION)) {
+            return "its ASM 9.6 cannot read Java " + javaFeature + " class files";
+        }
+        return null;
+    }
+
+    /** The ServiceLoader mediator: only where its ASM reads the JDK's class files. */
+    private static final String SPI_FLY_EXTENSION = "/org.apache.aries.spifly.dynamic.framework.extension";
 
     private void installCoreBundles(Framework fw, BundleSet set) throws BundleException, LaunchException {
         BundleContext ctx = fw.getBundleContext();

@@ -29,13 +29,6 @@ public final class Main {
             System.exit(2);
             return;
         }
-        try {
-            JavaCheck.requireSecurityManagerSupport();
-        } catch (LaunchException e) {
-            System.err.println("autoweave: " + e.getMessage());
-            System.exit(3);
-            return;
-        }
         Launcher launcher = new Launcher(config, out);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

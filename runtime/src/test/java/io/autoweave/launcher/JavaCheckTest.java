@@ -1,0 +1,41 @@
+package io.autoweave.launcher;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import org.junit.Test;
+
+/** Which JVMs run plugins in process (framework security) and which only isolated; which extensions each takes. */
+public class JavaCheckTest {
+
+    @Test
+    public void securityNeedsTheSecurityManager() {
+        assertTrue(JavaCheck.securityAvailable(17, null, false));
+        assertFalse("21 without allow installs none", JavaCheck.securityAvailable(21, null, false));
+        assertTrue(JavaCheck.securityAvailable(21, "allow", false));
+        assertFalse("JEP 486: gone in 24", JavaCheck.securityAvailable(24, "allow", false));
+        assertFalse(JavaCheck.securityAvailable(25, null, false));
+        assertTrue("one installed already counts", JavaCheck.securityAvailable(21, null, true));
+    }
+
+    @Test
+    public void theLineSaysWhyAndWhatToDo() {
+        String line = JavaCheck.isolatedOnlyLine(25, "/usr/lib/jvm/temurin-25-jdk-amd64");
+        assertTrue(line, line.contains("JEP 486") && line.contains("isolated") && line.contains("Java 17"));
+        assertTrue(JavaCheck.isolatedOnlyLine(21, "x").contains("-Djava.security.manager=allow"));
+    }
+
+    @Test
+    public void spiFlyIsLeftOutWhereItsAsmCannotReadTheJdk() {
+        String spiFly = "autoweave:core/org.apache.aries.spifly.dynamic.framework.extension";
+        String security = "autoweave:core/org.apache.felix.framework.security";
+        assertNull(Launcher.leftOut(spiFly, true, 17));
+        assertNull(Launcher.leftOut(spiFly, false, 22));
+        assertTrue(Launcher.leftOut(spiFly, false, 25).contains("ASM"));
+        // the security extension stays: it carries the permission admin packages the core bundles import
+        assertNull(Launcher.leftOut(security, false, 25));
+        assertEquals(null, Launcher.leftOut("autoweave:core/autoweave-api", false, 25));
+    }
+}
