@@ -55,6 +55,8 @@ final class DurableLog implements AutoCloseable {
     }
 
     private final SegmentStore store;
+    /** Tests only: runs on the writer thread with a batch taken, before it is written. */
+    volatile Runnable beforeWrite;
     private final Path dir;
     private final ConnectedState state = new ConnectedState();
     private long lastStateSave;
@@ -235,6 +237,10 @@ final class DurableLog implements AutoCloseable {
                 bodies.add(b);
             }
             try {
+                Runnable hook = beforeWrite;
+                if (hook != null) {
+                    hook.run();
+                }
                 store.append(bodies, now);
             } catch (IOException | RuntimeException e) {
                 writeFailures.increment();
@@ -298,23 +304,39 @@ final class DurableLog implements AutoCloseable {
         lossLast = dropped.event();
     }
 
+    /**
+     * A failed batch goes back to the front of the buffer. The loss record must name one contiguous range of events
+     * at the place they were: a loss taken with the batch ({@code lossN}) precedes the batch's events. When the buffer
+     * overflowed while the batch was in flight, the events dropped meanwhile are the ones right after the batch; put
+     * back between the two, the batch would split the range and the record would name the wrong first event. Then
+     * the batch is dropped too (it is the oldest, and "drop the oldest" is the rule): one range, earlier loss, batch,
+     * later loss, in order; at most one batch more is lost than the overflow strictly needed.
+     */
     private void putBack(List<Pending> taken, long lossN, UsbEvent lf, UsbEvent ll) {
         lock.lock();
         try {
-            for (int i = taken.size() - 1; i >= 0; i--) {
-                pending.addFirst(taken.get(i));
-            }
             inFlight = 0;
-            if (lossN > 0) {
-                // the earlier loss precedes any loss counted meanwhile
-                lossCount += lossN;
-                lossFirst = lf;
-                if (lossLast == null) {
-                    lossLast = ll;
+            if (lossCount > 0 && !taken.isEmpty()) {
+                UsbEvent first = lossN > 0 ? lf : taken.get(0).event();
+                lossCount += lossN + taken.size();
+                lost.add(taken.size());
+                lossFirst = first;
+                // lossLast stays: the last event dropped while the batch was in flight
+            } else {
+                for (int i = taken.size() - 1; i >= 0; i--) {
+                    pending.addFirst(taken.get(i));
                 }
-            }
-            while (pending.size() > settings.bufferRecords()) {
-                dropOldest();
+                if (lossN > 0) {
+                    // the earlier loss comes first; a loss counted meanwhile (with no batch events between) follows
+                    if (lossCount == 0) {
+                        lossLast = ll;
+                    }
+                    lossCount += lossN;
+                    lossFirst = lf;
+                }
+                while (pending.size() > settings.bufferRecords()) {
+                    dropOldest();
+                }
             }
         } finally {
             lock.unlock();
