@@ -297,7 +297,8 @@ public final class IsolatedPluginComponent implements EventHandler {
         } else {
             state = "STOPPED";
         }
-        String why = p != null && p.blockReason() != null ? "blocked: " + p.blockReason() : problem;
+        String why = p != null && p.blockReason() != null ? "blocked: " + p.blockReason()
+                : problem != null ? problem : p != null ? p.lastEnd() : null;
         boolean inst = config != null && installed();
         return new IsolatedPluginInfo(name, version, settings == null ? config.level() : settings.level(), state,
                 inst, inst ? config.plugin_signer() : null, inst ? config.plugin_sha256() : null,

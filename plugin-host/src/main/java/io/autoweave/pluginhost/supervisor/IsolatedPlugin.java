@@ -93,6 +93,8 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
     private int logLines;
     private volatile long startMillis = -1;
     private volatile String blockReason;
+    /** Why the last host ended, once one has crashed. */
+    private volatile String lastEnd;
     private volatile Process process;
     private final Thread supervisor;
 
@@ -135,6 +137,7 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
             if (state == State.STOPPED || state == State.BLOCKED) {
                 break;
             }
+            lastEnd = s.bsn() + ": " + end; // before the count: whoever sees a crash also sees why
             long n = crashes.incrementAndGet();
             events.audit("host-crashed", "supervisor", s.bsn() + ": " + end + " (crash " + n + " of "
                     + s.maxCrashes() + ")");
@@ -439,6 +442,11 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
 
     public State state() {
         return state;
+    }
+
+    /** Why the last host ended (a crash), or null when none has. */
+    public String lastEnd() {
+        return lastEnd;
     }
 
     public String blockReason() {

@@ -16,6 +16,7 @@ import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.PluginInstallException;
 import io.autoweave.plugin.installer.PluginMode;
 import io.autoweave.plugin.installer.internal.lifecycle.InstallRecorder;
+import io.autoweave.plugin.installer.internal.lifecycle.InstalledPlugins;
 import io.autoweave.plugin.installer.internal.lifecycle.PluginLifecycle;
 import io.autoweave.plugin.installer.internal.verify.Verdict;
 import io.autoweave.pluginhost.IsolatedDeployment;
@@ -136,7 +137,9 @@ public final class IsolatedInstalls {
             }
         }
         if (info == null || !info.running()) {
-            String why = info == null ? "its host was not configured" : info.problem() != null ? info.problem()
+            String why = info == null ? "its host was not configured"
+                    : info.problem() != null ? info.problem()
+                    : System.currentTimeMillis() < deadline ? "its host ended before it was ready (" + info.state() + ")"
                     : "its host was not ready within " + waitMillis + " ms";
             discard(h, bsn, d.jar());
             String location = info == null ? LOCATION_PREFIX + "?/" + bsn : location(info);
@@ -172,16 +175,7 @@ public final class IsolatedInstalls {
 
     public InstalledPlugin start(String bsn, String actor, long waitMillis) throws PluginInstallException {
         IsolatedPlugins h = require();
-        if (monitor.isBlocked(bsn)) {
-            record.operated("start-refused", bsn, "blocklist", "by " + actor + ": blocked");
-            throw new PluginInstallException(InstallError.BLOCKED, bsn + " is blocked (" + monitor.blocked().get(bsn)
-                    + "); unblock it first (aw:unblock " + bsn + ")");
-        }
-        if (monitor.isLockdown()) {
-            record.operated("start-refused", bsn, "lockdown", "by " + actor + ": the system is locked down");
-            throw new PluginInstallException(InstallError.LOCKDOWN, "the system is locked down; no plugin may start "
-                    + "(aw:lockdown shows why; aw:lockdown off lifts it)");
-        }
+        InstalledPlugins.refuseStart(monitor, record, bsn, actor);
         IsolatedPluginInfo info = enable(h, bsn, true, waitMillis);
         if (!info.running()) {
             record.operated("start-failed", bsn, "operator", "by " + actor + ": " + info.problem());

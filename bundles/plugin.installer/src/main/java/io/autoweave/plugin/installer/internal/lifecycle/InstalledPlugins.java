@@ -86,9 +86,9 @@ public final class InstalledPlugins {
         return found;
     }
 
-    public InstalledPlugin start(String symbolicNameOrId, String actor) throws PluginInstallException {
-        Bundle b = plugin(symbolicNameOrId, "starts");
-        String bsn = b.getSymbolicName();
+    /** A start of a blocked plugin, or of any plugin in lockdown, is refused and audited (in process or isolated). */
+    public static void refuseStart(SecurityMonitor monitor, InstallRecorder record, String bsn, String actor)
+            throws PluginInstallException {
         if (monitor.isBlocked(bsn)) {
             record.operated("start-refused", bsn, "blocklist", "by " + actor + ": blocked");
             throw new PluginInstallException(InstallError.BLOCKED, bsn + " is blocked (" + monitor.blocked().get(bsn)
@@ -99,6 +99,12 @@ public final class InstalledPlugins {
             throw new PluginInstallException(InstallError.LOCKDOWN, "the system is locked down; no plugin may start "
                     + "(aw:lockdown shows why; aw:lockdown off lifts it)");
         }
+    }
+
+    public InstalledPlugin start(String symbolicNameOrId, String actor) throws PluginInstallException {
+        Bundle b = plugin(symbolicNameOrId, "starts");
+        String bsn = b.getSymbolicName();
+        refuseStart(monitor, record, bsn, actor);
         try {
             ops.get().run("start", b, Bundle::start);
         } catch (BundleOps.TimedOut e) {
