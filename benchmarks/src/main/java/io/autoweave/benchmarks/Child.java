@@ -28,6 +28,7 @@ import org.osgi.framework.wiring.FrameworkWiring;
 
 import io.autoweave.benchmarks.probe.BenchListener;
 import io.autoweave.benchmarks.probe.CpuBurner;
+import io.autoweave.benchmarks.probe.IsolatedLatencyProbe;
 import io.autoweave.benchmarks.probe.LatencyListener;
 import io.autoweave.benchmarks.probe.DispatchProbe;
 import io.autoweave.plugin.installer.testing.TestSigning;
@@ -79,6 +80,7 @@ public final class Child {
                 case "memory" -> c.memory(out);
                 case "isolation" -> c.isolation(out);
                 case "footprint" -> c.footprint(out);
+                case "isolated" -> c.isolated(out);
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);
             }
             out.println("DONE");
@@ -615,12 +617,7 @@ public final class Child {
         for (int i = 0; i < v.length; i++) {
             v[i] = latency.applyAsLong(i);
         }
-        java.util.Arrays.sort(v);
-        result(out, key + ".sent", sent);
-        result(out, key + ".received", got);
-        result(out, key + ".p50_ms", ms(v[(int) Math.ceil(0.50 * v.length) - 1]));
-        result(out, key + ".p99_ms", ms(v[(int) Math.ceil(0.99 * v.length) - 1]));
-        result(out, key + ".max_ms", ms(v[v.length - 1]));
+        percentiles(out, key, v, sent);
     }
 
     /** Sends at {@code rate} events/s for {@code nanos}; returns how many were sent. */
@@ -652,6 +649,164 @@ public final class Child {
                 return c;
             }
             Thread.sleep(50);
+        }
+    }
+
+    // ---- scenario 9: a plugin isolated (its own JVM) against the same listener in process ------------------------
+
+    /**
+     * One runtime, two listeners fed the same events: {@link LatencyListener} in process and
+     * {@link IsolatedLatencyProbe} installed isolated through the installer (signed, level high). Paced at 1000
+     * events/s, each event's report → listener latency at both; then a burst of 1000 events (the host's queue holds
+     * 1024) and the time until the last one arrived at each; and the install time of each mode.
+     */
+    private void isolated(PrintStream out) throws Exception {
+        TestSigning.Credentials ca = TestSigning.newCa("AutoWeave Bench Isolated CA");
+        TestSigning.Credentials signer = TestSigning.issue(ca, "Bench Isolated Signer");
+        Path trust = work.resolve("isolated-truststore.p12");
+        Path dir = Files.createDirectories(work.resolve("isolated-plugins"));
+        List<String> levels = List.of("high", "low");
+        Map<String, Path> probes = new HashMap<>();
+        for (String level : levels) {
+            String bsn = "bench.isolated." + level;
+            probes.put(level, TestSigning.sign(Jars.write(dir.resolve(bsn + "-unsigned.jar"), Jars.bundle(bsn,
+                    IsolatedLatencyProbe.class.getName(), "io.autoweave.api.device, org.osgi.framework",
+                    IsolatedLatencyProbe.class)), dir.resolve(bsn + ".jar"), signer));
+        }
+        Path inProcess = InProcessRuntime.signedPlugin(dir, "bench.inprocess.install", signer);
+        try (InProcessRuntime rt = new InProcessRuntime(work.resolve("isolated-data"),
+                Map.of("io.autoweave.plugin.installer.cfg", InProcessRuntime.installerConfig(trust, ca)), log)) {
+            LongConsumer send = Workload.reporting(rt.reportProbe());
+            InProcessRuntime.installCore(rt.context(), "bench-latency-listener", Jars.bundle("bench.latency.listener",
+                    LatencyListener.class.getName(), Jars.API_IMPORTS, LatencyListener.class));
+            LongUnaryOperator latency = InProcessRuntime.service(rt.context(), "(bench=latency)");
+            Object installer = rt.installer(trust);
+            long t0 = System.nanoTime();
+            InProcessRuntime.install(installer, inProcess, "HIGH");
+            result(out, "isolated.install_in_process_ms", ms(System.nanoTime() - t0));
+            for (String level : levels) {
+                t0 = System.nanoTime();
+                String state = InProcessRuntime.installIsolated(installer, probes.get(level), level.toUpperCase());
+                result(out, "isolated." + level + ".install_ms", ms(System.nanoTime() - t0));
+                if (!"RUNNING".equals(state)) {
+                    throw new IllegalStateException("the isolated probe at " + level + " did not start: " + state);
+                }
+            }
+            Path logFile = rt.launcher.logDir().resolve("autoweave.log");
+            long[] seq = { 0 };
+            paced(send, seq, 1000, seconds(2, 5)); // warm-up, every listener
+            awaitCount(latency);
+            long first = seq[0];
+            latency.applyAsLong(-2);
+            long sent = paced(send, seq, 1000, seconds(5, 20));
+            long got = awaitCount(latency);
+            long[] v = new long[(int) got];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = latency.applyAsLong(i);
+            }
+            percentiles(out, "isolated.in_process", v, sent);
+            // a probe prints per 100 events: a tail of 200 flushes the last line of the measured ones
+            paced(send, seq, 1000, 200_000_000L);
+            for (String level : levels) {
+                long[] micros = awaitIsolated(logFile, "bench.isolated." + level, first, first + sent, seq[0]);
+                long[] iv = new long[micros.length];
+                for (int i = 0; i < iv.length; i++) {
+                    iv[i] = micros[i] * 1000;
+                }
+                percentiles(out, "isolated." + level, iv, sent);
+            }
+
+            // a burst of 1000 (within a host's queue of 1024) once every listener has everything; padded to a line's
+            // start, so the burst fills its lines exactly
+            while (seq[0] % 100 != 0) {
+                send.accept(seq[0]++);
+            }
+            for (String level : levels) {
+                awaitIsolated(logFile, "bench.isolated." + level, seq[0] - 100, seq[0], seq[0]);
+            }
+            Thread.sleep(200);
+            latency.applyAsLong(-2);
+            long offset = Files.size(logFile);
+            long last = seq[0] + 999;
+            long b0 = System.nanoTime();
+            for (int i = 0; i < 1000; i++) {
+                send.accept(seq[0]++);
+            }
+            Map<String, Long> done = new HashMap<>();
+            long deadline = b0 + 60_000_000_000L;
+            while (done.size() < 1 + levels.size() && System.nanoTime() < deadline) {
+                if (!done.containsKey("in_process") && latency.applyAsLong(-1) >= 1000) {
+                    done.put("in_process", System.nanoTime());
+                }
+                String tail = readFrom(logFile, offset);
+                for (String level : levels) {
+                    if (!done.containsKey(level) && tail.contains("[bench.isolated." + level + " out] BENCH-LAT "
+                            + (last - 99) + " ")) {
+                        done.put(level, System.nanoTime());
+                    }
+                }
+                Thread.sleep(2);
+            }
+            if (done.size() < 1 + levels.size()) {
+                throw new IllegalStateException("the burst did not arrive within 60 s: only at " + done.keySet());
+            }
+            done.forEach((k, t) -> result(out, "isolated." + k + ".burst_per_s", String.format(java.util.Locale.ROOT,
+                    "%.0f", 1000 / ((t - b0) / 1e9))));
+        }
+    }
+
+    private static void percentiles(PrintStream out, String key, long[] v, long sent) {
+        java.util.Arrays.sort(v);
+        result(out, key + ".sent", sent);
+        result(out, key + ".received", v.length);
+        result(out, key + ".p50_ms", ms(v[(int) Math.ceil(0.50 * v.length) - 1]));
+        result(out, key + ".p99_ms", ms(v[(int) Math.ceil(0.99 * v.length) - 1]));
+        result(out, key + ".max_ms", ms(v[v.length - 1]));
+    }
+
+    /** What the runtime's log holds after {@code offset}. */
+    private static String readFrom(Path logFile, long offset) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(logFile)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.max(0, ch.size() - offset));
+            ch.read(b, offset);
+            return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * The latencies (µs) an isolated probe {@code bsn} printed for events {@code from} (inclusive) to {@code to}
+     * (exclusive), read from its lines in the runtime log; waits (at most 30 s) for them. Its lines number events as
+     * it received them, so a missed event would leave a line out, which the wait shows.
+     */
+    private static long[] awaitIsolated(Path logFile, String bsn, long from, long to, long sent) throws Exception {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("\\[" + java.util.regex.Pattern.quote(bsn)
+                + " out\\] BENCH-LAT (\\d+)((?: \\d+)+)");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            Map<Long, long[]> lines = new HashMap<>();
+            if (Files.isRegularFile(logFile)) {
+                java.util.regex.Matcher m = line.matcher(Files.readString(logFile));
+                while (m.find()) {
+                    lines.put(Long.parseLong(m.group(1)), java.util.Arrays.stream(m.group(2).trim().split(" "))
+                            .mapToLong(Long::parseLong).toArray());
+                }
+            }
+            boolean complete = true;
+            for (long i = from - from % 100; i < to; i += 100) {
+                complete &= lines.containsKey(i);
+            }
+            if (complete) {
+                long[] v = new long[(int) (to - from)];
+                for (long i = from; i < to; i++) {
+                    v[(int) (i - from)] = lines.get(i - i % 100)[(int) (i % 100)];
+                }
+                return v;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(bsn + ": its lines for events " + from + ".." + to + " of " + sent
+                        + " are not all in " + logFile + " (" + lines.size() + " lines): did the host miss events?");
+            }
+            Thread.sleep(100);
         }
     }
 

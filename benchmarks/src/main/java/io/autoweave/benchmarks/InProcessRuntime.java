@@ -119,6 +119,22 @@ final class InProcessRuntime implements AutoCloseable {
         return String.valueOf(state.invoke(plugin));
     }
 
+    /** installer.install(path, level, ISOLATED): returns the plugin's state (RUNNING once its host is ready). */
+    static String installIsolated(Object installer, Path jar, String level) throws Exception {
+        ClassLoader cl = installer.getClass().getClassLoader();
+        Class<?> api = Class.forName("io.autoweave.plugin.installer.PluginInstaller", false, cl);
+        @SuppressWarnings({ "unchecked", "rawtypes" })
+        Object lvl = Enum.valueOf((Class) Class.forName("io.autoweave.api.plugin.SecurityLevel", false, cl), level);
+        @SuppressWarnings({ "unchecked", "rawtypes" })
+        Object mode = Enum.valueOf((Class) Class.forName("io.autoweave.plugin.installer.PluginMode", false, cl),
+                "ISOLATED");
+        Object plugin = invoke(api.getMethod("install", String.class, lvl.getClass(), mode.getClass()), installer,
+                jar.toString(), lvl, mode);
+        Method state = plugin.getClass().getMethod("state");
+        state.setAccessible(true);
+        return String.valueOf(state.invoke(plugin));
+    }
+
     static void uninstall(Object installer, String bsn) throws Exception {
         Class<?> api = Class.forName("io.autoweave.plugin.installer.PluginInstaller", false,
                 installer.getClass().getClassLoader());

@@ -39,7 +39,7 @@ public final class Suite {
 
     static final List<String> SCENARIOS = List.of("1. Pipeline throughput", "2. Latency", "3. Plugin install",
             "4. Cold start and shutdown", "5. Memory", "6. Dispatch to 16 plugins",
-            "7. Isolation from a CPU burner", "8. Footprint as packaged");
+            "7. Isolation from a CPU burner", "8. Footprint as packaged", "9. Isolated plugin (own JVM)");
 
     private final boolean full;
     /** Scenario numbers to run (--only); empty: all. */
@@ -150,6 +150,7 @@ public final class Suite {
             step("6. Dispatch to 16 plugins", this::dispatch);
             step("7. Isolation from a CPU burner", this::isolation);
             step("8. Footprint as packaged", () -> footprint(redis));
+            step("9. Isolated plugin (own JVM)", this::isolatedPlugin);
         }
         long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
         load = load + " at start; " + readOr("/proc/loadavg", "?").trim() + " at end";
@@ -557,6 +558,46 @@ public final class Suite {
                 "before any burner", fmt3(base), ratio(after, base)));
     }
 
+    /**
+     * Scenario 9: the same events to a listener in process and to two isolated ones (own JVMs, levels high and low:
+     * the strictest and the loosest CPU share), same runtime and run.
+     */
+    private void isolatedPlugin() throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/bwrap"))) {
+            throw new IllegalStateException("bubblewrap is needed (apt-get install bubblewrap)");
+        }
+        Map<String, String> r = child("isolated", full ? 300 : 180);
+        progress("isolated: " + r);
+        String scenario = SCENARIOS.get(8);
+        String baseline = "the same events to a listener in process, same runtime (" + r.get(
+                "isolated.in_process.received") + " of " + r.get("isolated.in_process.sent") + ")";
+        boolean firstRow = true;
+        for (String level : List.of("high", "low")) {
+            String workload = "1000 events/s for " + (full ? 20 : 5) + " s, simulated source → DeviceReportSink → "
+                    + "pipeline → dispatch → a listener installed isolated at level " + level + " (signed; its own JVM "
+                    + "under bubblewrap, " + (level.equals("high") ? "30" : "80") + " % of a core, nice 10; the event "
+                    + "crosses a unix socket) (" + r.get("isolated." + level + ".received") + " of "
+                    + r.get("isolated." + level + ".sent") + " measured)";
+            for (String pct : List.of("p50", "p99")) {
+                double v = Double.parseDouble(r.get("isolated." + level + "." + pct + "_ms"));
+                double b = Double.parseDouble(r.get("isolated.in_process." + pct + "_ms"));
+                rows.add(new Row(scenario, pct.equals("p50") ? workload : "″", pct + " report → isolated listener, "
+                        + level + " (ms)", fmt3(v), baseline, fmt3(b), ratio(v, b)));
+            }
+            double bi = Double.parseDouble(r.get("isolated." + level + ".burst_per_s"));
+            double bp = Double.parseDouble(r.get("isolated.in_process.burst_per_s"));
+            rows.add(new Row(scenario, firstRow ? "a burst of 1000 events reported at once (a host's queue holds "
+                    + "1024), until the last arrived" : "″", "deliveries/s to the isolated listener, " + level,
+                    fmt0(bi), "to the listener in process, same burst", fmt0(bp), ratio(bi, bp)));
+            double ii = Double.parseDouble(r.get("isolated." + level + ".install_ms"));
+            double ip = Double.parseDouble(r.get("isolated.install_in_process_ms"));
+            rows.add(new Row(scenario, firstRow ? "install of a signed plugin through the installer until it runs "
+                    + "(isolated: until its host is ready)" : "″", "install isolated, " + level + " (ms)", fmt0(ii),
+                    "install in process, same runtime", fmt0(ip), ratio(ii, ip)));
+            firstRow = false;
+        }
+    }
+
     // ---- report ---------------------------------------------------------------------------------------------------
 
     private String markdown(ZonedDateTime started, String load, long seconds) {
@@ -656,6 +697,10 @@ public final class Suite {
 
     static String fmt1(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    static String fmt0(double v) {
+        return String.format(Locale.ROOT, "%.0f", v);
     }
 
     static String fmt3(double v) {

@@ -322,6 +322,21 @@ public class ExecutableJarIT {
         assertTrue(line, line.contains("SecurityManager none"));
         assertEquals(143, run.terminate());
         assertFalse("a clean start and stop, no stack trace:\n" + run.text(), run.text().contains("\tat "));
+
+        // after a restart the isolated plugin runs again, from Configuration Admin's store and the kept jar
+        Run again = new Run(newer.resolve("bin/java").toString(), RuntimeHarness.freePort());
+        again.awaitReady();
+        RuntimeHarness.await("the host ready again; output:\n" + again.text(), 60,
+                () -> again.text().contains(bsn + ": host-ready"));
+        try (SshClients ssh = new SshClients();
+                org.apache.sshd.client.session.ClientSession s = ssh.password(sshPort, password)) {
+            String plugins = SshClients.exec(s, "aw:plugins").out();
+            assertTrue(plugins, plugins.contains(bsn) && plugins.contains("RUNNING") && plugins.contains("isolated"));
+            SshClients.exec(s, "aw:simulate attach 046d:c52b JDK25-AGAIN 7-2");
+        }
+        RuntimeHarness.await("the plugin's line after the restart", 30,
+                () -> again.text().contains("isolated got JDK25-AGAIN"));
+        assertEquals(143, again.terminate());
         RuntimeHarness.deleteTree(work);
     }
 
