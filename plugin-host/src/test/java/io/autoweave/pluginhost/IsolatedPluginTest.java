@@ -230,7 +230,7 @@ public class IsolatedPluginTest {
         await("the polite host ready", 60, () -> polite.state() == IsolatedPlugin.State.RUNNING);
         Map<String, IsolatedPlugin> hostile = new ConcurrentHashMap<>();
         Map<String, List<String>> logs = new ConcurrentHashMap<>();
-        List<String> crashers = List.of("exit", "halt", "oom", "hang", "stack", "stuck");
+        List<String> crashers = List.of("exit", "halt", "oom", "hang", "stack", "stuck", "disk");
         List<String> survivors = List.of("flood", "rawflood", "shadow", "exec", "execjava", "socket", "symlink",
                 "interrupt", "threads", "facts");
         for (String b : concat(crashers, survivors)) {
@@ -276,6 +276,15 @@ public class IsolatedPluginTest {
         assertTrue(outcome(logs, "socket"), outcome(logs, "socket").startsWith("outcome: refused"));
         assertTrue(outcome(logs, "symlink"), outcome(logs, "symlink").contains("leads nowhere"));
         assertTrue("the flood was cut: " + hostile.get("flood").logDropped(), hostile.get("flood").logDropped() > 0);
+        IsolatedPlugin disk = hostile.get("disk");
+        assertTrue(disk.blockReason(), disk.blockReason().contains("data directory holds more than 64 MB"));
+        long left;
+        try (java.util.stream.Stream<Path> files = Files.walk(WORK.resolve("hosts/disk/data"))) {
+            left = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
+        System.out.printf("[host-test] disk filler blocked (%s); %d bytes left in its data directory%n",
+                disk.blockReason(), left);
+        assertTrue(left + " bytes left", left < 1 << 20);
         IsolatedPlugin stuck = hostile.get("stuck");
         assertTrue(stuck.blockReason(), stuck.blockReason().contains("listener stuck"));
         IsolatedPlugin raw = hostile.get("rawflood");

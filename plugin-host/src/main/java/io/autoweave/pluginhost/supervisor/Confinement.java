@@ -27,19 +27,22 @@ import java.util.Set;
 public final class Confinement {
 
     /** Limits for one level. */
-    public record Limits(int heapMb, int memoryMb, int cpuPercent, int tasks, int openFiles) {
-        /** The seed's per-level figures: heap 256/128/64 MB, CPU share 80/50/30 %. */
+    public record Limits(int heapMb, int memoryMb, int cpuPercent, int tasks, int openFiles, int dataMb) {
+        /**
+         * The seed's per-level figures: heap 256/128/64 MB, CPU share 80/50/30 %; the data directory (the host's
+         * framework cache and the plugin's own files) 256/128/64 MB.
+         */
         public static Limits of(String level) {
             switch (level.toLowerCase(Locale.ROOT)) {
-                case "low": return new Limits(256, 512, 80, 256, 512);
-                case "medium": return new Limits(128, 320, 50, 128, 256);
-                default: return new Limits(64, 224, 30, 64, 128);
+                case "low": return new Limits(256, 512, 80, 256, 512, 256);
+                case "medium": return new Limits(128, 320, 50, 128, 256, 128);
+                default: return new Limits(64, 224, 30, 64, 128, 64);
             }
         }
 
         public String describe() {
             return "heap " + heapMb + " MB, memory " + memoryMb + " MB, cpu " + cpuPercent + " %, tasks " + tasks
-                    + ", files " + openFiles;
+                    + ", files " + openFiles + ", data " + dataMb + " MB";
         }
     }
 
@@ -203,7 +206,10 @@ public final class Confinement {
         if (!prlimit) {
             return List.of();
         }
-        List<String> p = new ArrayList<>(List.of(PRLIMIT.toString(), "--nofile=" + limits.openFiles(), "--core=0"));
+        // --fsize: no one file beyond the data ceiling (the JVM ignores SIGXFSZ: the write fails with "File too
+        // large"); the supervisor bounds the directory as a whole
+        List<String> p = new ArrayList<>(List.of(PRLIMIT.toString(), "--nofile=" + limits.openFiles(), "--core=0",
+                "--fsize=" + (long) limits.dataMb() * 1024 * 1024));
         if (!cgroups) {
             // no memory cgroup: the address space is the only ceiling left (generous: the JVM reserves a lot)
             p.add("--as=" + (long) (limits.memoryMb() + 1536) * 1024 * 1024);

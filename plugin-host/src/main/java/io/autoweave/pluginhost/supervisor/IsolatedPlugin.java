@@ -290,6 +290,15 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
                 if (state == State.STOPPED || state == State.BLOCKED) {
                     return "stopped";
                 }
+                if (now - lastDataCheck >= DATA_CHECK_MILLIS) {
+                    lastDataCheck = now;
+                    String over = dataOverLimit();
+                    if (over != null) {
+                        block(over, "data>" + limits.dataMb() + "MB");
+                        emptyData();
+                        return "stopped";
+                    }
+                }
                 try {
                     Thread.sleep(25);
                 } catch (InterruptedException x) {
@@ -298,6 +307,67 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
             }
         } finally {
             writer.interrupt(); // the caller closes the channel, which ends a write blocked on it
+        }
+    }
+
+    /** How often the supervisor measures the host's data directory. */
+    static final long DATA_CHECK_MILLIS = 250;
+    /** Entries counted at most per measurement: more is refused like too many bytes (a walk must stay cheap). */
+    static final int DATA_MAX_ENTRIES = 100_000;
+    private long lastDataCheck;
+
+    /**
+     * Whether the host's data directory (its framework cache and the plugin's files) is over the level's ceiling:
+     * the reason, or null. Measured every {@value #DATA_CHECK_MILLIS} ms by a walk that stops at the ceiling or at
+     * {@value #DATA_MAX_ENTRIES} entries; one file cannot exceed the ceiling ({@code prlimit --fsize}), so the disk use
+     * is bounded by the ceiling plus what the plugin writes in one interval.
+     */
+    String dataOverLimit() {
+        long limit = (long) limits.dataMb() * 1024 * 1024;
+        long[] sum = { 0, 0 };
+        try {
+            Files.walkFileTree(s.workDir().resolve("data"), new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+                    sum[0] += a.size();
+                    sum[1]++;
+                    return sum[0] > limit || sum[1] > DATA_MAX_ENTRIES ? java.nio.file.FileVisitResult.TERMINATE
+                            : java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return java.nio.file.FileVisitResult.CONTINUE; // removed meanwhile
+                }
+            });
+        } catch (IOException e) {
+            return null; // not there yet
+        }
+        if (sum[0] > limit) {
+            return "its data directory holds more than " + limits.dataMb() + " MB (the level's ceiling)";
+        }
+        if (sum[1] > DATA_MAX_ENTRIES) {
+            return "its data directory holds more than " + DATA_MAX_ENTRIES + " files";
+        }
+        return null;
+    }
+
+    /** After a block for its data: the directory is emptied, so the runtime's disk gets the space back. */
+    private void emptyData() {
+        Path data = s.workDir().resolve("data");
+        try (java.util.stream.Stream<Path> all = Files.walk(data)) {
+            all.sorted(java.util.Comparator.reverseOrder()).filter(x -> !x.equals(data)).forEach(x -> {
+                try {
+                    Files.deleteIfExists(x);
+                } catch (IOException e) {
+                    // a file the dead host still held: the next start's walk sees it again
+                }
+            });
+            events.audit("host-data-emptied", "data>" + limits.dataMb() + "MB", s.bsn() + ": " + data
+                    + " emptied to give the disk its space back");
+        } catch (IOException e) {
+            events.audit("host-data-kept", "data>" + limits.dataMb() + "MB", s.bsn() + ": cannot empty " + data
+                    + ": " + e);
         }
     }
 

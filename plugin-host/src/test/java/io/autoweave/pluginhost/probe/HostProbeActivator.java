@@ -144,6 +144,23 @@ public class HostProbeActivator implements BundleActivator, UsbEventListener, Ru
                 return "raw flooded 20 MiB";
             case "stuck":
                 return "will hang in onEvent";
+            case "disk":
+                // fill its data directory, 8 MiB files one after another, until something stops it
+                Path dir = ctx.getDataFile("").toPath();
+                byte[] chunk = new byte[1 << 20];
+                long written = 0;
+                try {
+                    for (int f = 0; ; f++) {
+                        try (java.io.OutputStream o = Files.newOutputStream(dir.resolve("fill-" + f))) {
+                            for (int i = 0; i < 8; i++) {
+                                o.write(chunk);
+                                written += chunk.length;
+                            }
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    return "disk stopped at " + (written >> 20) + " MiB: " + e;
+                }
             default:
                 return "unknown " + behaviour;
         }

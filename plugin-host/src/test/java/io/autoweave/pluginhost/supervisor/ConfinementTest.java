@@ -26,7 +26,8 @@ public class ConfinementTest {
         Path dir = Files.createTempDirectory("confinement");
         List<String> cmd = command(new Confinement(false, true, false), dir);
         String line = String.join(" ", cmd);
-        assertTrue(line, line.contains("--nofile=128 --core=0 --as=" + (224L + 1536) * 1024 * 1024 + " --nproc=64"));
+        assertTrue(line, line.contains("--nofile=128 --core=0 --fsize=" + 64L * 1024 * 1024 + " --as="
+                + (224L + 1536) * 1024 * 1024 + " --nproc=64"));
         assertFalse(line, line.contains("bwrap"));
         assertTrue(line, line.contains("-Xmx64m") && line.contains("-XX:+ExitOnOutOfMemoryError"));
         assertEquals("Main", cmd.get(cmd.size() - 2));

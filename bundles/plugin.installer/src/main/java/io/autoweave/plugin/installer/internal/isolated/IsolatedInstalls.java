@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import io.autoweave.api.plugin.PluginState;
 import io.autoweave.api.plugin.SecurityLevel;
+import io.autoweave.commons.ident.Identifiers;
 import io.autoweave.plugin.installer.InstallError;
 import io.autoweave.plugin.installer.InstalledPlugin;
 import io.autoweave.plugin.installer.PluginInstallException;
@@ -94,6 +95,11 @@ public final class IsolatedInstalls {
             throws PluginInstallException, IOException {
         IsolatedPlugins h = require();
         String bsn = v.symbolicName();
+        try {
+            Identifiers.symbolicName(bsn); // it names a file and a configuration: never a path
+        } catch (IllegalArgumentException e) {
+            throw new PluginInstallException(InstallError.MANIFEST_INVALID, "Bundle-SymbolicName: " + e.getMessage(), e);
+        }
         Files.createDirectories(dir);
         Path jar = dir.resolve(bsn + ".jar");
         Path tmp = dir.resolve(bsn + ".jar.tmp");
