@@ -166,13 +166,7 @@ public class ExecutableJarIT {
     @Test
     public void aBlockedPluginStaysBlockedAndAuditedAcrossARestartOfTheProcess() throws Exception {
         String bsn = "itest.hostile.restart";
-        char[] trustPassword = "restart-trust-pw".toCharArray();
-        TestSigning.Credentials ca = TestSigning.newCa("AutoWeave Restart ITest CA");
-        Files.createDirectories(data.resolve("security"));
-        Files.createDirectories(data.resolve("etc"));
-        TestSigning.trustStore(data.resolve("security/plugins-truststore.p12"), trustPassword, ca.certificate());
-        Files.writeString(data.resolve("etc/io.autoweave.plugin.installer.cfg"),
-                ".trust.store.password=" + new String(trustPassword) + "\n");
+        TestSigning.Credentials ca = trustedCa("AutoWeave Restart ITest CA");
         Files.writeString(data.resolve("etc/io.autoweave.plugin.dropfolder.cfg"), "poll.millis=200\n");
         Map<String, String> headers = TestSigning.bundleHeaders(bsn);
         headers.put("Bundle-Activator", HostileProbe.class.getName());
@@ -213,6 +207,18 @@ public class ExecutableJarIT {
         assertTrue(auditLines("denied", bsn).size() >= 1);
         assertEquals(143, second.terminate());
         RuntimeHarness.deleteTree(work);
+    }
+
+    /** A new CA that the data directory's plugin trust store (and the installer's configuration) trusts. */
+    private TestSigning.Credentials trustedCa(String name) throws IOException {
+        char[] trustPassword = "itest-trust-pw".toCharArray();
+        TestSigning.Credentials ca = TestSigning.newCa(name);
+        Files.createDirectories(data.resolve("security"));
+        Files.createDirectories(data.resolve("etc"));
+        TestSigning.trustStore(data.resolve("security/plugins-truststore.p12"), trustPassword, ca.certificate());
+        Files.writeString(data.resolve("etc/io.autoweave.plugin.installer.cfg"),
+                ".trust.store.password=" + new String(trustPassword) + "\n");
+        return ca;
     }
 
     /** One HTTP POST to the runtime process. */
@@ -263,13 +269,7 @@ public class ExecutableJarIT {
         Assume.assumeTrue("no JDK 24+ installed under /usr/lib/jvm", newer != null);
         Assume.assumeTrue("bubblewrap is needed (apt-get install bubblewrap)", Files.isExecutable(Path.of(
                 "/usr/bin/bwrap")));
-        char[] trustPassword = "jdk25-trust-pw".toCharArray();
-        TestSigning.Credentials ca = TestSigning.newCa("AutoWeave JDK 25 ITest CA");
-        Files.createDirectories(data.resolve("security"));
-        Files.createDirectories(data.resolve("etc"));
-        TestSigning.trustStore(data.resolve("security/plugins-truststore.p12"), trustPassword, ca.certificate());
-        Files.writeString(data.resolve("etc/io.autoweave.plugin.installer.cfg"),
-                ".trust.store.password=" + new String(trustPassword) + "\n");
+        TestSigning.Credentials ca = trustedCa("AutoWeave JDK 25 ITest CA");
         int sshPort = RuntimeHarness.freePort();
         Files.writeString(data.resolve("etc/io.autoweave.ssh.cfg"), "port=" + sshPort + "\n");
         Path work = Files.createTempDirectory("autoweave-jdk25-it");

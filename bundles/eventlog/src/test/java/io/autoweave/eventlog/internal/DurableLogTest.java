@@ -249,12 +249,15 @@ public class DurableLogTest {
         }
     }
 
+    /** A memory buffer of 1000 events. */
+    private static final LogSettings SMALL_BUFFER = new LogSettings(64 * 1024, 1 << 20, 0, 1000, 1024, 4096, 50, false,
+            1 << 20, 2);
+
     @Test
     public void whenTheMemoryBufferOverflowsALossRecordStandsWhereTheDroppedEventsWere() throws Exception {
         Path mnt = mountTmpfs("tmpfs2", "256k");
         try {
-            DurableLog log = open(mnt.resolve("log"), new LogSettings(64 * 1024, 1 << 20, 0, 1000, 1024, 4096, 50,
-                    false, 1 << 20, 2));
+            DurableLog log = open(mnt.resolve("log"), SMALL_BUFFER);
             Path filler = fill(mnt);
             for (int i = 0; i < 1500; i++) {
                 log.append(event(i));
@@ -299,8 +302,7 @@ public class DurableLogTest {
     public void anOverflowWhileAFailingBatchIsInFlightGivesOneLossRecordInItsPlace() throws Exception {
         Path mnt = mountTmpfs("tmpfs3", "256k");
         try {
-            DurableLog log = open(mnt.resolve("log"), new LogSettings(64 * 1024, 1 << 20, 0, 1000, 1024, 4096, 50,
-                    false, 1 << 20, 2));
+            DurableLog log = open(mnt.resolve("log"), SMALL_BUFFER);
             java.util.concurrent.CountDownLatch taken = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
             log.beforeWrite = () -> {
