@@ -283,7 +283,15 @@ public class ExecutableJarIT {
             code = in.readAllBytes();
         }
         Path unsigned = TestSigning.writeJar(work.resolve("unsigned.jar"), headers, Map.of(cls, code));
-        Path polite = TestSigning.sign(unsigned, work.resolve("polite.jar"), TestSigning.issue(ca, "JDK 25 Signer"));
+        TestSigning.Credentials signer = TestSigning.issue(ca, "JDK 25 Signer");
+        Path polite = TestSigning.sign(unsigned, work.resolve("polite.jar"), signer);
+        // a second plugin for the drop folder, which installs in the default mode: isolated on this Java
+        Map<String, String> dropHeaders = TestSigning.bundleHeaders("itest.isolated.dropped");
+        dropHeaders.put("Bundle-Activator", io.autoweave.itests.probe.IsolatedProbeActivator.class.getName());
+        dropHeaders.put("Import-Package", "org.osgi.framework,io.autoweave.api.device");
+        Path dropped = TestSigning.sign(TestSigning.writeJar(work.resolve("dropped-unsigned.jar"), dropHeaders,
+                Map.of(cls, code)), work.resolve("dropped.jar"), signer);
+        Files.writeString(data.resolve("etc/io.autoweave.plugin.dropfolder.cfg"), "poll.millis=200\n");
 
         Run run = new Run(newer.resolve("bin/java").toString(), RuntimeHarness.freePort());
         run.awaitReady();
@@ -310,8 +318,14 @@ public class ExecutableJarIT {
         assertEquals(installed.body(), 201, installed.status());
         assertTrue(installed.body(), installed.body().contains("\"mode\":\"isolated\"")
                 && installed.body().contains("\"state\":\"RUNNING\""));
+        Files.createDirectories(data.resolve("plugins-drop"));
+        Files.copy(dropped, data.resolve("plugins-drop/dropped.jar"));
+        RuntimeHarness.await("the dropped plugin's host ready; output:\n" + run.text(), 60,
+                () -> run.text().contains("itest.isolated.dropped: host-ready"));
         try (SshClients ssh = new SshClients();
                 org.apache.sshd.client.session.ClientSession s = ssh.password(sshPort, password)) {
+            String plugins = SshClients.exec(s, "aw:plugins").out();
+            assertTrue(plugins, plugins.contains("isolated:medium/itest.isolated.dropped"));
             SshClients.Result sim = SshClients.exec(s, "aw:simulate attach 046d:c52b JDK25-EVENT 7-1");
             assertEquals(sim.err(), Integer.valueOf(0), sim.status());
         }
