@@ -293,14 +293,36 @@ public class ExecutableJarIT {
                 Map.of(cls, code)), work.resolve("dropped.jar"), signer);
         Files.writeString(data.resolve("etc/io.autoweave.plugin.dropfolder.cfg"), "poll.millis=200\n");
 
+        // first on Java 17: a plugin installed in process, left in the bundle cache
+        Map<String, String> inprocHeaders = TestSigning.bundleHeaders("itest.isolated.inproc");
+        inprocHeaders.put("Bundle-Activator", io.autoweave.itests.probe.IsolatedProbeActivator.class.getName());
+        inprocHeaders.put("Import-Package", "org.osgi.framework,io.autoweave.api.device");
+        Path inproc = TestSigning.sign(TestSigning.writeJar(work.resolve("inproc-unsigned.jar"), inprocHeaders,
+                Map.of(cls, code)), work.resolve("inproc.jar"), signer);
+        Run on17 = new Run(java17(), RuntimeHarness.freePort());
+        on17.awaitReady();
+        String password = on17.find(PASSWORD);
+        assertNotNull(on17.text(), password);
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        RuntimeHarness.Response in17 = post(on17.port, "/api/v1/plugins?level=high&mode=in-process", auth,
+                "application/java-archive", Files.readAllBytes(inproc));
+        assertEquals(in17.body(), 201, in17.status());
+        assertEquals(143, on17.terminate());
+
         Run run = new Run(newer.resolve("bin/java").toString(), RuntimeHarness.freePort());
         run.awaitReady();
         assertTrue(run.text(), run.text().contains("security off: Java ") && run.text().contains("every plugin runs "
                 + "isolated"));
-        String password = run.find(PASSWORD);
-        assertNotNull(run.text(), password);
-        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + password)
-                .getBytes(StandardCharsets.UTF_8));
+        // the in-process plugin of the Java 17 run never resolves here: nothing would confine it
+        RuntimeHarness.await("the in-process plugin refused, audited", 30,
+                () -> call(() -> !auditLines("start-refused", "itest.isolated.inproc").isEmpty()));
+        assertTrue(auditLines("start-refused", "itest.isolated.inproc").toString(),
+                auditLines("start-refused", "itest.isolated.inproc").toString().contains("no-security-manager"));
+        RuntimeHarness.Response inprocState = RuntimeHarness.http("http://127.0.0.1:" + run.port
+                + "/api/v1/plugins/itest.isolated.inproc", "admin", password);
+        assertEquals(inprocState.body(), 200, inprocState.status());
+        assertFalse(inprocState.body(), inprocState.body().contains("\"state\":\"RUNNING\""));
 
         RuntimeHarness.Response inProcess = post(run.port, "/api/v1/plugins?level=high&mode=in-process",
                 auth, "application/java-archive", Files.readAllBytes(polite));

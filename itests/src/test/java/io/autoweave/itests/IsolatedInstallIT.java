@@ -181,12 +181,35 @@ public class IsolatedInstallIT {
         RuntimeHarness.await("the new host gets events", 30,
                 () -> RUNTIME.logText().lines().filter(l -> l.contains("isolated got ISO-INSTALLED")).count() >= 2);
 
-        // uninstall: host, configuration and kept jar gone
+        // lockdown stops every host; lifting it starts them again
+        gogo.run("aw:lockdown on");
+        RuntimeHarness.await("the host stopped by the lockdown", 20, () -> {
+            try {
+                return isolatedRow("itest.isolated.polite").contains(" STOPPED") && isolatedRow(
+                        "itest.isolated.polite").contains("locked down");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        gogo.run("aw:lockdown off");
+        RuntimeHarness.await("the host back after the lockdown", 60, () -> {
+            try {
+                return isolatedRow("itest.isolated.polite").contains(" RUNNING ");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        // uninstall: host, configuration, kept jar and its data gone
         RuntimeHarness.Response gone = call("DELETE", "/api/v1/plugins/itest.isolated.polite", null, null);
         assertEquals(gone.body(), 200, gone.status());
         assertEquals("none", isolatedRow("itest.isolated.polite"));
         assertTrue(plugin("itest.isolated.polite"), plugin("itest.isolated.polite").startsWith("404 "));
         assertFalse(Files.exists(RUNTIME.dataDir().resolve("plugins/isolated/itest.isolated.polite.jar")));
+        try (java.util.stream.Stream<Path> hosts = Files.walk(RUNTIME.dataDir())) {
+            assertFalse("the host's working directory is gone", hosts.anyMatch(p -> p.endsWith(
+                    "hosts/itest.isolated.polite")));
+        }
         String audit = String.valueOf(gogo.run("aw:audit subject=itest.isolated.polite"));
         assertTrue(audit, audit.contains("install-accepted") && audit.contains("host-ready")
                 && audit.contains("blocked") && audit.contains("uninstalled"));

@@ -14,10 +14,11 @@ package io.autoweave.pluginhost;
  * @param sha256 the jar's SHA-256 (null when not installed through the installer)
  * @param source where it was installed from, or the configured jar
  * @param crashes how often its host crashed since it was deployed or the runtime started
- * @param problem why it is not running (a block reason, a crash, a refused configuration), or null
+ * @param problem why it is not running (a block reason, a crash, a refused configuration, lockdown), or null
+ * @param deployment the id of the deployment (or start/stop) this state belongs to; empty for an operator's host
  */
 public record IsolatedPluginInfo(String symbolicName, String version, String level, String state, boolean installed,
-        String signer, String sha256, String source, long crashes, String problem) {
+        String signer, String sha256, String source, long crashes, String problem, String deployment) {
 
     /** Whether the host runs and its plugin receives events. */
     public boolean running() {

@@ -105,8 +105,20 @@ final class LogLines {
         @Override
         protected void doLog(Bundle bundle, ServiceReference sr, int level, String msg, Throwable throwable) {
             String prefix = bundle == null ? "" : "[" + bundle.getSymbolicName() + "] ";
+            if (bundle != null && bundle.getLocation().startsWith(PLUGIN_LOCATION_PREFIX)
+                    && throwable instanceof org.osgi.framework.BundleException be
+                    && be.getType() == org.osgi.framework.BundleException.RESOLVE_ERROR) {
+                // a plugin kept from resolving (blocked, lockdown, no SecurityManager) or missing a dependency: the
+                // security monitor has audited why; one line, not a stack trace at every start
+                JUL.log(Level.WARNING, prefix + msg + ": " + be.getMessage() + " (aw:audit subject="
+                        + bundle.getSymbolicName() + ")");
+                return;
+            }
             JUL.log(julLevel(level), prefix + msg + (sr == null ? "" : " (" + sr + ")"), throwable);
         }
+
+        /** Where the installer puts in-process plugins ({@code io.autoweave.api.plugin.PluginLocation}). */
+        private static final String PLUGIN_LOCATION_PREFIX = "plugin:";
 
         @Override
         protected void doLog(int level, String msg, Throwable throwable) {

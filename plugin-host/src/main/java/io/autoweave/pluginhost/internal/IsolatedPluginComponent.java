@@ -50,6 +50,8 @@ import io.autoweave.security.SecurityMonitor;
 public final class IsolatedPluginComponent implements EventHandler {
     static final String PID = "io.autoweave.plugin.isolated";
     static final String INSTALLER = "installer";
+    /** Why no host runs while the system is locked down. */
+    static final String LOCKDOWN = "the system is locked down (aw:lockdown off lifts it)";
     private static final Logger LOG = LoggerFactory.getLogger(IsolatedPluginComponent.class);
     private static final Set<String> LEVELS = Set.of("high", "medium", "low");
 
@@ -99,6 +101,8 @@ public final class IsolatedPluginComponent implements EventHandler {
                 problem = "stopped";
             } else if (monitor.isBlocked(s.bsn())) {
                 problem = "blocked: " + monitor.blocked().get(s.bsn());
+            } else if (monitor.isLockdown()) {
+                problem = LOCKDOWN;
             } else {
                 launch();
             }
@@ -166,28 +170,48 @@ public final class IsolatedPluginComponent implements EventHandler {
         }
     }
 
-    /** The security monitor's blocks and unblocks of this plugin. */
+    /**
+     * The security monitor's decisions: a block of this plugin kills its host, an unblock starts a new one; lockdown
+     * stops every host and lifting it starts them again (unless stopped or blocked).
+     */
     @Override
     public void handleEvent(Event event) {
         String topic = event.getTopic();
-        if (!name.equals(event.getProperty("plugin"))) {
+        boolean lockdownEvent = topic.endsWith("/LOCKDOWN");
+        if (!lockdownEvent && !name.equals(event.getProperty("plugin"))) {
             return;
         }
         synchronized (this) {
             if (closed || settings == null) {
                 return;
             }
-            if (topic.endsWith("/BLOCKED")) {
+            if (lockdownEvent) {
+                if (Boolean.TRUE.equals(event.getProperty("lockdown"))) {
+                    halt("lockdown: " + event.getProperty("reason"));
+                    problem = LOCKDOWN;
+                } else {
+                    relaunch("lockdown lifted");
+                }
+            } else if (topic.endsWith("/BLOCKED")) {
                 problem = "blocked: " + event.getProperty("reason");
                 IsolatedPlugin p = plugin;
                 if (p != null) {
                     p.block(String.valueOf(event.getProperty("reason")), String.valueOf(event.getProperty("rule")));
                 }
-            } else if (topic.endsWith("/UNBLOCKED") && config.enabled() && (plugin == null
-                    || plugin.state() == IsolatedPlugin.State.BLOCKED)) {
-                halt("unblocked: a new host starts");
-                launch();
+            } else if (topic.endsWith("/UNBLOCKED")) {
+                relaunch("unblocked");
             }
+        }
+    }
+
+    /** A new host, when none runs and nothing forbids one (caller holds the monitor). */
+    private void relaunch(String why) {
+        if (!config.enabled() || monitor.isBlocked(name) || monitor.isLockdown()) {
+            return;
+        }
+        if (plugin == null || plugin.state() == IsolatedPlugin.State.BLOCKED) {
+            halt(why + ": a new host starts");
+            launch();
         }
     }
 
@@ -260,6 +284,19 @@ public final class IsolatedPluginComponent implements EventHandler {
     synchronized void deactivate() {
         closed = true;
         halt("configuration removed or runtime stopping");
+        stopped = true;
+    }
+
+    /** Set once the component has stopped its host for good (deactivated). */
+    private volatile boolean stopped;
+
+    boolean stopped() {
+        return stopped;
+    }
+
+    /** The host's working directory (data, logs), or null when the configuration was refused. */
+    synchronized Path workDir() {
+        return settings == null ? null : settings.workDir();
     }
 
     /** Whether the installer deployed it (after verifying its signature). */
@@ -294,6 +331,8 @@ public final class IsolatedPluginComponent implements EventHandler {
             state = "REFUSED";
         } else if (monitor.isBlocked(name)) {
             state = "BLOCKED";
+        } else if (LOCKDOWN.equals(problem) && monitor.isLockdown()) {
+            state = "STOPPED";
         } else {
             state = "STOPPED";
         }
@@ -303,7 +342,8 @@ public final class IsolatedPluginComponent implements EventHandler {
         return new IsolatedPluginInfo(name, version, settings == null ? config.level() : settings.level(), state,
                 inst, inst ? config.plugin_signer() : null, inst ? config.plugin_sha256() : null,
                 inst ? config.plugin_source() : String.valueOf(config.plugin_jar()),
-                earlierCrashes + (p == null ? 0 : p.crashes()), "RUNNING".equals(state) ? null : why);
+                earlierCrashes + (p == null ? 0 : p.crashes()), "RUNNING".equals(state) ? null : why,
+                config == null ? "" : config.deployment_id());
     }
 
     /** One row of {@code aw:isolated}. */

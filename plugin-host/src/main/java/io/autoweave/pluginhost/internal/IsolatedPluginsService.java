@@ -1,6 +1,7 @@
 package io.autoweave.pluginhost.internal;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -20,6 +21,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import io.autoweave.pluginhost.IsolatedDeployment;
 import io.autoweave.pluginhost.IsolatedPluginInfo;
 import io.autoweave.pluginhost.IsolatedPlugins;
+import io.autoweave.pluginhost.supervisor.HostFiles;
 
 /**
  * {@link IsolatedPlugins} over Configuration Admin: a deployment is the named factory configuration
@@ -50,6 +52,13 @@ public final class IsolatedPluginsService implements IsolatedPlugins {
                 throw new IllegalStateException(d.symbolicName() + " already runs isolated from the operator's "
                         + "configuration " + other.get().pid() + ": delete that configuration first");
             }
+            String pid = IsolatedPluginComponent.PID + "~" + d.symbolicName();
+            Configuration there = existing(pid);
+            if (there != null && !IsolatedPluginComponent.INSTALLER.equals(String.valueOf(there.getProperties() == null
+                    ? null : there.getProperties().get("installed.by")))) {
+                throw new IllegalStateException("the operator's configuration " + pid + " exists (another jar may be "
+                        + "named in it): delete it first");
+            }
             Configuration c = configurations.getFactoryConfiguration(IsolatedPluginComponent.PID, d.symbolicName(),
                     "?");
             String id = UUID.randomUUID().toString();
@@ -66,7 +75,28 @@ public final class IsolatedPluginsService implements IsolatedPlugins {
             p.put("plugin.source", nonNull(d.source()));
             p.put("deployment.id", id);
             c.update(p);
-            return await(d.symbolicName(), id, waitMillis);
+            try {
+                return await(d.symbolicName(), id, waitMillis);
+            } catch (IOException e) {
+                // never leave a deployment behind that the caller believes failed
+                try {
+                    c.delete();
+                } catch (IOException | IllegalStateException x) {
+                    e.addSuppressed(x);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** The configuration of that PID, or null. */
+    private Configuration existing(String pid) throws IOException {
+        try {
+            Configuration[] found = configurations.listConfigurations("(" + org.osgi.framework.Constants.SERVICE_PID
+                    + "=" + pid + ")");
+            return found == null || found.length == 0 ? null : found[0];
+        } catch (InvalidSyntaxException e) {
+            throw new IOException("configuration id " + pid + ": " + e.getMessage(), e);
         }
     }
 
@@ -78,11 +108,17 @@ public final class IsolatedPluginsService implements IsolatedPlugins {
                 return Optional.empty();
             }
             IsolatedPluginInfo before = c.get().info();
+            Path work = c.get().workDir();
             Configuration cfg = managed(c.get());
             cfg.delete();
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (components.contains(c.get()) && System.currentTimeMillis() < deadline) {
+            // the component goes, then its host stops (the plugin's stop() runs, or it is killed after the grace)
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (!c.get().stopped() && System.currentTimeMillis() < deadline) {
                 sleep();
+            }
+            if (work != null && c.get().stopped()) {
+                // a later plugin of that name, maybe from another signer, starts with nothing of this one's data
+                HostFiles.deleteTree(work);
             }
             return Optional.of(before);
         }
@@ -161,12 +197,12 @@ public final class IsolatedPluginsService implements IsolatedPlugins {
         }
     }
 
-    private static void sleep() {
+    private static void sleep() throws java.io.InterruptedIOException {
         try {
             Thread.sleep(POLL_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a plugin host", e);
+            throw new java.io.InterruptedIOException("interrupted while waiting for a plugin host");
         }
     }
 

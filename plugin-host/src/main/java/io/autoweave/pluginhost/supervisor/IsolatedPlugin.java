@@ -313,7 +313,7 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
     /** How often the supervisor measures the host's data directory. */
     static final long DATA_CHECK_MILLIS = 250;
     /** Entries counted at most per measurement: more is refused like too many bytes (a walk must stay cheap). */
-    static final int DATA_MAX_ENTRIES = 100_000;
+    static final int DATA_MAX_ENTRIES = 10_000;
     private long lastDataCheck;
 
     /**
@@ -325,6 +325,7 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
     String dataOverLimit() {
         long limit = (long) limits.dataMb() * 1024 * 1024;
         long[] sum = { 0, 0 };
+        Path[] hidden = { null };
         try {
             Files.walkFileTree(s.workDir().resolve("data"), new java.nio.file.SimpleFileVisitor<>() {
                 @Override
@@ -337,7 +338,11 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
 
                 @Override
                 public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
-                    return java.nio.file.FileVisitResult.CONTINUE; // removed meanwhile
+                    if (e instanceof java.nio.file.NoSuchFileException) {
+                        return java.nio.file.FileVisitResult.CONTINUE; // removed meanwhile
+                    }
+                    hidden[0] = file; // unreadable: what it holds cannot be counted, so it is not allowed
+                    return java.nio.file.FileVisitResult.TERMINATE;
                 }
             });
         } catch (IOException e) {
@@ -345,6 +350,9 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
         }
         if (sum[0] > limit) {
             return "its data directory holds more than " + limits.dataMb() + " MB (the level's ceiling)";
+        }
+        if (hidden[0] != null) {
+            return "its data directory holds " + hidden[0].getFileName() + ", which the supervisor cannot read";
         }
         if (sum[1] > DATA_MAX_ENTRIES) {
             return "its data directory holds more than " + DATA_MAX_ENTRIES + " files";
@@ -355,14 +363,8 @@ public final class IsolatedPlugin implements UsbEventListener, AutoCloseable {
     /** After a block for its data: the directory is emptied, so the runtime's disk gets the space back. */
     private void emptyData() {
         Path data = s.workDir().resolve("data");
-        try (java.util.stream.Stream<Path> all = Files.walk(data)) {
-            all.sorted(java.util.Comparator.reverseOrder()).filter(x -> !x.equals(data)).forEach(x -> {
-                try {
-                    Files.deleteIfExists(x);
-                } catch (IOException e) {
-                    // a file the dead host still held: the next start's walk sees it again
-                }
-            });
+        try {
+            HostFiles.empty(data);
             events.audit("host-data-emptied", "data>" + limits.dataMb() + "MB", s.bsn() + ": " + data
                     + " emptied to give the disk its space back");
         } catch (IOException e) {

@@ -575,7 +575,8 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
         }
     }
 
-    // ---- the resolver hook: blocked plugins (and every plugin in lockdown) never resolve ---------------------------
+    // ---- the resolver hook: blocked plugins (and every plugin in lockdown, and every in-process plugin on a Java
+    // without the SecurityManager, left from an earlier run on Java 17) never resolve ------------------------------
 
     /** Hook mechanics in {@link ResolveGate}; refusals are audited once per location and reason. */
     private final ResolveGate gate = new ResolveGate() {
@@ -585,14 +586,20 @@ public final class SecurityMonitorImpl implements SecurityMonitor, ResolverHookF
                 return true;
             }
             String bsn = bsnOf(location);
-            String why = state.isBlocked(bsn) ? "blocklist" : state.isLockdown() ? "lockdown" : null;
+            @SuppressWarnings("removal")
+            boolean confined = System.getSecurityManager() != null;
+            String why = !confined ? "no-security-manager" : state.isBlocked(bsn) ? "blocklist"
+                    : state.isLockdown() ? "lockdown" : null;
             if (why == null) {
                 return true;
             }
             if (reported.add(location + "|" + why)) {
-                audit("start-refused", bsn, why, location + " may not resolve while "
-                        + (why.equals("lockdown") ? "the system is locked down" : "blocked")
-                        + (why.equals("lockdown") ? " (aw:lockdown off)" : " (aw:unblock " + bsn + ")"));
+                audit("start-refused", bsn, why, location + (why.equals("no-security-manager")
+                        ? " may not resolve: this Java has no SecurityManager, so in process nothing would confine it "
+                                + "(run the runtime on Java 17, or uninstall it and install it isolated)"
+                        : " may not resolve while " + (why.equals("lockdown") ? "the system is locked down"
+                                : "blocked") + (why.equals("lockdown") ? " (aw:lockdown off)" : " (aw:unblock " + bsn
+                                        + ")")));
             }
             return false;
         }

@@ -226,7 +226,9 @@ public final class DropFolderWatcher {
         }
         String refusal = refused.get(name);
         if (refusal != null && refusal.startsWith(sha + " ")
-                && !(refusal.endsWith(" LOCKDOWN") && !monitor.isLockdown())) {
+                && !(refusal.endsWith(" LOCKDOWN") && !monitor.isLockdown())
+                // the plugin-host bundle not active yet (start-up): a passing state, tried again at every scan
+                && !refusal.endsWith(" " + InstallError.ISOLATION_UNAVAILABLE.name())) {
             return; // reported once already; retried when the file changes
         }
         if (had.length == 2) {

@@ -84,7 +84,8 @@ public final class IsolatedInstalls {
     }
 
     /** A deployment made, its host not yet known to be ready. */
-    public record Deployed(String source, String symbolicName, Path jar, String sha256, String signedBy) {
+    public record Deployed(String source, String symbolicName, Path jar, String sha256, String signedBy,
+            String deployment) {
     }
 
     /**
@@ -107,8 +108,9 @@ public final class IsolatedInstalls {
         Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         String signer = v.reason().startsWith("signed by ") ? v.reason().substring("signed by ".length())
                 : v.reason();
+        IsolatedPluginInfo deployed;
         try {
-            h.deploy(new IsolatedDeployment(bsn, v.version(), jar, level.name().toLowerCase(Locale.ROOT),
+            deployed = h.deploy(new IsolatedDeployment(bsn, v.version(), jar, level.name().toLowerCase(Locale.ROOT),
                     LEVEL_GRANT, runtimeBundles, signer, v.sha256(), source), 0);
         } catch (IllegalStateException e) {
             Files.deleteIfExists(jar);
@@ -117,7 +119,7 @@ public final class IsolatedInstalls {
             Files.deleteIfExists(jar);
             throw e;
         }
-        return new Deployed(source, bsn, jar, v.sha256(), v.reason());
+        return new Deployed(source, bsn, jar, v.sha256(), v.reason(), deployed.deployment());
     }
 
     /**
@@ -131,7 +133,14 @@ public final class IsolatedInstalls {
         IsolatedPluginInfo info = null;
         while (true) {
             info = h.plugin(bsn).orElse(null);
-            boolean settled = info != null && (!info.state().equals("STARTING") || info.crashes() > 0);
+            if (info == null || !d.deployment().equals(info.deployment())) {
+                // stopped, uninstalled or installed again by someone else meanwhile: theirs now, not ours to remove
+                lifecycle.isolated(d.source(), bsn, LOCATION_PREFIX + "?/" + bsn, PluginState.FAILED,
+                        "changed while it started");
+                throw new PluginInstallException(InstallError.BUSY, bsn + " was stopped, uninstalled or installed "
+                        + "again while its host started; aw:plugins shows where it stands");
+            }
+            boolean settled = !info.state().equals("STARTING") || info.crashes() > 0;
             if (settled || System.currentTimeMillis() >= deadline) {
                 break;
             }
@@ -142,14 +151,12 @@ public final class IsolatedInstalls {
                 break;
             }
         }
-        if (info == null || !info.running()) {
-            String why = info == null ? "its host was not configured"
-                    : info.problem() != null ? info.problem()
+        if (!info.running()) {
+            String why = info.problem() != null ? info.problem()
                     : System.currentTimeMillis() < deadline ? "its host ended before it was ready (" + info.state() + ")"
                     : "its host was not ready within " + waitMillis + " ms";
             discard(h, bsn, d.jar());
-            String location = info == null ? LOCATION_PREFIX + "?/" + bsn : location(info);
-            lifecycle.isolated(d.source(), bsn, location, PluginState.FAILED, why);
+            lifecycle.isolated(d.source(), bsn, location(info), PluginState.FAILED, why);
             throw new PluginInstallException(InstallError.START_FAILED, bsn + " did not start isolated: " + why
                     + "; nothing stays installed (aw:audit subject=" + bsn + ")");
         }

@@ -90,11 +90,22 @@ public final class PluginAutostart implements FrameworkListener {
                     && b.adapt(BundleStartLevel.class).isPersistentlyStarted()
                     && b.getHeaders("").get(org.osgi.framework.Constants.FRAGMENT_HOST) == null
                     && !monitor.isBlocked(b.getSymbolicName()) && !monitor.isLockdown()) {
+                if (!confined()) {
+                    LOG.warn("plugin {} stays stopped: this Java has no SecurityManager, so in process nothing would "
+                            + "confine it (run the runtime on Java 17, or uninstall it and install it isolated)",
+                            b.getSymbolicName());
+                    continue;
+                }
                 Thread t = new Thread(() -> start(b), "autoweave-plugin-autostart " + b.getSymbolicName());
                 t.setDaemon(true);
                 t.start();
             }
         }
+    }
+
+    @SuppressWarnings("removal")
+    private static boolean confined() {
+        return System.getSecurityManager() != null;
     }
 
     private void start(Bundle b) {
