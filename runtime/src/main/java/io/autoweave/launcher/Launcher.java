@@ -116,8 +116,7 @@ public final class Launcher {
         try {
             Framework fw = newFramework(security);
             fw.init();
-            if (installExtensions(fw, bundles, security)
-                    && (!security || fw.getBundleContext().getServiceReference(CPA) == null)) {
+            if (installExtensions(fw, bundles)) {
                 // an extension installed (or removed) in this run changes the framework on the next init
                 fw.stop();
                 fw.waitForStop(30_000);
@@ -297,49 +296,29 @@ public final class Launcher {
     }
 
     /**
-     * Installs the framework extensions; returns whether any was new, changed or removed in this run. An extension
-     * this JVM cannot run ({@link #leftOut}) is not installed, and removed when an earlier run on another JDK left it
-     * in the bundle cache.
+     * Installs the framework extensions; returns whether any was new, changed or removed in this run. An extension an
+     * earlier runtime version installed and this one no longer ships (Aries SPI Fly) is uninstalled, so the next init
+     * leaves it out.
      */
-    private boolean installExtensions(Framework fw, BundleSet set, boolean security) throws BundleException,
-            LaunchException {
+    private boolean installExtensions(Framework fw, BundleSet set) throws BundleException, LaunchException {
         boolean changed = false;
+        List<String> wanted = new ArrayList<>();
         for (BundleSet.Entry e : set.entries()) {
-            if (e.startLevel() != 0) {
-                continue;
+            if (e.startLevel() == 0) {
+                wanted.add(e.location());
+                changed |= installOrUpdate(fw.getBundleContext(), e) != null;
             }
-            String why = leftOut(e.location(), security, Runtime.version().feature());
-            if (why != null) {
-                log("left out " + e.location() + ": " + why);
-                Bundle there = fw.getBundleContext().getBundle(e.location());
-                if (there != null) {
-                    there.uninstall();
-                    changed = true;
-                }
-                continue;
+        }
+        for (Bundle b : fw.getBundleContext().getBundles()) {
+            if (b.getLocation().startsWith(CORE_LOCATION_PREFIX) && b.getHeaders("").get(Constants.FRAGMENT_HOST) != null
+                    && !wanted.contains(b.getLocation())) {
+                log("removing " + b.getLocation() + ": no longer part of the runtime");
+                b.uninstall();
+                changed = true;
             }
-            changed |= installOrUpdate(fw.getBundleContext(), e) != null;
         }
         return changed;
     }
-
-    /**
-     * Why an extension cannot run in this JVM, or null. The framework security extension stays without the
-     * SecurityManager: it exports the permission admin packages the core bundles import, and without
-     * {@code org.osgi.framework.security} set it enforces nothing (no plugin runs in process then). SPI Fly 1.3.7
-     * weaves with an ASM (9.6) that reads class files up to Java 22, so on 23 and later every woven class fails to
-     * load (Jetty's first). Without SPI Fly, Jetty's optional ServiceLoader providers are not mediated (it falls back
-     * to its defaults) and System.Logger goes through java.util.logging, which Pax Logging bridges.
-     */
-    static String leftOut(String location, boolean security, int javaFeature) {
-        if (javaFeature >= 23 && location.endsWith(SPI_FLY_EXTENSION)) {
-            return "its ASM 9.6 cannot read Java " + javaFeature + " class files";
-        }
-        return null;
-    }
-
-    /** The ServiceLoader mediator: only where its ASM reads the JDK's class files. */
-    private static final String SPI_FLY_EXTENSION = "/org.apache.aries.spifly.dynamic.framework.extension";
 
     private void installCoreBundles(Framework fw, BundleSet set) throws BundleException, LaunchException {
         BundleContext ctx = fw.getBundleContext();

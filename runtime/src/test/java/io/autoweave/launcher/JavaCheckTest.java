@@ -1,13 +1,11 @@
 package io.autoweave.launcher;
 
-import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import org.junit.Test;
 
-/** Which JVMs run plugins in process (framework security) and which only isolated; which extensions each takes. */
+/** Which JVMs run plugins in process (framework security) and which only isolated. */
 public class JavaCheckTest {
 
     @Test
@@ -25,17 +23,5 @@ public class JavaCheckTest {
         String line = JavaCheck.isolatedOnlyLine(25, "/usr/lib/jvm/temurin-25-jdk-amd64");
         assertTrue(line, line.contains("JEP 486") && line.contains("isolated") && line.contains("Java 17"));
         assertTrue(JavaCheck.isolatedOnlyLine(21, "x").contains("-Djava.security.manager=allow"));
-    }
-
-    @Test
-    public void spiFlyIsLeftOutWhereItsAsmCannotReadTheJdk() {
-        String spiFly = "autoweave:core/org.apache.aries.spifly.dynamic.framework.extension";
-        String security = "autoweave:core/org.apache.felix.framework.security";
-        assertNull(Launcher.leftOut(spiFly, true, 17));
-        assertNull(Launcher.leftOut(spiFly, false, 22));
-        assertTrue(Launcher.leftOut(spiFly, false, 25).contains("ASM"));
-        // the security extension stays: it carries the permission admin packages the core bundles import
-        assertNull(Launcher.leftOut(security, false, 25));
-        assertEquals(null, Launcher.leftOut("autoweave:core/autoweave-api", false, 25));
     }
 }
