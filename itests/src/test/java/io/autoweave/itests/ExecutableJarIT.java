@@ -314,6 +314,10 @@ public class ExecutableJarIT {
         run.awaitReady();
         assertTrue(run.text(), run.text().contains("security off: Java ") && run.text().contains("every plugin runs "
                 + "isolated"));
+        RuntimeHarness.Response security = RuntimeHarness.http("http://127.0.0.1:" + run.port + "/api/v1/security",
+                "admin", password);
+        assertTrue(security.body(), security.body().contains("\"framework_security\":false")
+                && security.body().contains("\"plugin_modes\":[\"isolated\"]"));
         // the in-process plugin of the Java 17 run never resolves here: nothing would confine it
         RuntimeHarness.await("the in-process plugin refused, audited", 30,
                 () -> call(() -> !auditLines("start-refused", "itest.isolated.inproc").isEmpty()));

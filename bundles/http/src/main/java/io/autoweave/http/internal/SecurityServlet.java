@@ -103,6 +103,11 @@ public final class SecurityServlet extends ApiResource {
 
     private Map<String, Object> status(SecurityMonitor m) {
         Map<String, Object> body = new LinkedHashMap<>();
+        // without the SecurityManager (Java 24+) nothing confines a plugin in process: every plugin runs isolated
+        @SuppressWarnings("removal")
+        boolean frameworkSecurity = System.getSecurityManager() != null;
+        body.put("framework_security", frameworkSecurity);
+        body.put("plugin_modes", frameworkSecurity ? List.of("in-process", "isolated") : List.of("isolated"));
         body.put("lockdown", m.isLockdown());
         body.put("blocked", new TreeMap<>(m.blocked()));
         List<Violation> all = m.violations(null);
@@ -122,8 +127,11 @@ public final class SecurityServlet extends ApiResource {
             Map<String, Integer> byState = new TreeMap<>();
             i.plugins().forEach(p -> byState.merge(p.state() == null ? "UNKNOWN" : p.state().name(), 1,
                     Integer::sum));
+            Map<String, Integer> byMode = new TreeMap<>();
+            i.plugins().forEach(p -> byMode.merge(p.mode().label(), 1, Integer::sum));
             body.put("plugins", i.plugins().size());
             body.put("plugins_by_state", byState);
+            body.put("plugins_by_mode", byMode);
         }
         return body;
     }
