@@ -110,6 +110,17 @@ public class IsolatedInstallIT {
         return rows.stream().filter(r -> r.startsWith(bsn + " ")).findFirst().orElse("none");
     }
 
+    /** Waits until {@code aw:isolated}'s row of {@code bsn} contains {@code part}. */
+    private static void awaitRow(String what, String bsn, String part, long seconds) throws InterruptedException {
+        RuntimeHarness.await(what, seconds, () -> {
+            try {
+                return isolatedRow(bsn).contains(part);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     private static String plugin(String bsn) throws IOException {
         RuntimeHarness.Response r = call("GET", "/api/v1/plugins/" + bsn, null, null);
         return r.status() + " " + r.body();
@@ -160,45 +171,21 @@ public class IsolatedInstallIT {
         RuntimeHarness.Response block = call("POST", "/api/v1/plugins/itest.isolated.polite/block", "application/json",
                 "{\"reason\":\"itest\"}".getBytes(StandardCharsets.UTF_8));
         assertEquals(block.body(), 200, block.status());
-        RuntimeHarness.await("the blocked host down", 20, () -> {
-            try {
-                return isolatedRow("itest.isolated.polite").contains(" BLOCKED");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        awaitRow("the blocked host down", "itest.isolated.polite", " BLOCKED", 20);
         assertTrue(plugin("itest.isolated.polite"), plugin("itest.isolated.polite").contains("\"state\":\"BLOCKED\""));
         RuntimeHarness.Response unblock = call("POST", "/api/v1/plugins/itest.isolated.polite/unblock", null, null);
         assertEquals(unblock.body(), 200, unblock.status());
-        RuntimeHarness.await("a new host after the unblock", 60, () -> {
-            try {
-                return isolatedRow("itest.isolated.polite").contains(" RUNNING ");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        awaitRow("a new host after the unblock", "itest.isolated.polite", " RUNNING ", 60);
         gogo.run("aw:simulate detach 1d50:6089 ISO-INSTALLED 8-1");
         RuntimeHarness.await("the new host gets events", 30,
                 () -> RUNTIME.logText().lines().filter(l -> l.contains("isolated got ISO-INSTALLED")).count() >= 2);
 
         // lockdown stops every host; lifting it starts them again
         gogo.run("aw:lockdown on");
-        RuntimeHarness.await("the host stopped by the lockdown", 20, () -> {
-            try {
-                return isolatedRow("itest.isolated.polite").contains(" STOPPED") && isolatedRow(
-                        "itest.isolated.polite").contains("locked down");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        awaitRow("the host stopped by the lockdown", "itest.isolated.polite", " STOPPED: the system is locked down",
+                20);
         gogo.run("aw:lockdown off");
-        RuntimeHarness.await("the host back after the lockdown", 60, () -> {
-            try {
-                return isolatedRow("itest.isolated.polite").contains(" RUNNING ");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        awaitRow("the host back after the lockdown", "itest.isolated.polite", " RUNNING ", 60);
 
         // uninstall: host, configuration, kept jar and its data gone
         RuntimeHarness.Response gone = call("DELETE", "/api/v1/plugins/itest.isolated.polite", null, null);
@@ -253,13 +240,7 @@ public class IsolatedInstallIT {
         String line = RUNTIME.logText().lines().filter(l -> l.contains("046d:c31c Logitech Keyboard")).findFirst().orElseThrow();
         System.out.println("[itest] " + line);
         assertTrue(line, line.contains("[" + HID_BSN + " out]"));
-        RuntimeHarness.await("the stick withheld", 20, () -> {
-            try {
-                return isolatedRow(HID_BSN).contains(" withheld=1 ");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        awaitRow("the stick withheld", HID_BSN, " withheld=1 ", 20);
         assertFalse(RUNTIME.logText(), RUNTIME.logText().contains("0781:5567 SanDisk"));
         assertTrue(String.valueOf(gogo.run("aw:uninstall " + HID_BSN)).contains(HID_BSN));
     }

@@ -117,6 +117,15 @@ public class IsolatedPluginTest {
         return cp;
     }
 
+    /** Bytes in the regular files of a host's data directory. */
+    static long dataBytes(String behaviour) {
+        try (java.util.stream.Stream<Path> files = Files.walk(WORK.resolve("hosts/" + behaviour + "/data"))) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return Long.MAX_VALUE; // being emptied: look again
+        }
+    }
+
     /** A plugin host for {@code behaviour}; lines it logs go to {@code log}. */
     static IsolatedPlugin host(String behaviour, String level, List<String> log, List<String> audit, int maxCrashes)
             throws IOException {
@@ -278,13 +287,10 @@ public class IsolatedPluginTest {
         assertTrue("the flood was cut: " + hostile.get("flood").logDropped(), hostile.get("flood").logDropped() > 0);
         IsolatedPlugin disk = hostile.get("disk");
         assertTrue(disk.blockReason(), disk.blockReason().contains("data directory holds more than 64 MB"));
-        long left;
-        try (java.util.stream.Stream<Path> files = Files.walk(WORK.resolve("hosts/disk/data"))) {
-            left = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
-        }
+        // the supervisor empties the directory right after the block, on its own thread
+        await("the disk filler's data directory emptied", 30, () -> dataBytes("disk") < 1 << 20);
         System.out.printf("[host-test] disk filler blocked (%s); %d bytes left in its data directory%n",
-                disk.blockReason(), left);
-        assertTrue(left + " bytes left", left < 1 << 20);
+                disk.blockReason(), dataBytes("disk"));
         IsolatedPlugin stuck = hostile.get("stuck");
         assertTrue(stuck.blockReason(), stuck.blockReason().contains("listener stuck"));
         IsolatedPlugin raw = hostile.get("rawflood");
