@@ -52,11 +52,6 @@ public final class IsolatedInstalls {
         this.monitor = monitor;
     }
 
-    /** Whether this runtime can run plugins out of process. */
-    public boolean available() {
-        return hosts.get() != null;
-    }
-
     /** @throws PluginInstallException ISOLATION_UNAVAILABLE when the plugin-host bundle is not active */
     public void requireAvailable() throws PluginInstallException {
         require();
