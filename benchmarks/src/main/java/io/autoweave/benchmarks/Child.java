@@ -747,11 +747,15 @@ public final class Child {
                 }
                 Thread.sleep(2);
             }
-            if (done.size() < 1 + levels.size()) {
-                throw new IllegalStateException("the burst did not arrive within 60 s: only at " + done.keySet());
+            if (!done.containsKey("in_process")) {
+                throw new IllegalStateException("the burst did not reach the listener in process within 60 s");
             }
-            done.forEach((k, t) -> result(out, "isolated." + k + ".burst_per_s", String.format(java.util.Locale.ROOT,
-                    "%.0f", 1000 / ((t - b0) / 1e9))));
+            for (String k : concat("in_process", levels)) {
+                Long t = done.get(k);
+                // a host that missed part of the burst never prints its last line: reported, not a failure
+                result(out, "isolated." + k + ".burst_per_s", t == null ? "-1" : String.format(java.util.Locale.ROOT,
+                        "%.0f", 1000 / ((t - b0) / 1e9)));
+            }
         }
     }
 
@@ -762,6 +766,12 @@ public final class Child {
         result(out, key + ".p50_ms", ms(v[(int) Math.ceil(0.50 * v.length) - 1]));
         result(out, key + ".p99_ms", ms(v[(int) Math.ceil(0.99 * v.length) - 1]));
         result(out, key + ".max_ms", ms(v[v.length - 1]));
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
     }
 
     /** What the runtime's log holds after {@code offset}. */
@@ -803,8 +813,20 @@ public final class Child {
                 return v;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(bsn + ": its lines for events " + from + ".." + to + " of " + sent
-                        + " are not all in " + logFile + " (" + lines.size() + " lines): did the host miss events?");
+                // a host that fell more than its queue behind (a loaded machine, its level's CPU share) had events
+                // counted as missed: its lines then number fewer events; what it did receive is still measured
+                List<Long> got = new ArrayList<>();
+                for (long i = from; i < to; i++) {
+                    long[] values = lines.get(i - i % 100);
+                    if (values != null) {
+                        got.add(values[(int) (i % 100)]);
+                    }
+                }
+                if (got.isEmpty()) {
+                    throw new IllegalStateException(bsn + ": none of its lines for events " + from + ".." + to + " of "
+                            + sent + " in " + logFile);
+                }
+                return got.stream().mapToLong(Long::longValue).toArray();
             }
             Thread.sleep(100);
         }
